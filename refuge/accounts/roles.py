@@ -1,0 +1,48 @@
+"""Who may do what: roles, the capabilities they grant, and nothing else.
+
+One table to read when asking "can a medical officer register a family?". Site scope is the
+other half of every decision and lives on the user (see `User.can_access_site`).
+"""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Registration clerk")
+    CASEWORKER = "caseworker", _("Caseworker")
+    MEDICAL = "medical", _("Medical officer")
+    SITE_MANAGER = "site_manager", _("Site manager")
+    COORDINATOR = "coordinator", _("Regional coordinator")
+    DPO = "dpo", _("Data protection officer")
+    OBSERVER = "observer", _("Observer")
+    ADMIN = "admin", _("Administrator")
+
+
+class Capability(StrEnum):
+    VIEW_OVERVIEW = "view_overview"  # aggregate numbers per site
+    VIEW_PEOPLE = "view_people"  # names, households, person pages, search
+    REGISTER = "register"  # register a new household
+    EDIT_PEOPLE = "edit_people"  # change a registration
+    VIEW_AUDIT = "view_audit"  # read the audit trail
+    ADMINISTER = "administer"  # users, sites, reference data
+
+
+_PEOPLE = {Capability.VIEW_OVERVIEW, Capability.VIEW_PEOPLE}
+
+GRANTS: dict[str, frozenset[Capability]] = {
+    Role.CLERK: frozenset(_PEOPLE | {Capability.REGISTER, Capability.EDIT_PEOPLE}),
+    Role.CASEWORKER: frozenset(_PEOPLE | {Capability.EDIT_PEOPLE}),
+    Role.MEDICAL: frozenset(_PEOPLE),
+    Role.SITE_MANAGER: frozenset(_PEOPLE | {Capability.REGISTER, Capability.EDIT_PEOPLE}),
+    Role.COORDINATOR: frozenset(_PEOPLE),
+    Role.DPO: frozenset({Capability.VIEW_OVERVIEW, Capability.VIEW_AUDIT}),
+    Role.OBSERVER: frozenset({Capability.VIEW_OVERVIEW}),
+    Role.ADMIN: frozenset(Capability),
+}
+
+
+def capabilities_of(role: str) -> frozenset[Capability]:
+    return GRANTS.get(role, frozenset())

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from refuge.demo.population import DEMO_PASSWORD, STAFF, populate
+from refuge.sites.models import Site
+
+
+class Command(BaseCommand):
+    help = "Create the demo sites, staff and families (once), then optionally serve Refuge."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=300)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--serve",
+            metavar="HOST:PORT",
+            help="after loading, serve on this address (e.g. 127.0.0.1:8000)",
+        )
+
+    def handle(self, *args, households, seed, serve, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if Site.objects.exists():
+            self.stdout.write("The demo population is already loaded.")
+        else:
+            self.stdout.write(f"Registering {households} demo households...")
+            people = populate(households=households, seed=seed)
+            self.stdout.write(self.style.SUCCESS(f"{households} households, {people} people."))
+        address = serve or "127.0.0.1:8000"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Refuge: http://{address}/"))
+        self.stdout.write(f"Sign in with any of these users, password '{DEMO_PASSWORD}':")
+        for username, role, *_ in STAFF:
+            self.stdout.write(f"  {username:<12} {role.label}")
+        self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
+        if serve:
+            self.stdout.write("Press Ctrl+C to stop.")
+            # --insecure serves the local static files without DEBUG: fine for a demo, and no CDN.
+            call_command("runserver", serve, "--noreload", "--insecure", skip_checks=True)

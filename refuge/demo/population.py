@@ -1,0 +1,325 @@
+"""A demo world: the airbase shelter, a transit point, two centres in Perm, staff for every role
+and a few hundred families, registered through the real services so the rules and audit run."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from refuge.accounts.models import User
+from refuge.accounts.roles import Role
+from refuge.demo.names import FAMILY, FEMALE_GIVEN, MALE_GIVEN, Name
+from refuge.registry.models import Place
+from refuge.registry.services import DocumentData, MemberData, register_household
+from refuge.registry.vocabulary import (
+    ConsentScope,
+    DatePrecision,
+    DocumentType,
+    Education,
+    Relationship,
+    SpecificNeed,
+)
+from refuge.sites.models import Site, SiteKind
+from refuge.sites.services import record_arrival
+
+DEMO_PASSWORD = "refuge-demo-2026"
+
+SITES = [
+    # code, name, kind, region, country, capacity
+    ("HMM", "Hmeimim airbase shelter", SiteKind.SHELTER, "Latakia", "SY", 9000),
+    ("MOW", "Moscow transit point", SiteKind.TRANSIT, "Moscow Oblast", "RU", 400),
+    (
+        "PRM1",
+        "Perm temporary accommodation centre No. 1",
+        SiteKind.ACCOMMODATION,
+        "Perm Krai",
+        "RU",
+        150,
+    ),
+    (
+        "PRM2",
+        "Perm temporary accommodation centre No. 2",
+        SiteKind.ACCOMMODATION,
+        "Perm Krai",
+        "RU",
+        120,
+    ),
+]
+
+STAFF = [
+    # username, role, first, last, sites (None = all)
+    ("clerk", Role.CLERK, "Layla", "Haddad", ["HMM"]),
+    ("clerk.perm", Role.CLERK, "Olga", "Smirnova", ["PRM1", "PRM2"]),
+    ("caseworker", Role.CASEWORKER, "Irina", "Volkova", ["PRM1"]),
+    ("medical", Role.MEDICAL, "Sergei", "Orlov", ["PRM1"]),
+    ("manager", Role.SITE_MANAGER, "Anna", "Kuznetsova", ["PRM1"]),
+    ("coordinator", Role.COORDINATOR, "Pavel", "Belov", ["MOW", "PRM1", "PRM2"]),
+    ("dpo", Role.DPO, "Marina", "Lebedeva", None),
+    ("observer", Role.OBSERVER, "Ombudsman", "Office", None),
+    ("admin", Role.ADMIN, "System", "Administrator", None),
+]
+
+VILLAGES = {
+    "SY0602": ["Ain al-Sharqiya", "Baniyas road", "Bustan al-Basha", "Daliyeh"],
+    "SY0600": ["Snobar", "Al-Mukhtariya", "Sheer al-Qalaa", "Al-Shilfatiyah"],
+    "SY0603": ["Al-Qardaha", "Beit Yashout", "Bkamra"],
+    "SY1001": ["Al-Qusour", "Al-Baida", "Hanadi", "Al-Bayda"],
+    "SY0502": ["Al-Rusafa", "Tell Salhab"],
+    "SY0405": ["Al-Hosn", "Al-Zara"],
+}
+
+
+def _pick(rng: random.Random, names: tuple[Name, ...]) -> Name:
+    return rng.choices(names, weights=[n.weight for n in names])[0]
+
+
+def _names(
+    given: Name, father: Name, family: Name, mother: Name | None, scripts: tuple[str, ...]
+) -> dict[str, str]:
+    forms = {"ar": "arabic", "lat": "latin", "cyr": "cyrillic"}
+    out = {}
+    for script in scripts:
+        attr = forms[script]
+        out[f"given_name_{script}"] = getattr(given, attr)
+        out[f"father_name_{script}"] = getattr(father, attr)
+        out[f"family_name_{script}"] = getattr(family, attr)
+        if mother is not None:
+            out[f"mother_name_{script}"] = getattr(mother, attr)
+    return out
+
+
+def _birth(rng: random.Random, age: int, today: date) -> tuple[date, str]:
+    year = today.year - age
+    if rng.random() < 0.15:  # no document: the year is all anyone knows
+        return date(year, 1, 1), DatePrecision.YEAR
+    born = date(year, rng.randint(1, 12), rng.randint(1, 28))
+    return min(born, today - timedelta(days=rng.randint(20, 300))), DatePrecision.EXACT
+
+
+def _member(
+    rng, today, *, relationship, sex, given, father, family, mother, age, scripts, origin, village
+) -> MemberData:
+    birth_date, precision = _birth(rng, age, today)
+    documents = []
+    if age >= 14 and rng.random() < 0.7:
+        documents.append(
+            DocumentData(DocumentType.NATIONAL_ID, f"{rng.randint(10_000_000_000, 99_999_999_999)}")
+        )
+    if age >= 18 and rng.random() < 0.2:
+        documents.append(
+            DocumentData(DocumentType.PASSPORT, f"N{rng.randint(1_000_000, 9_999_999)}")
+        )
+    needs = []
+    if age >= 65 and rng.random() < 0.5:
+        needs.append(SpecificNeed.ER)
+    if rng.random() < 0.05:
+        needs.append(rng.choice([SpecificNeed.SM_CI, SpecificNeed.DS, SpecificNeed.SM]))
+    if rng.random() < 0.03:
+        needs.append(SpecificNeed.FU_TR)
+    profession, education = "", ""
+    if age >= 22:
+        profession = rng.choice(
+            [
+                "",
+                "",
+                "teacher",
+                "doctor",
+                "nurse",
+                "farmer",
+                "driver",
+                "electrician",
+                "fisherman",
+                "engineer",
+                "tailor",
+                "pharmacist",
+            ]
+        )
+        education = rng.choice([e.value for e in Education])
+    return MemberData(
+        relationship=relationship,
+        sex=sex,
+        names=_names(given, father, family, mother, scripts),
+        birth_date=birth_date,
+        birth_date_precision=precision,
+        origin=origin,
+        origin_village=village,
+        languages=["ar"],
+        profession=profession,
+        education=education,
+        documents=documents,
+        needs=needs,
+    )
+
+
+def draw_household(
+    rng: random.Random, today: date, scripts: tuple[str, ...], origin, village: str
+) -> list[MemberData]:
+    family = _pick(rng, FAMILY)
+    grandfather = _pick(rng, MALE_GIVEN)
+    head_given = _pick(rng, MALE_GIVEN)
+    common = dict(scripts=scripts, origin=origin, village=village)
+    kind = rng.random()
+    members = []
+    if kind < 0.12:  # a mother alone with her children; her husband is missing or dead
+        mother_family, mother_father = _pick(rng, FAMILY), _pick(rng, MALE_GIVEN)
+        head_age = rng.randint(24, 48)
+        head = _member(
+            rng,
+            today,
+            relationship=Relationship.HEAD,
+            sex="f",
+            given=_pick(rng, FEMALE_GIVEN),
+            father=mother_father,
+            family=mother_family,
+            mother=_pick(rng, FEMALE_GIVEN),
+            age=head_age,
+            **common,
+        )
+        head.needs.append(SpecificNeed.SP)
+        members.append(head)
+        husband = head_given
+        wife_given = None
+    else:
+        head_age = rng.randint(25, 70)
+        members.append(
+            _member(
+                rng,
+                today,
+                relationship=Relationship.HEAD,
+                sex="m",
+                given=head_given,
+                father=grandfather,
+                family=family,
+                mother=_pick(rng, FEMALE_GIVEN),
+                age=head_age,
+                **common,
+            )
+        )
+        husband = head_given
+        wife_given = _pick(rng, FEMALE_GIVEN)
+        if rng.random() < 0.85:
+            # A wife keeps her own father's family name.
+            members.append(
+                _member(
+                    rng,
+                    today,
+                    relationship=Relationship.SPOUSE,
+                    sex="f",
+                    given=wife_given,
+                    father=_pick(rng, MALE_GIVEN),
+                    family=_pick(rng, FAMILY),
+                    mother=_pick(rng, FEMALE_GIVEN),
+                    age=max(18, head_age - rng.randint(0, 10)),
+                    **common,
+                )
+            )
+    children = rng.choices([0, 1, 2, 3, 4, 5, 6], weights=[8, 12, 20, 22, 18, 12, 8])[0]
+    for i in range(children):
+        sex = rng.choice("mf")
+        if sex == "m":
+            # The first son is often named after his grandfather.
+            given = grandfather if i == 0 and rng.random() < 0.4 else _pick(rng, MALE_GIVEN)
+        else:
+            given = _pick(rng, FEMALE_GIVEN)
+        members.append(
+            _member(
+                rng,
+                today,
+                relationship=Relationship.SON if sex == "m" else Relationship.DAUGHTER,
+                sex=sex,
+                given=given,
+                father=husband,
+                family=family,
+                mother=wife_given,
+                age=max(0, min(head_age - 18, rng.randint(0, 25))),
+                **common,
+            )
+        )
+    if head_age < 60 and rng.random() < 0.1:
+        members.append(
+            _member(
+                rng,
+                today,
+                relationship=Relationship.GRANDPARENT,
+                sex="f",
+                given=_pick(rng, FEMALE_GIVEN),
+                father=_pick(rng, MALE_GIVEN),
+                family=_pick(rng, FAMILY),
+                mother=None,
+                age=head_age + rng.randint(20, 30),
+                **common,
+            )
+        )
+    return members
+
+
+def create_sites_and_staff() -> dict[str, Site]:
+    sites = {}
+    for code, name, kind, region, country, capacity in SITES:
+        sites[code], _ = Site.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "region": region,
+                "country": country,
+                "capacity": capacity,
+            },
+        )
+    for username, role, first, last, site_codes in STAFF:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "first_name": first,
+                "last_name": last,
+                "all_sites": site_codes is None,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = user.is_superuser = role == Role.ADMIN
+            user.save()
+            user.sites.set([sites[c] for c in site_codes or []])
+    return sites
+
+
+@transaction.atomic
+def populate(households: int = 300, seed: int = 2026, today: date | None = None) -> int:
+    """Register `households` families at the shelter; move some on to transit and to Perm."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    sites = create_sites_and_staff()
+    clerk_shelter = User.objects.get(username="clerk")
+    coordinator = User.objects.get(username="admin")
+    districts = {p.pcode: p for p in Place.objects.filter(pcode__in=VILLAGES)}
+    people = 0
+    for _ in range(households):
+        pcode = rng.choice(list(VILLAGES))
+        origin, village = districts[pcode], rng.choice(VILLAGES[pcode])
+        # At the shelter names are written in Arabic with a Latin form; Russian forms are
+        # added later in Perm, as they are in practice.
+        moved = rng.random() < 0.35
+        scripts = ("ar", "lat", "cyr") if moved else ("ar", "lat")
+        members = draw_household(rng, today, scripts, origin, village)
+        registered_on = today - timedelta(
+            days=rng.choice([0, 0, 1, 2, 3, 5, 8] + list(range(10, 120, 7)))
+        )
+        household = register_household(
+            site=sites["HMM"],
+            members=members,
+            by=clerk_shelter,
+            registered_on=registered_on,
+            consent_scopes=[ConsentScope.REGISTRATION, ConsentScope.TRACING],
+        )
+        people += len(members)
+        if moved and registered_on < today - timedelta(days=9):
+            transit_on = registered_on + timedelta(days=rng.randint(3, 7))
+            record_arrival(household=household, site=sites["MOW"], on=transit_on, by=coordinator)
+            if rng.random() < 0.8:
+                centre = sites["PRM1"] if rng.random() < 0.6 else sites["PRM2"]
+                arrive = min(today, transit_on + timedelta(days=rng.randint(1, 4)))
+                record_arrival(household=household, site=centre, on=arrive, by=coordinator)
+    return people

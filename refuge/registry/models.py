@@ -1,0 +1,278 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from refuge.registry.vocabulary import (
+    ConsentScope,
+    DatePrecision,
+    DocumentType,
+    Education,
+    NeedStatus,
+    Relationship,
+    Sex,
+    SpecificNeed,
+)
+
+SCRIPTS = ("ar", "lat", "cyr")
+NAME_PARTS = ("given_name", "father_name", "family_name", "mother_name")
+
+
+class Place(models.Model):
+    """A coded place of origin: a Syrian governorate or district with its OCHA p-code."""
+
+    class Level(models.IntegerChoices):
+        GOVERNORATE = 1, _("Governorate")
+        DISTRICT = 2, _("District")
+
+    pcode = models.CharField(_("p-code"), max_length=12, unique=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=100)
+    name_ru = models.CharField(_("name (Russian)"), max_length=100)
+
+    class Meta:
+        ordering = ["pcode"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+
+    def __str__(self):
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        language = (get_language() or "en")[:2]
+        name = getattr(self, f"name_{language}", "") or self.name_en
+        if self.parent_id:
+            return f"{name} ({self.parent.local_name})"
+        return name
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Households at (or, when between sites, registered at) one of the user's sites."""
+        if user.site_ids is None:
+            return self
+        return self.filter(
+            models.Q(current_site__in=user.site_ids)
+            | models.Q(current_site__isnull=True, registered_at__in=user.site_ids)
+        )
+
+
+class Household(models.Model):
+    registration_number = models.CharField(
+        _("registration number"), max_length=20, unique=True, editable=False
+    )
+    registered_at = models.ForeignKey(
+        "sites.Site",
+        verbose_name=_("registered at"),
+        on_delete=models.PROTECT,
+        related_name="registered_households",
+    )
+    # Where the household is now; kept in step with its open Stay by refuge.sites.services.
+    current_site = models.ForeignKey(
+        "sites.Site",
+        verbose_name=_("current site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="present_households",
+    )
+    registered_on = models.DateField(_("registered on"))
+    phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-registered_on", "-pk"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self):
+        return self.registration_number
+
+    @property
+    def audit_site_id(self) -> int | None:
+        return self.current_site_id or self.registered_at_id
+
+    @property
+    def head(self):
+        return next((p for p in self.members.all() if p.relationship == Relationship.HEAD), None)
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(household__in=Household.objects.visible_to(user))
+
+
+class Person(models.Model):
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="members"
+    )
+    relationship = models.CharField(
+        _("relationship to head"), max_length=20, choices=Relationship.choices
+    )
+    # Each name part as written in Arabic script, a Latin form and a Cyrillic form.
+    given_name_ar = models.CharField(_("given name (Arabic)"), max_length=80, blank=True)
+    given_name_lat = models.CharField(_("given name (Latin)"), max_length=80, blank=True)
+    given_name_cyr = models.CharField(_("given name (Cyrillic)"), max_length=80, blank=True)
+    father_name_ar = models.CharField(_("father's name (Arabic)"), max_length=80, blank=True)
+    father_name_lat = models.CharField(_("father's name (Latin)"), max_length=80, blank=True)
+    father_name_cyr = models.CharField(_("father's name (Cyrillic)"), max_length=80, blank=True)
+    family_name_ar = models.CharField(_("family name (Arabic)"), max_length=80, blank=True)
+    family_name_lat = models.CharField(_("family name (Latin)"), max_length=80, blank=True)
+    family_name_cyr = models.CharField(_("family name (Cyrillic)"), max_length=80, blank=True)
+    mother_name_ar = models.CharField(_("mother's name (Arabic)"), max_length=80, blank=True)
+    mother_name_lat = models.CharField(_("mother's name (Latin)"), max_length=80, blank=True)
+    mother_name_cyr = models.CharField(_("mother's name (Cyrillic)"), max_length=80, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date_precision = models.CharField(
+        _("birth date precision"),
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.EXACT,
+    )
+    origin = models.ForeignKey(
+        Place,
+        verbose_name=_("origin (district or governorate)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    origin_village = models.CharField(_("village or town of origin"), max_length=120, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    profession = models.CharField(_("profession"), max_length=120, blank=True)
+    education = models.CharField(
+        _("education level"), max_length=20, choices=Education.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["household", "pk"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def audit_site_id(self) -> int | None:
+        return self.household.audit_site_id
+
+    def name_in(self, script: str) -> str:
+        parts = [
+            getattr(self, f"{part}_{script}")
+            for part in ("given_name", "father_name", "family_name")
+        ]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def display_name(self) -> str:
+        """The name in the script that suits the reader's language, falling back to any other."""
+        language = (get_language() or "en")[:2]
+        order = {"ar": ("ar", "lat", "cyr"), "ru": ("cyr", "lat", "ar")}.get(
+            language, ("lat", "ar", "cyr")
+        )
+        return next((self.name_in(s) for s in order if self.name_in(s)), "—")
+
+    @property
+    def other_names(self) -> list[str]:
+        shown = self.display_name
+        return [n for n in (self.name_in(s) for s in SCRIPTS) if n and n != shown]
+
+
+class PersonNameToken(models.Model):
+    """One searchable word of a person's names, folded for search (see registry.search)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_tokens")
+    token = models.CharField(max_length=80)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["token"], name="name_token_idx"),
+            # LIKE 'abc%' on PostgreSQL needs a pattern index whatever the database's collation.
+            models.Index(
+                fields=["token"], name="name_token_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self):
+        return self.token
+
+
+class Document(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    doc_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
+    number = models.CharField(_("document number"), max_length=40)
+    # Upper case, no spaces or dashes: how a number is typed differs, the number does not.
+    number_normalised = models.CharField(max_length=40, db_index=True, editable=False)
+    issuer = models.CharField(_("issued by"), max_length=120, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self):
+        return f"{self.get_doc_type_display()} {self.number}"
+
+
+class Need(models.Model):
+    """A specific need flagged for a person; pending review until protection staff confirm it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="needs")
+    code = models.CharField(_("specific need"), max_length=8, choices=SpecificNeed.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.PENDING
+    )
+    recorded_on = models.DateField(_("recorded on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = _("specific need")
+        verbose_name_plural = _("specific needs")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "code"], name="one_need_code_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.status})"
+
+
+class Consent(models.Model):
+    """Consent to data processing: when, for what, and who wrote it down."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    scopes = models.JSONField(_("scope"), default=list)
+    given_on = models.DateField(_("given on"))
+    given_by_guardian = models.BooleanField(_("given by a parent or guardian"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_on"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self):
+        return f"{self.given_on}: {', '.join(self.scopes)}"
+
+    def scope_labels(self) -> list[str]:
+        labels = dict(ConsentScope.choices)
+        return [str(labels.get(s, s)) for s in self.scopes]

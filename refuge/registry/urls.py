@@ -1,0 +1,13 @@
+from django.urls import path
+
+from refuge.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("register/", views.register, name="register"),
+    path("register/member-row/", views.member_row, name="member_row"),
+    path("search/", views.search, name="search"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+]

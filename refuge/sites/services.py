@@ -1,0 +1,60 @@
+"""Use cases that move households between sites."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from refuge.audit import services as audit
+from refuge.sites.models import Site, Stay
+
+
+@transaction.atomic
+def record_arrival(*, household, site: Site, on: date, by) -> Stay:
+    """The household is now at `site`: close the stay where it was and open one here."""
+    current = Stay.objects.select_for_update().filter(household=household).current().first()
+    if current is not None:
+        if current.site_id == site.pk:
+            raise ValidationError(
+                {"site": _("This household is already at %(site)s.") % {"site": site.name}}
+            )
+        if on < current.arrived_on:
+            raise ValidationError(
+                {
+                    "arrived_on": _("Arrival cannot be before the household reached %(site)s.")
+                    % {"site": current.site.name}
+                }
+            )
+        current.left_on = on
+        current.save(update_fields=["left_on"])
+    stay = Stay.objects.create(household=household, site=site, arrived_on=on, recorded_by=by)
+    household.current_site = site
+    household.save(update_fields=["current_site"])
+    audit.record(
+        actor=by,
+        action=audit.Action.CREATE,
+        target=stay,
+        detail={
+            "household": household.registration_number,
+            "arrived_on": on,
+            "from_site": current.site_id if current else None,
+        },
+    )
+    return stay
+
+
+@transaction.atomic
+def record_departure(*, household, on: date, by) -> Stay:
+    """The household left its current site without arriving anywhere we run (yet)."""
+    stay = Stay.objects.select_for_update().filter(household=household).current().first()
+    if stay is None:
+        raise ValidationError(_("This household is not at any site."))
+    if on < stay.arrived_on:
+        raise ValidationError({"left_on": _("Departure cannot be before arrival.")})
+    stay.left_on = on
+    stay.save(update_fields=["left_on"])
+    household.current_site = None
+    household.save(update_fields=["current_site"])
+    audit.record(actor=by, action=audit.Action.CHANGE, target=stay, detail={"left_on": on})
+    return stay

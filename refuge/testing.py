@@ -1,0 +1,163 @@
+"""One shared world of sites, staff and families for every test module (cf. hc/test.py).
+
+Families are built through the registry's services, as a clerk would register them, so that the
+rules and the audit trail run in every test that uses them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import factory
+
+from refuge.accounts.models import User
+from refuge.accounts.roles import Role
+from refuge.registry.services import DocumentData, MemberData, register_household
+from refuge.registry.vocabulary import ConsentScope, Relationship
+from refuge.sites.models import Site, SiteKind
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    code = factory.Sequence(lambda n: f"S{n}")
+    name = factory.Sequence(lambda n: f"Site {n}")
+    kind = SiteKind.ACCOMMODATION
+    region = "Perm Krai"
+    capacity = 150
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.CLERK
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def sites(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.sites.set(extracted)
+        self.save()
+
+
+def member(
+    given: str = "محمد",
+    family: str = "حسن",
+    *,
+    father: str = "علي",
+    relationship: str = Relationship.HEAD,
+    sex: str = "m",
+    birth_date: date | None = date(1983, 4, 17),
+    latin: tuple[str, str, str] | None = None,
+    cyrillic: tuple[str, str, str] | None = None,
+    documents: list[DocumentData] | None = None,
+    **extra,
+) -> MemberData:
+    """A person as the registration form hands them over; names default to Arabic script."""
+    names = {"given_name_ar": given, "father_name_ar": father, "family_name_ar": family}
+    for script, forms in (("lat", latin), ("cyr", cyrillic)):
+        if forms:
+            names.update(
+                zip(
+                    (f"given_name_{script}", f"father_name_{script}", f"family_name_{script}"),
+                    forms,
+                    strict=True,
+                )
+            )
+    return MemberData(
+        relationship=relationship,
+        sex=sex,
+        names=names,
+        birth_date=birth_date,
+        documents=documents or [],
+        **extra,
+    )
+
+
+def family_of_four(family: str = "حسن", latin_family: str = "Hassan") -> list[MemberData]:
+    return [
+        member("محمد", family, latin=("Mohammed", "Ali", latin_family)),
+        member(
+            "فاطمة",
+            "ديب",
+            father="يوسف",
+            relationship=Relationship.SPOUSE,
+            sex="f",
+            birth_date=date(1986, 1, 1),
+            latin=("Fatima", "Youssef", "Deeb"),
+        ),
+        member(
+            "علي",
+            family,
+            father="محمد",
+            relationship=Relationship.SON,
+            birth_date=date(2012, 9, 3),
+            latin=("Ali", "Mohammed", latin_family),
+        ),
+        member(
+            "مريم",
+            family,
+            father="محمد",
+            relationship=Relationship.DAUGHTER,
+            sex="f",
+            birth_date=date(2016, 2, 20),
+            latin=("Maryam", "Mohammed", latin_family),
+        ),
+    ]
+
+
+def register(site: Site, by: User, members: list[MemberData] | None = None, **kwargs):
+    return register_household(
+        site=site,
+        members=members or family_of_four(),
+        by=by,
+        consent_scopes=[ConsentScope.REGISTRATION],
+        **kwargs,
+    )
+
+
+@dataclass
+class World:
+    shelter: Site
+    perm: Site
+    perm2: Site
+    users: dict[str, User]
+
+    def user(self, role: str) -> User:
+        return self.users[role]
+
+
+def build_world() -> World:
+    shelter = SiteFactory(
+        code="HMM",
+        name="Hmeimim shelter",
+        kind=SiteKind.SHELTER,
+        region="Latakia",
+        country="SY",
+        capacity=9000,
+    )
+    perm = SiteFactory(code="PRM1", name="Perm centre 1")
+    perm2 = SiteFactory(code="PRM2", name="Perm centre 2")
+    users = {
+        Role.CLERK: UserFactory(username="clerk", role=Role.CLERK, sites=[shelter]),
+        "clerk_perm": UserFactory(username="clerk.perm", role=Role.CLERK, sites=[perm]),
+        Role.CASEWORKER: UserFactory(username="caseworker", role=Role.CASEWORKER, sites=[perm]),
+        Role.MEDICAL: UserFactory(username="medical", role=Role.MEDICAL, sites=[perm]),
+        Role.SITE_MANAGER: UserFactory(username="manager", role=Role.SITE_MANAGER, sites=[perm]),
+        Role.COORDINATOR: UserFactory(
+            username="coordinator", role=Role.COORDINATOR, sites=[perm, perm2]
+        ),
+        Role.DPO: UserFactory(username="dpo", role=Role.DPO, all_sites=True),
+        Role.OBSERVER: UserFactory(username="observer", role=Role.OBSERVER, all_sites=True),
+        Role.ADMIN: UserFactory(
+            username="admin", role=Role.ADMIN, all_sites=True, is_staff=True, is_superuser=True
+        ),
+    }
+    return World(shelter=shelter, perm=perm, perm2=perm2, users=users)

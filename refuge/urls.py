@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="sites:overview", permanent=False)),
+    path("accounts/", include("refuge.accounts.urls")),
+    path("sites/", include("refuge.sites.urls")),
+    path("registry/", include("refuge.registry.urls")),
+    path("audit/", include("refuge.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,113 @@
+"""Every page against every role: who gets in, who is refused, who is sent to sign in.
+
+A new page joins this table, or it is not done. Expected outcomes: 200 (allowed), 403 (the
+role lacks the capability), 404 (the record is at a site the user does not work at).
+"""
+
+import pytest
+from django.urls import reverse
+
+from refuge.accounts.roles import Role
+from refuge.testing import register
+
+ROLES = [
+    "clerk",
+    "clerk_perm",
+    "caseworker",
+    "medical",
+    "site_manager",
+    "coordinator",
+    "dpo",
+    "observer",
+    "admin",
+]
+
+
+def _pages(world):
+    """(name, url, method, data) for every page; records live at the Perm centre."""
+    household = register(world.perm, world.user("clerk_perm"))
+    person = household.members.first()
+    return {
+        "overview": (reverse("sites:overview"), "get", None),
+        "site": (reverse("sites:site", args=[world.perm.pk]), "get", None),
+        "register": (reverse("registry:register"), "get", None),
+        "member_row": (reverse("registry:member_row") + "?index=1", "get", None),
+        "search": (reverse("registry:search"), "post", {"q": "محمد"}),
+        "household": (reverse("registry:household", args=[household.pk]), "get", None),
+        "person": (reverse("registry:person", args=[person.pk]), "get", None),
+        "person_edit": (reverse("registry:person_edit", args=[person.pk]), "get", None),
+        "audit": (reverse("audit:trail"), "get", None),
+    }
+
+
+# role -> page -> expected status
+ALLOWED, REFUSED, ELSEWHERE = 200, 403, 404
+PAGES = [
+    "overview",
+    "site",
+    "register",
+    "member_row",
+    "search",
+    "household",
+    "person",
+    "person_edit",
+    "audit",
+]
+# fmt: off
+MATRIX = {
+    "clerk":        (ALLOWED, ELSEWHERE, ALLOWED, ALLOWED, ALLOWED, ELSEWHERE, ELSEWHERE, ELSEWHERE, REFUSED),  # noqa: E501
+    "clerk_perm":   (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED),
+    "caseworker":   (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED),
+    "medical":      (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED),
+    "site_manager": (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED),
+    "coordinator":  (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED),
+    "dpo":          (ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, ALLOWED),
+    "observer":     (ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
+    "admin":        (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+}
+# fmt: on
+CASES = [(role, page, MATRIX[role][i]) for role in ROLES for i, page in enumerate(PAGES)]
+
+
+def _user(world, role):
+    return world.users[getattr(Role, role.upper(), role)]
+
+
+@pytest.mark.parametrize(("role", "page", "expected"), CASES)
+def test_role_page_matrix(world, client, role, page, expected):
+    url, method, data = _pages(world)[page]
+    client.force_login(_user(world, role))
+
+    response = getattr(client, method)(url, data or {})
+
+    assert response.status_code == expected, f"{role} on {page}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_is_sent_to_sign_in(world, client, page):
+    url, method, data = _pages(world)[page]
+
+    response = getattr(client, method)(url, data or {})
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_observer_overview_shows_no_names_and_suppresses_small_counts(world, client):
+    register(world.perm, world.user("clerk_perm"))
+    client.force_login(world.user(Role.OBSERVER))
+
+    page = client.get(reverse("sites:overview")).content.decode()
+
+    assert "محمد" not in page and "Mohammed" not in page
+    assert "&lt;5" in page  # one family of four at Perm centre 1
+    assert reverse("sites:site", args=[world.perm.pk]) not in page
+
+
+def test_personal_pages_are_never_cached(world, client):
+    household = register(world.perm, world.user("clerk_perm"))
+    client.force_login(world.user("clerk_perm"))
+
+    response = client.get(reverse("registry:household", args=[household.pk]))
+
+    assert "no-store" in response["Cache-Control"]

@@ -1,4 +1,3 @@
-
 import pytest
 
 from refuge.testing import build_world

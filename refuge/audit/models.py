@@ -67,7 +67,6 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit entries cannot be deleted."))
 
-
     def compute_hash(self) -> str:
         payload = {
             "seq": self.seq,
@@ -83,6 +82,7 @@ class AuditEntry(models.Model):
         }
         canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
 
 class ChainHead(models.Model):
     """The newest link, as one row to lock so that appends are serialised."""

@@ -69,7 +69,7 @@ class PersonFieldsMixin:
             )
         except ValueError as exc:
             self.add_error("birth_date_text", str(exc))
-            return cleaned
+            cleaned["birth_date"] = None  # go on: the clerk should see every problem at once
         names = {f"{p}_{s}": cleaned.get(f"{p}_{s}", "") for p in NAME_PARTS for s in SCRIPTS}
         check = MemberData(
             relationship=cleaned.get("relationship", ""),

@@ -1,0 +1,95 @@
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from refuge.audit.models import AuditEntry
+from refuge.registry.selectors import search_people
+from refuge.registry.services import update_person
+from refuge.testing import register
+
+
+@pytest.fixture
+def son(world):
+    household = register(world.perm, world.user("clerk_perm"))
+    return household.members.get(relationship="son")
+
+
+def test_a_change_is_audited_with_old_and_new_values(world, son):
+    update_person(
+        person=son,
+        changes={"given_name_cyr": "Али", "birth_date": date(2012, 9, 4)},
+        by=world.user("caseworker"),
+    )
+
+    entry = AuditEntry.objects.filter(action="change", object_id=str(son.pk)).get()
+    assert entry.detail["changes"]["given_name_cyr"] == ["", "Али"]
+    assert entry.detail["changes"]["birth_date"] == ["2012-09-03", "2012-09-04"]
+    assert entry.actor_username == "caseworker"
+
+
+def test_unchanged_values_leave_no_entry(world, son):
+    assert (
+        update_person(person=son, changes={"given_name_ar": "علي"}, by=world.user("caseworker"))
+        == {}
+    )
+    assert not AuditEntry.objects.filter(action="change").exists()
+
+
+def test_a_new_name_is_searchable_at_once(world, son):
+    update_person(person=son, changes={"given_name_cyr": "Али"}, by=world.user("caseworker"))
+
+    assert son in search_people(world.user("caseworker"), "али")
+
+
+def test_removing_every_given_name_is_refused(world, son):
+    with pytest.raises(ValidationError) as caught:
+        update_person(
+            person=son,
+            changes={"given_name_ar": "", "given_name_lat": ""},
+            by=world.user("caseworker"),
+        )
+    assert "given_name_ar" in caught.value.message_dict
+    son.refresh_from_db()
+    assert son.given_name_ar == "علي"
+
+
+def test_medical_officer_may_not_edit(world, son):
+    with pytest.raises(PermissionDenied):
+        update_person(person=son, changes={"given_name_lat": "X"}, by=world.user("medical"))
+
+
+def test_edit_page_saves_and_the_person_page_shows_the_history(world, son, client):
+    client.force_login(world.user("caseworker"))
+    url = reverse("registry:person_edit", args=[son.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "languages"}
+    data.update({"given_name_cyr": "Али", "birth_date_text": "2012-09-03", "origin": ""})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    page = client.get(reverse("registry:person", args=[son.pk])).content.decode()
+    assert "«—» → «Али»" in page
+
+
+def test_edit_page_names_the_bad_field(world, son, client):
+    client.force_login(world.user("caseworker"))
+    url = reverse("registry:person_edit", args=[son.pk])
+
+    response = client.post(
+        url,
+        {
+            "given_name_ar": "علي",
+            "family_name_ar": "حسن",
+            "sex": "m",
+            "relationship": "son",
+            "birth_date_text": "2012-13-40",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Birth date: This date does not exist." in response.content.decode()
+    son.refresh_from_db()
+    assert son.birth_date == date(2012, 9, 3)

@@ -1,0 +1,83 @@
+"""A real headless Chromium (Debian's package) driven by Playwright against a live server.
+
+Playwright's own browser download does not work on our machines, so we launch /usr/bin/chromium.
+Set REFUGE_REQUIRE_BROWSER=1 (CI does) to fail instead of skipping when Chromium is missing.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from refuge.audit import triggers
+from refuge.testing import PASSWORD
+
+CHROMIUM = os.environ.get("REFUGE_CHROMIUM", "/usr/bin/chromium")
+# Playwright's event loop trips Django's async-safety guard in the test thread; the server
+# thread is a normal thread, so this only relaxes the check for the test's own ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(os.environ.get("REFUGE_SCREENSHOTS", "var/screenshots"))
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REFUGE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def audit_flushable(transactional_db):
+    """The live server's database is flushed after each test, and the audit table refuses
+    deletes; lift its triggers for the flush, and put them back for the next test."""
+    triggers.install(connection)
+    yield
+    triggers.remove(connection)
+
+
+@pytest.fixture
+def page(browser, live_server, audit_flushable, settings):
+    context = browser.new_context(viewport={"width": 1024, "height": 1200}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{page.base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -181,7 +181,9 @@ MemberFormSet = forms.formset_factory(
     formset=BaseMemberFormSet,
     extra=0,
     min_num=1,
-    validate_min=True,
+    # The head's row is always validated field by field; Django's generic "submit at least
+    # 1 form" would only repeat, untranslated, what those field errors already say.
+    validate_min=False,
     max_num=40,
     validate_max=True,
 )

@@ -37,9 +37,11 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Recompile translations after editing refuge/locale/*/LC_MESSAGES/django.po.
+## Refresh the catalogs from the code, then compile them (needs GNU gettext: apt-get install gettext).
 messages: install
-	$(PY) scripts/compile_messages.py
+	cd refuge && DJANGO_SETTINGS_MODULE=refuge.settings ../$(VENV)/bin/django-admin makemessages \
+	  -l ru -l ar --no-obsolete --ignore="demo/*" --ignore="*/tests/*" --ignore="testing.py"
+	cd refuge && DJANGO_SETTINGS_MODULE=refuge.settings ../$(VENV)/bin/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache

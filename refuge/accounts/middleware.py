@@ -1,3 +1,7 @@
+import time
+
+from django.contrib.auth import logout
+from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
@@ -35,3 +39,24 @@ class NoStoreForSignedInMiddleware:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+SIGNED_IN_AT_KEY = "refuge_signed_in_at"
+
+
+class AbsoluteSessionTimeoutMiddleware:
+    """End a session a fixed time after sign-in, however active it has been."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.setdefault(SIGNED_IN_AT_KEY, time.time())
+            if time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)

@@ -74,3 +74,27 @@ def test_language_switch_does_not_redirect_off_site(world, client):
     )
 
     assert response.url == "/"
+
+
+def test_repeated_wrong_passwords_lock_the_username(world, client, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": "clerk", "password": "wrong"})
+
+    response = client.post(reverse("accounts:login"), {"username": "clerk", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "Sign-in locked" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_session_ends_a_fixed_time_after_sign_in(world, client, settings):
+    client.force_login(world.user("clerk"))
+    assert client.get(reverse("sites:overview")).status_code == 200
+    session = client.session
+    session["refuge_signed_in_at"] -= settings.SESSION_ABSOLUTE_SECONDS + 1
+    session.save()
+
+    response = client.get(reverse("sites:overview"))
+
+    assert response.status_code == 302
+    assert client.get(reverse("sites:overview")).status_code == 302

@@ -14,6 +14,12 @@ def _english(settings):
 
 
 @pytest.fixture(autouse=True)
+def _password_only(settings):
+    # The same behaviour whatever DATABASE_URL says; the two-factor tests switch it on.
+    settings.REFUGE_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Argon2 is right for people and far too slow for a test suite that signs in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

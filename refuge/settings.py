@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "refuge.accounts",
     "refuge.audit",
     "refuge.sites",
@@ -57,11 +59,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "refuge.accounts.middleware.NoStoreForSignedInMiddleware",
     "refuge.accounts.middleware.AbsoluteSessionTimeoutMiddleware",
+    "refuge.accounts.middleware.RequireTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -116,6 +120,10 @@ AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Two-factor (TOTP) for every member of staff. On by default wherever a real database is
+# configured; the SQLite demo leaves it off so that it opens with a password alone.
+REFUGE_REQUIRE_2FA = envbool("REFUGE_REQUIRE_2FA", "DATABASE_URL" in os.environ and not DEBUG)
+OTP_TOTP_ISSUER = "Refuge"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "sites:overview"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -60,3 +60,29 @@ class AbsoluteSessionTimeoutMiddleware:
                 logout(request)
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """With REFUGE_REQUIRE_2FA, a signed-in user must also pass a one-time code: enrol a
+    device first if they have none. Only the pages needed to do so stay open."""
+
+    OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django_otp import user_has_device
+
+        user = getattr(request, "user", None)
+        if (
+            settings.REFUGE_REQUIRE_2FA
+            and user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
+            target = "accounts:two_factor" if user_has_device(user) else "accounts:two_factor_setup"
+            return redirect(target)
+        return self.get_response(request)

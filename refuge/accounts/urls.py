@@ -9,4 +9,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="language"),
     path("profile/", views.profile, name="profile"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
 ]

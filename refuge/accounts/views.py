@@ -1,11 +1,18 @@
+from base64 import b32encode
+
+import segno
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from refuge.accounts.middleware import LANGUAGE_SESSION_KEY
 from refuge.audit import services as audit
@@ -47,3 +54,56 @@ def set_language(request):
 @login_required
 def profile(request):
     return redirect("sites:overview")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    """Enrol an authenticator app: show the secret as a QR code, confirm with a first code."""
+    if user_has_device(request.user):
+        return redirect("accounts:two_factor")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
+    error = ""
+    if request.method == "POST":
+        if device.verify_token(request.POST.get("token", "").strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            audit.record(
+                actor=request.user,
+                action=audit.Action.CREATE,
+                target=device,
+                detail={"two_factor": "enrolled"},
+            )
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        error = _("That code is not right. Enter the 6 digits your app shows now.")
+    qr = segno.make(device.config_url, micro=False).svg_inline(scale=5)
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {"qr": qr, "secret": b32encode(device.bin_key).decode(), "error": error},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request):
+    """The second step of signing in: a code from the user's authenticator app."""
+    if not user_has_device(request.user):
+        return redirect("accounts:two_factor_setup")
+    error = ""
+    if request.method == "POST":
+        device = match_token(request.user, request.POST.get("token", "").strip())
+        if device is not None:
+            otp_login(request, device)
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        error = _("That code is not right. Enter the 6 digits your app shows now.")
+        audit.record(
+            actor=request.user,
+            action=audit.Action.DENIED,
+            object_type="accounts.two_factor",
+            object_id=str(request.user.pk),
+        )
+    return render(request, "accounts/two_factor.html", {"error": error})

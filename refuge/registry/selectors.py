@@ -1,7 +1,7 @@
 """Reads of the registry that pages and the API share, always scoped to the user's sites."""
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Max, Prefetch, Q, QuerySet, Value, When
 
 from refuge.registry.models import Document, Household, Person, PersonNameToken
 from refuge.registry.search import name_tokens, normalise_document_number
@@ -44,30 +44,47 @@ def search_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
     """Find people by registration number, document number, or the start of their names.
 
     Every word typed must begin one of the person's names, in whichever script it was typed.
+    Each lookup starts from an index (registration number, document number, name token) and
+    only then applies the user's site scope to the few rows it found.
     """
     query = (query or "").strip()
     if not query:
         return []
     people = Person.objects.visible_to(user).select_related("household", "household__current_site")
     compact = query.replace(" ", "").upper()
-    by_number = people.filter(household__registration_number=compact)
-    if by_number.exists():
-        return list(by_number[:limit])
+    household_ids = list(
+        Household.objects.filter(registration_number=compact).values_list("pk", flat=True)
+    )
+    if household_ids:
+        return list(people.filter(household_id__in=household_ids)[:limit])
     document = normalise_document_number(query)
     if document:
-        by_document = people.filter(
-            Exists(Document.objects.filter(person=OuterRef("pk"), number_normalised=document))
+        person_ids = list(
+            Document.objects.filter(number_normalised=document).values_list("person_id", flat=True)[
+                : limit * 4
+            ]
         )
-        if by_document.exists():
-            return list(by_document[:limit])
-    tokens = sorted(name_tokens(query), key=len, reverse=True)
+        if person_ids:
+            return list(people.filter(pk__in=person_ids)[:limit])
+    tokens = sorted(name_tokens(query))
     if not tokens:
         return []
-    # The longest word is the most selective: start from the people it matches.
-    candidates = PersonNameToken.objects.filter(_token_prefix(tokens[0])).values("person_id")
-    matches = people.filter(pk__in=candidates)
-    for token in tokens[1:]:
-        matches = matches.filter(
-            Exists(PersonNameToken.objects.filter(Q(person=OuterRef("pk")) & _token_prefix(token)))
-        )
-    return list(matches.order_by("household__registration_number", "pk")[:limit])
+    # One pass over the token index: a person qualifies when every typed word begins one of
+    # their names (each word's flag is 1 for at least one of the person's tokens).
+    flags = {
+        f"w{i}": Max(Case(When(_token_prefix(t), then=Value(1)), default=Value(0)))
+        for i, t in enumerate(tokens)
+    }
+    any_word = Q()
+    for token in tokens:
+        any_word |= _token_prefix(token)
+    matching = (
+        PersonNameToken.objects.filter(any_word)
+        .values("person_id")
+        .annotate(**flags)
+        .filter(**{name: 1 for name in flags})
+        .values("person_id")
+    )
+    return list(
+        people.filter(pk__in=matching).order_by("household__registration_number", "pk")[:limit]
+    )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "refuge.accounts.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -163,7 +164,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# WhiteNoise serves the static files from the application itself (run `refuge collectstatic` in
+# production; the finders let the demo serve them without it). No CDN, no separate web server
+# needed at a field site.
+WHITENOISE_USE_FINDERS = True
 
 # Observers see counts, never a group small enough to point at a family.
 REFUGE_SMALL_COUNT_THRESHOLD = envint("REFUGE_SMALL_COUNT_THRESHOLD", 5)

@@ -35,5 +35,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
         if serve:
             self.stdout.write("Press Ctrl+C to stop.")
-            # --insecure serves the local static files without DEBUG: fine for a demo, and no CDN.
-            call_command("runserver", serve, "--noreload", "--insecure", skip_checks=True)
+            call_command("runserver", serve, "--noreload", skip_checks=True)

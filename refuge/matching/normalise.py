@@ -250,8 +250,8 @@ _LATIN_ARTICLES = frozenset(
 )
 _LATIN_PATRONYMIC = frozenset({"bin", "ibn", "ben", "bint", "bn"})
 _ABBREVIATIONS = {"mhd": "muhammad", "mohd": "muhammad", "muhd": "muhammad", "mhmd": "muhammad"}
-_ABD_PREFIX = re.compile(r"^(abd|abed)(?:ul|el|al|ol|il|u|e|a|o)?")
-_ABD_WORDS = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abed"})
+_ABD_PREFIX = re.compile(r"^(abd|abed)(?:oul|ul|el|al|ol|il|ou|u|e|a|o)?")
+_ABD_WORDS = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abed", "abdoul"})
 _CONSONANT_DIGRAPHS = (
     ("sch", "c"),
     ("tch", "c"),

@@ -82,6 +82,20 @@ _CY_LETTERS = "абвгдежзийклмнопрстуфхшя"
 _SCHOLARLY_CONSONANTS = {"ح": "ḥ", "ص": "ṣ", "ط": "ṭ", "ض": "ḍ", "ظ": "ẓ"}
 
 
+def _mark_long(latin: str, arabic: str, letter: str, plain: str, long_: str) -> str:
+    """Put a macron on the Latin vowel that stands where the Arabic long vowel stands: after as
+    many consonants as precede it in the Arabic word."""
+    pos = arabic.find(letter, 1)
+    before = sum(1 for ch in arabic[:pos] if ch not in "اويىة ")
+    seen = 0
+    for i, ch in enumerate(latin):
+        if ch.isalpha() and ch not in "aeiouāīūy":
+            seen += 1
+        elif seen == before and seen > 0 and ch == plain:
+            return latin[:i] + long_ + latin[i + 1 :]
+    return latin
+
+
 @dataclass
 class Person:
     pid: int
@@ -349,15 +363,10 @@ class Generator:
                 i = out.find(plain, 1 if out.startswith("ʿ") else 0)
                 if i >= 0 and out[i : i + 2] not in ("sh", "kh", "th", "dh", "gh"):
                     out = out[:i] + lat + out[i + 1 :]
-        if "ا" in arabic[1:] and r.random() < 0.8:
-            i = out.find("a", 2)
-            if i > 0:
-                out = out[:i] + "ā" + out[i + 1 :]
-        if "ي" in arabic[1:-1] and r.random() < 0.8:
-            i = out.find("i", 1)
-            if i > 0:
-                out = out[:i] + "ī" + out[i + 1 :]
-        out = out.replace("ei", "ay").replace("ai", "ay")
+        for letter, plain, long_ in (("ا", "a", "ā"), ("ي", "i", "ī"), ("و", "u", "ū")):
+            if letter in arabic[1:] and r.random() < 0.8:
+                out = _mark_long(out, arabic, letter, plain, long_)
+        out = out.replace("eī", "ay").replace("ei", "ay").replace("ai", "ay")
         return out[0].upper() + out[1:] if out[0] != "ʿ" else "ʿ" + out[1].upper() + out[2:]
 
     def write_date(self, p: Person, clerk: Clerk) -> str:

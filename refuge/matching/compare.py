@@ -316,7 +316,7 @@ BIRTH_WEIGHTS = {
     "same_month_day_differs": 1.5,
     "year_agrees": 3.5,
     "same_year_date_differs": -0.5,
-    "year_off_by_one": -1.0,
+    "year_off_by_one": -0.3,
     "year_differs": -9.0,
     "missing": 0.0,
 }
@@ -370,7 +370,8 @@ class PreparedRecord:
         self.given = normalise_name(record.given_name)
         self.father = normalise_name(record.father_name)
         self.family = normalise_name(record.family_name)
-        self.mother = normalise_name(record.mother_name)
+        # Only the mother's given name: her family name is written at some registrations only.
+        self.mother = normalise_name(record.mother_name.split(" ")[0] if record.mother_name else "")
         self.sex = record.sex if record.sex in ("m", "f") else ""
         self.birth = BirthDate.parse(record.birth_date)
         self.origin = place_code(record.origin)
@@ -421,11 +422,14 @@ _NAME_FIELDS = (
     # field, attribute, m (agreement rate for one person), default u, disagreement weight
     ("given_name", "given", 0.92, 0.02, -12.0),
     ("father_name", "father", 0.9, 0.02, -4.0),
-    ("family_name", "family", 0.88, 0.02, -3.0),
+    ("family_name", "family", 0.88, 0.02, -2.0),
     ("mother_name", "mother", 0.8, 0.03, -2.0),
 )
 _WEAK_WEIGHT = 0.7
 _TYPO_WEIGHT = 1.5
+# Two frequent forms a little apart (Jamil / Jamal) are likely two names, but common variant
+# spellings look the same, so this is evidence against, not a veto.
+_DISTINCT_WEIGHT = -2.0
 
 
 def _name_weight(
@@ -448,7 +452,7 @@ def _name_weight(
     if cmp.level is Level.WEAK:
         if freqs and freqs.forms:
             if freqs.is_common_form(a) and freqs.is_common_form(b):
-                return disagree, "distinct_names", False
+                return _DISTINCT_WEIGHT, "distinct_names", False
             if freqs.is_rare_form(a) or freqs.is_rare_form(b):
                 return _TYPO_WEIGHT, "typo", False
         return _WEAK_WEIGHT, cmp.level.value, field_name == "given_name"
@@ -487,11 +491,10 @@ def compare_people(
     records searched, which sets the prior.
     """
     reasons: list[Reason] = []
-    total, veto, cap = score_pair(
-        prepare(a), prepare(b), frequencies, prior_log_odds(population), reasons
-    )
+    prior = prior_log_odds(population)
+    total, veto, cap = score_pair(prepare(a), prepare(b), frequencies, prior, reasons)
     if same_household_evidence > 0:
-        w = household_weight(same_household_evidence)
+        w = household_weight(same_household_evidence, prior)
         total += w
         reasons.append(
             Reason("household", "members_match", {"pairs": same_household_evidence, "weight": w})
@@ -499,9 +502,12 @@ def compare_people(
     return _verdict(total, reasons, veto=veto, cap=cap)
 
 
-def household_weight(pairs: int) -> float:
-    """Log-odds added when `pairs` other members of the two households match each other."""
-    return min(8.0, 3.0 * pairs)
+def household_weight(pairs: int, prior: float) -> float:
+    """Log-odds added when `pairs` other members of the two records' households match each
+    other. Once two registrations are seen to be one family, the question is no longer "which of
+    all the people is this" but "which member of that family", so with enough support the prior
+    (`prior`, very negative in a large registry) rises towards that of a household member."""
+    return max(0.0, min(-prior - 2.0, 5.0 * pairs))
 
 
 def score_pair(
@@ -516,6 +522,11 @@ def score_pair(
     total = prior
     cap = False
     veto = False
+    birth_code = compare_birth_dates(pa.birth, pb.birth)
+    sex_differs = bool(pa.sex and pb.sex and pa.sex != pb.sex)
+    if reasons is None and (birth_code == "year_differs" or sex_differs):
+        # A veto decides the pair whatever the names say; the batch engine needs no more.
+        return total + BIRTH_WEIGHTS[birth_code] - 8.0 * sex_differs, True, False
     given_cmp = _compare_normalised(pa.given, pb.given)
     g_b, f_b = pb.given, pb.family
     family_cmp = None
@@ -538,7 +549,7 @@ def score_pair(
             nb = getattr(pb, attr)
             cmp = _compare_normalised(na, nb)
         weight, code, caps = _name_weight(field_name, cmp, na, nb, m, u, disagree, frequencies)
-        if field_name == "given_name" and code in ("disagree", "distinct_names"):
+        if field_name == "given_name" and code == "disagree":
             veto = True
         cap = cap or caps
         total += weight
@@ -556,7 +567,7 @@ def score_pair(
     if reasons is not None:
         reasons.append(Reason("sex", code, {"weight": w}))
 
-    code = compare_birth_dates(pa.birth, pb.birth)
+    code = birth_code
     w = BIRTH_WEIGHTS[code]
     veto = veto or code == "year_differs"
     total += w

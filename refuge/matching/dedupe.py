@@ -9,7 +9,6 @@ worker processes when asked, and only strong links are kept for clustering.
 
 from __future__ import annotations
 
-import math
 import multiprocessing as mp
 import sys
 from collections import Counter
@@ -33,7 +32,7 @@ from refuge.matching.keys import record_keys
 from refuge.matching.records import PersonRecord, RowError, iter_exchange_csv, write_clusters_csv
 
 WINDOW = 120  # pairs per record inside one block, nearest birth years first
-COMPATIBLE_LOG_ODDS = math.log(0.02 / 0.98)
+COMPATIBLE_MARGIN = 4.0
 SUPPORT_LOG_ODDS = 0.0  # a member pair at even odds or better supports its households
 _CHUNK = 200_000
 
@@ -168,6 +167,7 @@ def dedupe_records(
     progress: bool = False,
     workers: int = 1,
     stats: DedupeStats | None = None,
+    link_threshold: float = MATCH_THRESHOLD,
 ) -> dict[str, str]:
     """Cluster registrations into people. Returns record_id -> cluster_id for every record."""
     stats = stats if stats is not None else DedupeStats()
@@ -185,22 +185,27 @@ def dedupe_records(
         totals, flags = _score_all(left, right, workers, bar)
     hh = _household_ids(prepared)
     support = household_support(left, right, totals, flags, hh)
-    boosted = totals + np.minimum(8.0, 3.0 * support).astype(np.float32)
+    bonus = np.clip(5.0 * support, 0.0, max(0.0, -prior - 2.0)).astype(np.float32)
+    boosted = totals + bonus
     prob = 1.0 / (1.0 + np.exp(-np.clip(boosted, -50, 50)))
     prob[(flags & 1) == 1] = np.minimum(prob[(flags & 1) == 1], POSSIBLE_THRESHOLD / 2)
     capped = ((flags & 2) == 2) & (prob >= MATCH_THRESHOLD)
     prob[capped] = (MATCH_THRESHOLD + POSSIBLE_THRESHOLD) / 2
     same_hh = (hh[left] >= 0) & (hh[left] == hh[right])
-    strong = (prob >= MATCH_THRESHOLD) & ~same_hh
+    strong = (prob >= link_threshold) & ~same_hh
     sl, sr, sp = left[strong], right[strong], prob[strong] + support[strong] * 1e-3
     stats.strong_links = len(sl)
-    del totals, flags, prob, support, boosted, left, right
+    del totals, flags, prob, support, boosted, bonus, left, right
+
+    # Across clusters only hard contradictions and overwhelming evidence against block a merge:
+    # the raw score of a cross pair lacks the household support that its links had.
+    compatible_floor = prior + COMPATIBLE_MARGIN
 
     def compatible(x: int, y: int) -> bool:
         if hh[x] >= 0 and hh[x] == hh[y]:
             return False
         total, veto, _cap = score_pair(prepared[x], prepared[y], freqs, prior)
-        return not veto and total >= COMPATIBLE_LOG_ODDS
+        return not veto and total >= compatible_floor
 
     def bar(it):
         return tqdm(it, total=len(sl), desc="cluster", unit="link", disable=not progress)

@@ -9,6 +9,8 @@ two or three fields, so one misspelt or missing field still leaves another key i
     gpy  given + father + birth year      (survives a changed family name, e.g. a wife's)
     pfy  father + family + birth year     (survives a misspelt given name)
     gmy  given + mother + birth year      (when the father's name is missing)
+    gfm  given + family + mother          (survives a misspelt father's name and a bad date)
+    gpm  given + father + mother          (survives a changed family name and a bad date)
     doc  document number
 
 Given and family name are put in sorted order, so a swap of the two keeps the keys.
@@ -38,13 +40,17 @@ def record_keys(p: PreparedRecord) -> set[str]:
         keys.add(f"pfy:{f}|{fam}|{year}")
     if g and mother and year and not f:
         keys.add(f"gmy:{g}|{mother}|{year}")
+    if g and fam and mother:
+        keys.add(f"gfm:{lo}|{hi}|{mother}")
+    if g and f and mother:
+        keys.add(f"gpm:{g}|{f}|{mother}")
     if len(p.document) >= 5:
         keys.add(f"doc:{p.document}")
     return keys
 
 
 def blocking_keys(record: PersonRecord | PreparedRecord) -> set[str]:
-    """Deterministic blocking keys for a person (at most six short strings) for an indexed
+    """Deterministic blocking keys for a person (at most eight short strings) for an indexed
     "already registered?" lookup and for batch deduplication."""
     return record_keys(prepare(record))
 

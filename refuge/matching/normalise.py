@@ -249,7 +249,13 @@ _LATIN_ARTICLES = frozenset(
     {"al", "el", "ul", "il", "as", "ash", "ad", "ar", "at", "az", "an", "adh", "ath", "ed", "es"}
 )
 _LATIN_PATRONYMIC = frozenset({"bin", "ibn", "ben", "bint", "bn"})
-_ABBREVIATIONS = {"mhd": "muhammad", "mohd": "muhammad", "muhd": "muhammad", "mhmd": "muhammad"}
+_ABBREVIATIONS = {
+    "mhd": "muhammad",
+    "mohd": "muhammad",
+    "muhd": "muhammad",
+    "mhmd": "muhammad",
+    "mukhd": "muhammad",
+}
 _ABD_PREFIX = re.compile(r"^(abd|abed)(?:oul|ul|el|al|ol|il|ou|u|e|a|o)?")
 _ABD_WORDS = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abed", "abdoul"})
 _CONSONANT_DIGRAPHS = (
@@ -419,23 +425,20 @@ class NameToken:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class NormalisedName:
-    """A name as comparable tokens, with the script it was written in."""
+    """A name as comparable tokens, with the script it was written in.
+
+    `key` is the phoneme tokens joined by spaces (one comparable string), `skeleton` the
+    consonant skeletons of all tokens joined without spaces. Instances compare by identity:
+    `normalise_name` returns the same object for the same text, which keeps caches cheap.
+    """
 
     raw: str
     script: Script
     tokens: tuple[NameToken, ...]
-
-    @property
-    def key(self) -> str:
-        """A single comparable string: the phoneme tokens joined by spaces."""
-        return " ".join(t.phon for t in self.tokens)
-
-    @property
-    def skeleton(self) -> str:
-        """The consonant skeletons of all tokens joined without spaces."""
-        return "".join(t.skel for t in self.tokens)
+    key: str = ""
+    skeleton: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.tokens)
@@ -468,7 +471,9 @@ def normalise_name(text: str) -> NormalisedName:
         toks = tuple(_token(_latin_phonemes(t), False, t) for t in latin_tokens(latin))
     else:
         toks = ()
-    return NormalisedName(text, script, tuple(t for t in toks if t.phon))
+    toks = tuple(t for t in toks if t.phon)
+    key = " ".join(t.phon for t in toks)
+    return NormalisedName(text, script, toks, key, "".join(t.skel for t in toks))
 
 
 def name_phonemes(text: str) -> str:

@@ -415,7 +415,8 @@ class NameFrequencies:
 
     def is_rare_form(self, name: NormalisedName) -> bool:
         """True when this phoneme form is so rare it is likely a typo."""
-        return bool(self.forms) and self.forms.get(name.key, 0) <= 2
+        # Only a large enough sample tells a typo from a name seen rarely.
+        return self.total >= 1000 and self.forms.get(name.key, 0) <= 2
 
 
 _NAME_FIELDS = (

@@ -193,7 +193,8 @@ def dedupe_records(
     prob[capped] = (MATCH_THRESHOLD + POSSIBLE_THRESHOLD) / 2
     same_hh = (hh[left] >= 0) & (hh[left] == hh[right])
     strong = (prob >= link_threshold) & ~same_hh
-    sl, sr, sp = left[strong], right[strong], prob[strong] + support[strong] * 1e-3
+    # Strongest first by log-odds: probabilities saturate at 1.0 and would tie.
+    sl, sr, sp = left[strong], right[strong], boosted[strong]
     stats.strong_links = len(sl)
     del totals, flags, prob, support, boosted, bonus, left, right
 

@@ -1,0 +1,5 @@
+import sys
+
+from refuge.matching.cli import main
+
+sys.exit(main())

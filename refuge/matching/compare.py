@@ -1,0 +1,617 @@
+"""Comparison of names and of people, with the reasons for every verdict.
+
+Names are compared in the phoneme alphabet of `normalise.py` by a weighted edit distance whose
+costs encode what is known about Arabic names: a short vowel written in Latin may face nothing
+in Arabic script (Mohammed / محمد costs 0), a long vowel may not (Mahmoud / محمد costs 0.8),
+vowel quality matters (Hassan / Hussein), letters that transliterations confuse cost half
+(ذ read z or t, s / sh). Library metrics (Jaro-Winkler, Levenshtein in rapidfuzz) cannot weigh
+vowels by script and length this way, so this one distance is written here; rapidfuzz serves the
+fuzzy vocabulary search in `keys.py` and document numbers below.
+
+People are compared Fellegi-Sunter style: each field adds a log-likelihood ratio (log m/u,
+with u from name frequencies when known) to the prior log-odds of a match, and the sum becomes
+a probability. A few pieces of evidence are vetoes rather than weights, because the model's
+independence assumption fails exactly on the hard negatives: twins agree on everything but the
+given name, a father and a son named after the grandfather agree on two names, so a given name
+that disagrees, a different sex or birth years two or more apart rule a match out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from refuge.matching.normalise import (
+    LONG_VOWELS,
+    VOWELS,
+    NameToken,
+    NormalisedName,
+    normalise_name,
+)
+from refuge.matching.places import place_code
+from refuge.matching.records import PersonRecord
+
+
+class Level(StrEnum):
+    """How well two names agree."""
+
+    EXACT = "exact"
+    STRONG = "agree_strong"
+    WEAK = "agree_weak"
+    DISAGREE = "disagree"
+    MISSING = "missing"
+
+
+class Decision(StrEnum):
+    """The decision band of a person comparison."""
+
+    MATCH = "match"
+    POSSIBLE = "possible"
+    NON_MATCH = "non_match"
+
+
+MATCH_THRESHOLD = 0.85
+POSSIBLE_THRESHOLD = 0.2
+
+# --- tokens ---------------------------------------------------------------------------------
+
+_QUALITY = {"a": "a", "A": "a", "i": "i", "I": "i", "u": "u", "U": "u", "e": "e", "E": "E"}
+_CONSONANT_NEAR = {
+    frozenset("sc"): 0.5,
+    frozenset("sz"): 0.5,
+    frozenset("dt"): 0.5,
+    frozenset("tz"): 0.5,
+    frozenset("dz"): 0.5,
+    frozenset("zj"): 0.5,
+    frozenset("st"): 0.6,
+    frozenset("kh"): 0.6,
+    frozenset("mn"): 0.6,
+    frozenset("bf"): 0.7,
+    frozenset("kj"): 0.7,
+}
+_GLIDE = {("w", "u"), ("w", "U"), ("y", "i"), ("y", "I"), ("y", "E")}
+
+
+def _vowel_sub(x: str, y: str) -> float:
+    if x == "*" or y == "*":
+        return 0.0
+    qx, qy = _QUALITY[x], _QUALITY[y]
+    if qx == qy:
+        return 0.0
+    pair = {qx, qy}
+    if x not in LONG_VOWELS and y not in LONG_VOWELS:
+        # Latin against Latin: short vowels drift between spellings (Youssef / Yusuf).
+        if "e" in pair:
+            return 0.35 if "u" in pair else 0.2
+        return 0.6
+    if "E" in pair:
+        return 0.8 if "u" in pair else 0.1
+    if "e" in pair:
+        return 0.7 if "u" in pair else 0.2
+    return 0.8
+
+
+def _sub(x: str, y: str) -> float:
+    if x == y:
+        return 0.0
+    xv, yv = x in VOWELS, y in VOWELS
+    if xv and yv:
+        return _vowel_sub(x, y)
+    if xv or yv:
+        return 0.2 if (x, y) in _GLIDE or (y, x) in _GLIDE else 1.3
+    return _CONSONANT_NEAR.get(frozenset((x, y)), 1.0)
+
+
+def _indel(ch: str, pos: int, self_arabic: bool, other_arabic: bool) -> float:
+    if ch == "*":
+        return 0.0
+    if ch in VOWELS:
+        if ch not in LONG_VOWELS:
+            return 0.0 if other_arabic else 0.3
+        if self_arabic:
+            return 0.8
+        # French "ou" in the first syllable is often a short u (Mouhammad).
+        return 0.3 if pos <= 2 else 0.8
+    if ch == "h":
+        return 0.5
+    if ch in "wy":
+        return 0.3
+    return 1.0
+
+
+@lru_cache(maxsize=2_000_000)
+def phoneme_distance(a: str, a_arabic: bool, b: str, b_arabic: bool) -> float:
+    """Weighted edit distance between two phoneme tokens (see the module docstring)."""
+    if a == b:
+        return 0.0
+    n, m = len(a), len(b)
+    del_a = [_indel(a[i], i, a_arabic, b_arabic) for i in range(n)]
+    ins_b = [_indel(b[j], j, b_arabic, a_arabic) for j in range(m)]
+    prev2: list[float] = []
+    prev = [0.0] * (m + 1)
+    for j in range(1, m + 1):
+        prev[j] = prev[j - 1] + ins_b[j - 1]
+    for i in range(1, n + 1):
+        cur = [prev[0] + del_a[i - 1]] + [0.0] * m
+        ai = a[i - 1]
+        for j in range(1, m + 1):
+            bj = b[j - 1]
+            best = prev[j - 1] + _sub(ai, bj)
+            d = prev[j] + del_a[i - 1]
+            if d < best:
+                best = d
+            d = cur[j - 1] + ins_b[j - 1]
+            if d < best:
+                best = d
+            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == bj and ai != bj:
+                d = prev2[j - 2] + 0.6
+                if d < best:
+                    best = d
+            cur[j] = best
+        prev2, prev = prev, cur
+    return prev[m]
+
+
+def _level_for(cost: float, length: int) -> Level:
+    allowance = 1.0 + 0.08 * max(0, length - 6)
+    if cost <= 0.45 * allowance:
+        return Level.STRONG
+    if cost <= 1.05 * allowance:
+        return Level.WEAK
+    return Level.DISAGREE
+
+
+def token_distance(a: NameToken, b: NameToken) -> float:
+    """Distance between two name tokens."""
+    return phoneme_distance(a.phon, a.arabic, b.phon, b.arabic)
+
+
+@dataclass(frozen=True, slots=True)
+class NamePart:
+    """How one token of a name compared with its counterpart."""
+
+    a: str
+    b: str
+    level: Level
+    cost: float
+
+
+@dataclass(frozen=True, slots=True)
+class NameComparison:
+    """The result of comparing two names: a level, a similarity in [0, 1], the parts."""
+
+    level: Level
+    similarity: float
+    cost: float
+    parts: tuple[NamePart, ...] = ()
+
+
+_MISSING = NameComparison(Level.MISSING, 0.0, 0.0)
+
+
+def _as_name(value: str | NormalisedName) -> NormalisedName:
+    return value if isinstance(value, NormalisedName) else normalise_name(value or "")
+
+
+@lru_cache(maxsize=1_000_000)
+def _compare_normalised(a: NormalisedName, b: NormalisedName) -> NameComparison:
+    if not a.tokens or not b.tokens:
+        return _MISSING
+    ta, tb = a.tokens, b.tokens
+    length = max(sum(len(t.phon) for t in ta), sum(len(t.phon) for t in tb))
+    if len(ta) == 1 and len(tb) == 1:
+        cost = token_distance(ta[0], tb[0])
+        level = Level.EXACT if ta[0].phon == tb[0].phon else _level_for(cost, length)
+        part = NamePart(ta[0].text, tb[0].text, level, cost)
+        return NameComparison(level, max(0.0, 1.0 - cost / 2.0), cost, (part,))
+    # Token by token: each token of the shorter name against its best counterpart; a token
+    # with no counterpart (a second family name, a dropped middle part) costs 0.4.
+    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    parts = []
+    used: set[int] = set()
+    cost = 0.0
+    for t in short:
+        best_j, best = -1, math.inf
+        for j, u in enumerate(long_):
+            if j in used:
+                continue
+            d = token_distance(t, u)
+            if d < best:
+                best_j, best = j, d
+        used.add(best_j)
+        cost += best
+        u = long_[best_j]
+        level = Level.EXACT if t.phon == u.phon else _level_for(best, len(u.phon))
+        parts.append(NamePart(t.text, u.text, level, best))
+    cost += 0.4 * (len(long_) - len(short))
+    # Joined: spacing and hyphens differ in a quarter of real spelling pairs (Khayr Bek/Kheirbek).
+    joined = phoneme_distance(
+        "".join(t.phon for t in ta),
+        any(t.arabic for t in ta),
+        "".join(t.phon for t in tb),
+        any(t.arabic for t in tb),
+    )
+    if joined < cost:
+        cost = joined
+    if all(p.level is Level.EXACT for p in parts) and len(ta) == len(tb):
+        level = Level.EXACT
+    else:
+        level = _level_for(cost, length)
+    return NameComparison(level, max(0.0, 1.0 - cost / 2.0), cost, tuple(parts))
+
+
+def compare_names(a: str | NormalisedName, b: str | NormalisedName) -> NameComparison:
+    """Compare two names in any scripts; the result says which parts agreed and how strongly.
+
+    >>> compare_names("محمد", "Mohamed").level
+    <Level.STRONG: 'agree_strong'>
+    """
+    return _compare_normalised(_as_name(a), _as_name(b))
+
+
+# --- birth dates ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BirthDate:
+    """A birth date with its precision; 1 January is read as "year only" (the convention for an
+    unknown date)."""
+
+    year: int
+    month: int = 0
+    day: int = 0
+
+    @property
+    def precision(self) -> str:
+        if self.day:
+            return "day"
+        return "month" if self.month else "year"
+
+    @classmethod
+    def parse(cls, text: str) -> BirthDate | None:
+        """Parse YYYY, YYYY-MM or YYYY-MM-DD; None when empty or malformed."""
+        parts = (text or "").strip().split("-")
+        try:
+            nums = [int(p) for p in parts if p]
+        except ValueError:
+            return None
+        if not nums or not 1800 < nums[0] < 2200:
+            return None
+        year, month, day = (nums + [0, 0])[:3]
+        if (month, day) in ((1, 1), (1, 0)):
+            return cls(year)
+        return cls(year, month, day)
+
+
+def compare_birth_dates(a: BirthDate | None, b: BirthDate | None) -> str:
+    """A code for how two birth dates relate (see `BIRTH_WEIGHTS`)."""
+    if a is None or b is None:
+        return "missing"
+    gap = abs(a.year - b.year)
+    if gap >= 2:
+        return "year_differs"
+    if gap == 1:
+        return "year_off_by_one"
+    if a.day and b.day:
+        if (a.month, a.day) == (b.month, b.day):
+            return "exact"
+        if (a.month, a.day) == (b.day, b.month):
+            return "month_day_swapped"
+        if a.month == b.month:
+            return "same_month_day_differs"
+        return "same_year_date_differs"
+    if a.month and b.month and a.month != b.month:
+        return "same_year_date_differs"
+    return "year_agrees"
+
+
+BIRTH_WEIGHTS = {
+    "exact": 8.0,
+    "month_day_swapped": 5.0,
+    "same_month_day_differs": 1.5,
+    "year_agrees": 3.5,
+    "same_year_date_differs": -0.5,
+    "year_off_by_one": -0.3,
+    "year_differs": -9.0,
+    "missing": 0.0,
+}
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One piece of evidence: a field, a machine-readable code and its parameters (never prose;
+    the interface translates codes)."""
+
+    field: str
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonComparison:
+    """The verdict on two records: posterior probability, log-odds, band and reasons."""
+
+    probability: float
+    log_odds: float
+    decision: Decision
+    reasons: tuple[Reason, ...]
+
+    @property
+    def is_match(self) -> bool:
+        return self.decision is Decision.MATCH
+
+
+class PreparedRecord:
+    """A record with its names normalised once, for fast repeated comparison."""
+
+    __slots__ = (
+        "record_id",
+        "household",
+        "given",
+        "father",
+        "family",
+        "mother",
+        "sex",
+        "birth",
+        "origin",
+        "document",
+    )
+
+    def __init__(self, record: PersonRecord) -> None:
+        self.record_id = record.record_id
+        self.household = (record.site, record.household_ref) if record.household_ref else None
+        self.given = normalise_name(record.given_name)
+        self.father = normalise_name(record.father_name)
+        self.family = normalise_name(record.family_name)
+        # Only the mother's given name: her family name is written at some registrations only.
+        self.mother = normalise_name(record.mother_name.split(" ")[0] if record.mother_name else "")
+        self.sex = record.sex if record.sex in ("m", "f") else ""
+        self.birth = BirthDate.parse(record.birth_date)
+        self.origin = place_code(record.origin)
+        self.document = "".join(ch for ch in record.document_number.upper() if ch.isalnum())
+
+
+def prepare(record: PersonRecord | PreparedRecord) -> PreparedRecord:
+    """Normalise a record's fields once (a no-op on a prepared record)."""
+    return record if isinstance(record, PreparedRecord) else PreparedRecord(record)
+
+
+class NameFrequencies:
+    """How common each name is among records, by field kind; gives u-probabilities.
+
+    `counts` maps a consonant skeleton to the number of records carrying it, `forms` a phoneme
+    form to its count (used to tell a typo, a rare form, from two distinct common names).
+    """
+
+    def __init__(
+        self,
+        total: int,
+        counts: Mapping[str, int] | None = None,
+        forms: Mapping[str, int] | None = None,
+    ) -> None:
+        self.total = max(total, 1)
+        self.counts = counts or {}
+        self.forms = forms or {}
+
+    def u(self, name: NormalisedName, default: float) -> float:
+        """The chance that a random record agrees with this name."""
+        if not self.counts:
+            return default
+        c = self.counts.get(name.skeleton, 0)
+        return max(c / self.total, 1.0 / self.total, 1e-5)
+
+    def is_common_form(self, name: NormalisedName) -> bool:
+        """True when this exact phoneme form is frequent enough to be a real name of its own."""
+        if not self.forms:
+            return False
+        return self.forms.get(name.key, 0) >= max(5, self.total // 20_000)
+
+    def is_rare_form(self, name: NormalisedName) -> bool:
+        """True when this phoneme form is so rare it is likely a typo."""
+        # Only a large enough sample tells a typo from a name seen rarely.
+        return self.total >= 1000 and self.forms.get(name.key, 0) <= 2
+
+
+_NAME_FIELDS = (
+    # field, attribute, m (agreement rate for one person), default u, disagreement weight
+    ("given_name", "given", 0.92, 0.02, -12.0),
+    ("father_name", "father", 0.9, 0.02, -4.0),
+    ("family_name", "family", 0.88, 0.02, -2.0),
+    ("mother_name", "mother", 0.8, 0.03, -2.0),
+)
+_WEAK_WEIGHT = 0.7
+_TYPO_WEIGHT = 1.5
+# Two frequent forms a little apart (Jamil / Jamal) are likely two names, but common variant
+# spellings look the same, so this is evidence against, not a veto.
+_DISTINCT_WEIGHT = -2.0
+
+
+def _name_weight(
+    field_name: str,
+    cmp: NameComparison,
+    a: NormalisedName,
+    b: NormalisedName,
+    m: float,
+    default_u: float,
+    disagree: float,
+    freqs: NameFrequencies | None,
+) -> tuple[float, str, bool]:
+    """(weight, code, caps_at_possible) for one name field."""
+    if cmp.level is Level.MISSING:
+        return 0.0, "missing", False
+    if cmp.level in (Level.EXACT, Level.STRONG):
+        u = freqs.u(a, default_u) if freqs else default_u
+        weight = min(7.0, max(0.3, math.log(m / u)))
+        return weight, cmp.level.value, False
+    if cmp.level is Level.WEAK:
+        if freqs and freqs.forms:
+            if freqs.is_common_form(a) and freqs.is_common_form(b):
+                return _DISTINCT_WEIGHT, "distinct_names", False
+            if freqs.is_rare_form(a) or freqs.is_rare_form(b):
+                return _TYPO_WEIGHT, "typo", False
+        return _WEAK_WEIGHT, cmp.level.value, field_name == "given_name"
+    return disagree, "disagree", False
+
+
+def _doc_evidence(a: str, b: str) -> tuple[float, str]:
+    if not a or not b:
+        return 0.0, "missing"
+    if a == b:
+        return 9.0, "exact"
+    if len(a) >= 5 and Levenshtein.distance(a, b) <= 1:
+        return 4.0, "near"
+    return -3.0, "disagree"
+
+
+def prior_log_odds(population: int, records_per_person: float = 2.5) -> float:
+    """Log prior odds that two random records are the same person in a population of records."""
+    p = max(records_per_person - 1.0, 0.1) / max(population, 2)
+    return math.log(p / (1.0 - p))
+
+
+def compare_people(
+    a: PersonRecord | PreparedRecord,
+    b: PersonRecord | PreparedRecord,
+    *,
+    same_household_evidence: int = 0,
+    frequencies: NameFrequencies | None = None,
+    population: int = 100_000,
+) -> PersonComparison:
+    """Compare two registrations and say whether they are one person, with the reasons.
+
+    `same_household_evidence` is the number of other members of the two records' households
+    that match each other: people registered together are evidence for each other.
+    `frequencies` adjusts name weights to how common each name is; `population` is the number of
+    records searched, which sets the prior.
+    """
+    reasons: list[Reason] = []
+    prior = prior_log_odds(population)
+    total, veto, cap = score_pair(prepare(a), prepare(b), frequencies, prior, reasons)
+    if same_household_evidence > 0:
+        w = household_weight(same_household_evidence, prior)
+        total += w
+        reasons.append(
+            Reason("household", "members_match", {"pairs": same_household_evidence, "weight": w})
+        )
+    return _verdict(total, reasons, veto=veto, cap=cap)
+
+
+def household_weight(pairs: int, prior: float) -> float:
+    """Log-odds added when `pairs` other members of the two records' households match each
+    other. Once two registrations are seen to be one family, the question is no longer "which of
+    all the people is this" but "which member of that family", so with enough support the prior
+    (`prior`, very negative in a large registry) rises towards that of a household member."""
+    return max(0.0, min(-prior - 2.0, 5.0 * pairs))
+
+
+def score_pair(
+    pa: PreparedRecord,
+    pb: PreparedRecord,
+    frequencies: NameFrequencies | None,
+    prior: float,
+    reasons: list[Reason] | None = None,
+) -> tuple[float, bool, bool]:
+    """The core of `compare_people`: (log-odds, vetoed, capped at possible). Appends reasons
+    when a list is given; the batch engine calls it without, for speed."""
+    total = prior
+    cap = False
+    veto = False
+    birth_code = compare_birth_dates(pa.birth, pb.birth)
+    sex_differs = bool(pa.sex and pb.sex and pa.sex != pb.sex)
+    if reasons is None and (birth_code == "year_differs" or sex_differs):
+        # A veto decides the pair whatever the names say; the batch engine needs no more.
+        return total + BIRTH_WEIGHTS[birth_code] - 8.0 * sex_differs, True, False
+    given_cmp = _compare_normalised(pa.given, pb.given)
+    g_b, f_b = pb.given, pb.family
+    family_cmp = None
+    if given_cmp.level in (Level.DISAGREE, Level.WEAK) and pa.family and pb.family:
+        g2 = _compare_normalised(pa.given, pb.family)
+        if g2.level in (Level.EXACT, Level.STRONG):
+            f2 = _compare_normalised(pa.family, pb.given)
+            if f2.level in (Level.EXACT, Level.STRONG):
+                given_cmp, family_cmp, g_b, f_b = g2, f2, pb.family, pb.given
+                if reasons is not None:
+                    reasons.append(Reason("names", "given_family_swapped", {}))
+    for field_name, attr, m, u, disagree in _NAME_FIELDS:
+        na = getattr(pa, attr)
+        if field_name == "given_name":
+            nb, cmp = g_b, given_cmp
+        elif field_name == "family_name":
+            nb = f_b
+            cmp = family_cmp or _compare_normalised(na, nb)
+        else:
+            nb = getattr(pb, attr)
+            cmp = _compare_normalised(na, nb)
+        weight, code, caps = _name_weight(field_name, cmp, na, nb, m, u, disagree, frequencies)
+        if field_name == "given_name" and code == "disagree":
+            veto = True
+        cap = cap or caps
+        total += weight
+        if reasons is not None:
+            reasons.append(
+                Reason(field_name, code, {"a": na.raw, "b": nb.raw, "weight": round(weight, 2)})
+            )
+
+    if pa.sex and pb.sex:
+        w, code = (0.67, "agree") if pa.sex == pb.sex else (-8.0, "disagree")
+        veto = veto or code == "disagree"
+    else:
+        w, code = 0.0, "missing"
+    total += w
+    if reasons is not None:
+        reasons.append(Reason("sex", code, {"weight": w}))
+
+    code = birth_code
+    w = BIRTH_WEIGHTS[code]
+    veto = veto or code == "year_differs"
+    total += w
+    if reasons is not None:
+        reasons.append(Reason("birth_date", code, {"weight": w}))
+
+    if pa.origin and pb.origin:
+        same = pa.origin == pb.origin or (
+            pa.origin.startswith("~")
+            and pb.origin.startswith("~")
+            and compare_names(pa.origin[1:], pb.origin[1:]).level in (Level.EXACT, Level.STRONG)
+        )
+        w, code = (1.0, "agree") if same else (-1.0, "disagree")
+    else:
+        w, code = 0.0, "missing"
+    total += w
+    if reasons is not None:
+        reasons.append(Reason("origin", code, {"weight": w}))
+
+    w, code = _doc_evidence(pa.document, pb.document)
+    total += w
+    if reasons is not None:
+        reasons.append(Reason("document_number", code, {"weight": w}))
+    return total, veto, cap
+
+
+def probability(log_odds: float) -> float:
+    """The probability for a log-odds value."""
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, log_odds))))
+
+
+def _verdict(total: float, reasons: list[Reason], *, veto: bool, cap: bool) -> PersonComparison:
+    prob = probability(total)
+    if veto:
+        prob = min(prob, POSSIBLE_THRESHOLD / 2)
+        reasons.append(Reason("decision", "vetoed", {}))
+    elif cap and prob >= MATCH_THRESHOLD:
+        prob = (MATCH_THRESHOLD + POSSIBLE_THRESHOLD) / 2
+        reasons.append(Reason("decision", "capped_weak_given_name", {}))
+    if prob >= MATCH_THRESHOLD:
+        decision = Decision.MATCH
+    elif prob >= POSSIBLE_THRESHOLD:
+        decision = Decision.POSSIBLE
+    else:
+        decision = Decision.NON_MATCH
+    return PersonComparison(prob, total, decision, tuple(reasons))

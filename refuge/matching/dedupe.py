@@ -1,0 +1,239 @@
+"""Batch deduplication: blocking -> comparison -> household evidence -> clustering.
+
+Built to run a million registrations on a small machine: records are normalised once (names
+through a cache, so each distinct spelling is worked out once), blocking keys are hashed into
+integer arrays and candidate pairs generated with numpy (sorted-neighbourhood windows inside very
+large blocks), pairs are scored by the same `score_pair` the interactive comparison uses, in
+worker processes when asked, and only strong links are kept for clustering.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from refuge.matching.cluster import constrained_clusters
+from refuge.matching.compare import (
+    MATCH_THRESHOLD,
+    POSSIBLE_THRESHOLD,
+    NameFrequencies,
+    PreparedRecord,
+    prior_log_odds,
+    score_pair,
+)
+from refuge.matching.keys import record_keys
+from refuge.matching.records import PersonRecord, RowError, iter_exchange_csv, write_clusters_csv
+
+WINDOW = 120  # pairs per record inside one block, nearest birth years first
+COMPATIBLE_MARGIN = 4.0
+SUPPORT_LOG_ODDS = 0.0  # a member pair at even odds or better supports its households
+_CHUNK = 200_000
+
+
+@dataclass
+class DedupeStats:
+    """What a run did, for logs and benchmarks."""
+
+    records: int = 0
+    candidate_pairs: int = 0
+    strong_links: int = 0
+    clusters: int = 0
+    errors: int = 0
+
+
+def name_frequencies(prepared: list[PreparedRecord]) -> NameFrequencies:
+    """Name frequencies over all name fields of the records (u-probabilities for weights)."""
+    skel: Counter[str] = Counter()
+    forms: Counter[str] = Counter()
+    total = 0
+    for p in prepared:
+        for name in (p.given, p.father, p.family, p.mother):
+            if name:
+                skel[name.skeleton] += 1
+                forms[name.key] += 1
+                total += 1
+    return NameFrequencies(max(total // 4, 1), dict(skel), dict(forms))
+
+
+def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of record indices (i < j) that share a blocking key."""
+    key_hash: list[int] = []
+    owner: list[int] = []
+    year: list[int] = []
+    for i, p in enumerate(prepared):
+        y = p.birth.year if p.birth else 0
+        for key in record_keys(p):
+            key_hash.append(hash(key))
+            owner.append(i)
+            year.append(y)
+    kh = np.array(key_hash, dtype=np.int64)
+    ow = np.array(owner, dtype=np.int64)
+    yr = np.array(year, dtype=np.int32)
+    del key_hash, owner, year
+    order = np.lexsort((ow, yr, kh))
+    kh, ow = kh[order], ow[order]
+    n = len(prepared)
+    codes = []
+    for d in range(1, WINDOW + 1):
+        same = kh[d:] == kh[:-d]
+        if not same.any():
+            break
+        a, b = ow[:-d][same], ow[d:][same]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        codes.append(np.unique(lo * n + hi))
+    if not codes:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    allc = np.unique(np.concatenate(codes))
+    return allc // n, allc % n
+
+
+# Worker processes inherit these through fork; nothing is pickled but the pair indices.
+_STATE: dict[str, object] = {}
+
+
+def _score_chunk(args: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    left, right = args
+    prepared = _STATE["prepared"]
+    freqs = _STATE["freqs"]
+    prior = _STATE["prior"]
+    totals = np.empty(len(left), dtype=np.float32)
+    flags = np.zeros(len(left), dtype=np.int8)
+    for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
+        total, veto, cap = score_pair(prepared[i], prepared[j], freqs, prior)
+        totals[k] = total
+        flags[k] = (1 if veto else 0) | (2 if cap else 0)
+    return totals, flags
+
+
+def _score_all(left, right, workers: int, bar: tqdm | None) -> tuple[np.ndarray, np.ndarray]:
+    chunks = [(left[s : s + _CHUNK], right[s : s + _CHUNK]) for s in range(0, len(left), _CHUNK)]
+    results = []
+    if workers > 1 and len(chunks) > 1:
+        with mp.get_context("fork").Pool(workers) as pool:
+            for res in pool.imap(_score_chunk, chunks):
+                results.append(res)
+                if bar:
+                    bar.update(len(res[0]))
+    else:
+        for chunk in chunks:
+            results.append(_score_chunk(chunk))
+            if bar:
+                bar.update(len(chunk[0]))
+    if not results:
+        return np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int8)
+    return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])
+
+
+def _household_ids(prepared: list[PreparedRecord]) -> np.ndarray:
+    ids: dict[tuple[str, str], int] = {}
+    out = np.full(len(prepared), -1, dtype=np.int64)
+    for i, p in enumerate(prepared):
+        if p.household is not None:
+            out[i] = ids.setdefault(p.household, len(ids))
+    return out
+
+
+def household_support(
+    left: np.ndarray, right: np.ndarray, totals: np.ndarray, flags: np.ndarray, hh: np.ndarray
+) -> np.ndarray:
+    """For each pair, how many *other* member pairs of the same two households look alike."""
+    ha, hb = hh[left], hh[right]
+    valid = (ha >= 0) & (hb >= 0) & (ha != hb)
+    lo, hi = np.minimum(ha, hb), np.maximum(ha, hb)
+    code = lo * (int(hh.max()) + 2) + hi
+    supporting = valid & (totals >= SUPPORT_LOG_ODDS) & ((flags & 1) == 0)
+    uniq, counts = np.unique(code[supporting], return_counts=True)
+    support = np.zeros(len(left), dtype=np.int32)
+    if len(uniq):
+        pos = np.searchsorted(uniq, code)
+        pos = np.clip(pos, 0, len(uniq) - 1)
+        found = valid & (uniq[pos] == code)
+        support[found] = counts[pos[found]]
+    support -= supporting.astype(np.int32)
+    return support
+
+
+def dedupe_records(
+    records: Iterable[PersonRecord],
+    *,
+    progress: bool = False,
+    workers: int = 1,
+    stats: DedupeStats | None = None,
+    link_threshold: float = MATCH_THRESHOLD,
+) -> dict[str, str]:
+    """Cluster registrations into people. Returns record_id -> cluster_id for every record."""
+    stats = stats if stats is not None else DedupeStats()
+    prepared = [
+        PreparedRecord(r) for r in tqdm(records, desc="normalise", unit="rec", disable=not progress)
+    ]
+    n = len(prepared)
+    stats.records = n
+    freqs = name_frequencies(prepared)
+    prior = prior_log_odds(n)
+    left, right = candidate_pairs(prepared)
+    stats.candidate_pairs = len(left)
+    _STATE.update(prepared=prepared, freqs=freqs, prior=prior)
+    with tqdm(total=len(left), desc="compare", unit="pair", disable=not progress) as bar:
+        totals, flags = _score_all(left, right, workers, bar)
+    hh = _household_ids(prepared)
+    support = household_support(left, right, totals, flags, hh)
+    bonus = np.clip(5.0 * support, 0.0, max(0.0, -prior - 2.0)).astype(np.float32)
+    boosted = totals + bonus
+    prob = 1.0 / (1.0 + np.exp(-np.clip(boosted, -50, 50)))
+    prob[(flags & 1) == 1] = np.minimum(prob[(flags & 1) == 1], POSSIBLE_THRESHOLD / 2)
+    capped = ((flags & 2) == 2) & (prob >= MATCH_THRESHOLD)
+    prob[capped] = (MATCH_THRESHOLD + POSSIBLE_THRESHOLD) / 2
+    same_hh = (hh[left] >= 0) & (hh[left] == hh[right])
+    strong = (prob >= link_threshold) & ~same_hh
+    # Strongest first by log-odds: probabilities saturate at 1.0 and would tie.
+    sl, sr, sp = left[strong], right[strong], boosted[strong]
+    stats.strong_links = len(sl)
+    del totals, flags, prob, support, boosted, bonus, left, right
+
+    # Across clusters only hard contradictions and overwhelming evidence against block a merge:
+    # the raw score of a cross pair lacks the household support that its links had.
+    compatible_floor = prior + COMPATIBLE_MARGIN
+
+    def compatible(x: int, y: int) -> bool:
+        if hh[x] >= 0 and hh[x] == hh[y]:
+            return False
+        total, veto, _cap = score_pair(prepared[x], prepared[y], freqs, prior)
+        return not veto and total >= compatible_floor
+
+    def bar(it):
+        return tqdm(it, total=len(sl), desc="cluster", unit="link", disable=not progress)
+
+    labels = constrained_clusters(n, sl, sr, sp, compatible, progress=bar)
+    stats.clusters = len(np.unique(labels))
+    _STATE.clear()
+    return {p.record_id: f"C{labels[i]:09d}" for i, p in enumerate(prepared)}
+
+
+def dedupe_csv(
+    in_path: str | Path,
+    out_path: str | Path,
+    *,
+    progress: bool = True,
+    workers: int = 1,
+    stats: DedupeStats | None = None,
+) -> list[RowError]:
+    """Deduplicate an exchange CSV into `record_id,cluster_id` rows. Rows that cannot be read
+    are left out of the output and returned (row number, field, code)."""
+    errors: list[RowError] = []
+    stats = stats if stats is not None else DedupeStats()
+    clusters = dedupe_records(
+        iter_exchange_csv(in_path, errors), progress=progress, workers=workers, stats=stats
+    )
+    stats.errors = len(errors)
+    write_clusters_csv(out_path, clusters.items())
+    for e in errors[:20]:
+        print(f"row {e.row}: {e.field}: {e.code} ({e.value!r})", file=sys.stderr)
+    return errors

@@ -1,0 +1,65 @@
+"""Blocking keys: a few short strings per person that a database can index.
+
+Two registrations of one person share at least one key unless several fields are wrong at once.
+Each key combines consonant skeletons (script-independent: محمد, Mohamed, Мухаммед -> mhmd) of
+two or three fields, so one misspelt or missing field still leaves another key intact:
+
+    gff  given + father + family          (no date: survives a wrong or missing birth date)
+    gfy  given + family + birth year      (survives a missing father's name)
+    gpy  given + father + birth year      (survives a changed family name, e.g. a wife's)
+    pfy  father + family + birth year     (survives a misspelt given name)
+    gmy  given + mother + birth year      (when the father's name is missing)
+    gfm  given + family + mother          (survives a misspelt father's name and a bad date)
+    gpm  given + father + mother          (survives a changed family name and a bad date)
+    doc  document number
+
+Given and family name are put in sorted order, so a swap of the two keeps the keys.
+"""
+
+from __future__ import annotations
+
+from refuge.matching.compare import BirthDate, PreparedRecord, prepare
+from refuge.matching.normalise import normalise_name
+from refuge.matching.records import PersonRecord
+
+
+def record_keys(p: PreparedRecord) -> set[str]:
+    """The blocking keys of a prepared record."""
+    g, f, fam = p.given.skeleton, p.father.skeleton, p.family.skeleton
+    mother = p.mother.tokens[0].skel if p.mother.tokens else ""
+    year = str(p.birth.year) if isinstance(p.birth, BirthDate) else ""
+    lo, hi = sorted((g, fam))
+    keys = set()
+    if g and f and fam:
+        keys.add(f"gff:{lo}|{f}|{hi}")
+    if g and fam and year:
+        keys.add(f"gfy:{lo}|{hi}|{year}")
+    if g and f and year:
+        keys.add(f"gpy:{g}|{f}|{year}")
+    if f and fam and year:
+        keys.add(f"pfy:{f}|{fam}|{year}")
+    if g and mother and year and not f:
+        keys.add(f"gmy:{g}|{mother}|{year}")
+    if g and fam and mother:
+        keys.add(f"gfm:{lo}|{hi}|{mother}")
+    if g and f and mother:
+        keys.add(f"gpm:{g}|{f}|{mother}")
+    if len(p.document) >= 5:
+        keys.add(f"doc:{p.document}")
+    return keys
+
+
+def blocking_keys(record: PersonRecord | PreparedRecord) -> set[str]:
+    """Deterministic blocking keys for a person (at most eight short strings) for an indexed
+    "already registered?" lookup and for batch deduplication."""
+    return record_keys(prepare(record))
+
+
+def name_keys(text: str) -> set[str]:
+    """Keys for a single query string: the skeleton of each name part and of the whole name, so
+    a search for "Mohamed Ali Hassan" finds محمد علي حسن and Мухаммед Али Хасан."""
+    name = normalise_name(text)
+    keys = {f"n:{t.skel}" for t in name.tokens if t.skel}
+    if len(name.tokens) > 1:
+        keys.add(f"n:{name.skeleton}")
+    return keys

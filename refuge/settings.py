@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "refuge.audit",
     "refuge.sites",
     "refuge.registry",
+    "refuge.identity",
     "refuge.demo",
 ]
 

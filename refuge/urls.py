@@ -8,6 +8,7 @@ urlpatterns = [
     path("sites/", include("refuge.sites.urls")),
     path("registry/", include("refuge.registry.urls")),
     path("audit/", include("refuge.audit.urls")),
+    path("identity/", include("refuge.identity.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 
 from refuge.accounts.roles import Role
+from refuge.identity.batch import queue_registry_duplicates
+from refuge.identity.models import CandidatePair
 from refuge.testing import register
 
 ROLES = [
@@ -26,6 +28,9 @@ ROLES = [
 def _pages(world):
     """(name, url, method, data) for every page; records live at the Perm centre."""
     household = register(world.perm, world.user("clerk_perm"))
+    register(world.perm, world.user("clerk_perm"))  # the same family again: a pair to review
+    queue_registry_duplicates(progress=False)
+    pair = CandidatePair.objects.first()
     person = household.members.first()
     return {
         "overview": (reverse("sites:overview"), "get", None),
@@ -37,6 +42,9 @@ def _pages(world):
         "person": (reverse("registry:person", args=[person.pk]), "get", None),
         "person_edit": (reverse("registry:person_edit", args=[person.pk]), "get", None),
         "audit": (reverse("audit:trail"), "get", None),
+        "instant_check": (reverse("identity:instant_check"), "post", {"prefix": "members-0"}),
+        "review_queue": (reverse("identity:queue"), "get", None),
+        "review_pair": (reverse("identity:pair", args=[pair.pk]), "get", None),
     }
 
 
@@ -52,20 +60,24 @@ PAGES = [
     "person",
     "person_edit",
     "audit",
+    "instant_check",
+    "review_queue",
+    "review_pair",
 ]
 # fmt: off
 MATRIX = {
-    "clerk":        (ALLOWED, ELSEWHERE, ALLOWED, ALLOWED, ALLOWED, ELSEWHERE, ELSEWHERE, ELSEWHERE, REFUSED),  # noqa: E501
-    "clerk_perm":   (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED),
-    "caseworker":   (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED),
-    "medical":      (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED),
-    "site_manager": (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED),
-    "coordinator":  (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED),
-    "dpo":          (ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, ALLOWED),
-    "observer":     (ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
-    "admin":        (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    "clerk":        (ALLOWED, ELSEWHERE, ALLOWED, ALLOWED, ALLOWED, ELSEWHERE, ELSEWHERE, ELSEWHERE, REFUSED, ALLOWED, REFUSED, REFUSED),
+    "clerk_perm":   (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED, ALLOWED, REFUSED, REFUSED),
+    "caseworker":   (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED),
+    "medical":      (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
+    "site_manager": (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED),
+    "coordinator":  (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED, REFUSED, ALLOWED, ALLOWED),
+    "dpo":          (ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, ALLOWED, REFUSED, REFUSED, REFUSED),
+    "observer":     (ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
+    "admin":        (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
 }
 # fmt: on
+assert all(len(row) == len(PAGES) for row in MATRIX.values())
 CASES = [(role, page, MATRIX[role][i]) for role in ROLES for i, page in enumerate(PAGES)]
 
 

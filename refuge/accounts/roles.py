@@ -27,6 +27,7 @@ class Capability(StrEnum):
     REGISTER = "register"  # register a new household
     EDIT_PEOPLE = "edit_people"  # change a registration
     VIEW_AUDIT = "view_audit"  # read the audit trail
+    REVIEW_DUPLICATES = "review_duplicates"  # decide on possible duplicates, merge, unmerge
     ADMINISTER = "administer"  # users, sites, reference data
 
 
@@ -36,8 +37,10 @@ GRANTS: dict[str, frozenset[Capability]] = {
     Role.CLERK: frozenset(_PEOPLE | {Capability.REGISTER, Capability.EDIT_PEOPLE}),
     Role.CASEWORKER: frozenset(_PEOPLE | {Capability.EDIT_PEOPLE}),
     Role.MEDICAL: frozenset(_PEOPLE),
-    Role.SITE_MANAGER: frozenset(_PEOPLE | {Capability.REGISTER, Capability.EDIT_PEOPLE}),
-    Role.COORDINATOR: frozenset(_PEOPLE),
+    Role.SITE_MANAGER: frozenset(
+        _PEOPLE | {Capability.REGISTER, Capability.EDIT_PEOPLE, Capability.REVIEW_DUPLICATES}
+    ),
+    Role.COORDINATOR: frozenset(_PEOPLE | {Capability.REVIEW_DUPLICATES}),
     Role.DPO: frozenset({Capability.VIEW_OVERVIEW, Capability.VIEW_AUDIT}),
     Role.OBSERVER: frozenset({Capability.VIEW_OVERVIEW}),
     Role.ADMIN: frozenset(Capability),

@@ -16,6 +16,7 @@ from refuge.registry.vocabulary import (
 
 SCRIPTS = ("ar", "lat", "cyr")
 NAME_PARTS = ("given_name", "father_name", "family_name", "mother_name")
+NAME_FIELDS = tuple(f"{part}_{script}" for part in NAME_PARTS for script in SCRIPTS)
 
 
 class Place(models.Model):
@@ -177,6 +178,18 @@ class Person(models.Model):
             for part in ("given_name", "father_name", "family_name")
         ]
         return " ".join(p for p in parts if p)
+
+    @property
+    def name_in_ar(self) -> str:
+        return self.name_in("ar")
+
+    @property
+    def name_in_lat(self) -> str:
+        return self.name_in("lat")
+
+    @property
+    def name_in_cyr(self) -> str:
+        return self.name_in("cyr")
 
     @property
     def display_name(self) -> str:

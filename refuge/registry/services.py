@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
+from refuge.identity.services import refresh_person_keys
 from refuge.registry.models import (
-    NAME_PARTS,
+    NAME_FIELDS,
     SCRIPTS,
     Consent,
     Document,
@@ -27,7 +28,6 @@ from refuge.registry.vocabulary import ConsentScope, DatePrecision, Relationship
 from refuge.sites import services as site_services
 from refuge.sites.models import Site
 
-NAME_FIELDS = tuple(f"{part}_{script}" for part in NAME_PARTS for script in SCRIPTS)
 EDITABLE_PERSON_FIELDS = (
     *NAME_FIELDS,
     "relationship",
@@ -145,6 +145,7 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
         Need(person=person, code=code, recorded_on=today, recorded_by=by)
         for code in dict.fromkeys(member.needs)
     )
+    refresh_person_keys(person)
     audit.record(
         actor=by,
         action=audit.Action.CREATE,
@@ -279,6 +280,8 @@ def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
     person.save(update_fields=[*diff, "updated_at"])
     if set(diff) & set(NAME_FIELDS):
         _refresh_name_tokens(person)
+    if set(diff) & {*NAME_FIELDS, "sex", "birth_date", "birth_date_precision", "origin"}:
+        refresh_person_keys(person)
     audit.record(actor=by, action=audit.Action.CHANGE, target=person, detail={"changes": diff})
     return diff
 

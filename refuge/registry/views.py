@@ -9,6 +9,7 @@ from refuge.accounts.access import capability_required
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEntry
+from refuge.identity.selectors import other_registrations
 from refuge.registry import selectors, services
 from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
 from refuge.registry.models import Household, Person
@@ -113,7 +114,15 @@ def person_detail(request, pk):
         object_id=str(person.pk),
         action__in=[audit.Action.CREATE, audit.Action.CHANGE],
     ).order_by("-seq")[:50]
-    return render(request, "registry/person_detail.html", {"person": person, "history": history})
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "history": history,
+            "other_registrations": other_registrations(request.user, person),
+        },
+    )
 
 
 @capability_required(Capability.EDIT_PEOPLE)

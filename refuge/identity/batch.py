@@ -1,0 +1,71 @@
+"""Batch deduplication of the registry itself: candidate pairs go to the review queue."""
+
+from __future__ import annotations
+
+from tqdm import tqdm
+
+from refuge.identity.models import SamePersonLink
+from refuge.identity.records import person_records
+from refuge.identity.services import queue_pair
+from refuge.matching.compare import Decision, PreparedRecord, compare_people
+from refuge.matching.dedupe import candidate_pairs, name_frequencies
+from refuge.registry.models import Person
+
+MIN_FOR_FREQUENCIES = 5000
+
+
+def queue_registry_duplicates(*, progress: bool = True, chunk: int = 2000) -> dict[str, int]:
+    """Compare every person with the registrations that share a blocking key with them (in any
+    script they were written in) and queue the pairs the engine finds possible or likely.
+
+    Pairs already decided stay decided; people of one household are not compared (twins and
+    a father and son named alike live in one household and are the engine's hard negatives)."""
+    people = Person.objects.select_related("origin").prefetch_related("documents")
+    owners, prepared = [], []
+    for person in tqdm(
+        people.iterator(chunk_size=chunk),
+        total=people.count(),
+        desc="prepare",
+        unit="person",
+        disable=not progress,
+    ):
+        for record in person_records(person):
+            owners.append((person.pk, person.household_id))
+            prepared.append(PreparedRecord(record))
+    # Name frequencies only mean something over many people; in a small registry every name
+    # looks common, which would drown real matches.
+    frequencies = name_frequencies(prepared) if len(prepared) >= MIN_FOR_FREQUENCIES else None
+    left, right = candidate_pairs(prepared)
+    population = max(len({o for o, _ in owners}), 1000)
+    linked = set(
+        SamePersonLink.objects.filter(undone_at__isnull=True).values_list(
+            "person_a_id", "person_b_id"
+        )
+    )
+    best: dict[tuple[int, int], object] = {}
+    for i, j in tqdm(
+        zip(left.tolist(), right.tolist(), strict=True),
+        total=len(left),
+        desc="compare",
+        unit="pair",
+        disable=not progress,
+    ):
+        (pa, ha), (pb, hb) = owners[i], owners[j]
+        if pa == pb or ha == hb:
+            continue
+        key = (min(pa, pb), max(pa, pb))
+        if key in linked:
+            continue
+        comparison = compare_people(
+            prepared[i], prepared[j], frequencies=frequencies, population=population
+        )
+        if comparison.decision is Decision.NON_MATCH:
+            continue
+        if key not in best or comparison.log_odds > best[key].log_odds:
+            best[key] = comparison
+    by_pk = Person.objects.in_bulk({pk for pair in best for pk in pair})
+    queued = sum(
+        queue_pair(by_pk[a], by_pk[b], comparison) is not None
+        for (a, b), comparison in best.items()
+    )
+    return {"people": population, "compared": len(left), "queued": queued}

@@ -1,0 +1,82 @@
+"""The matching engine's reasons as sentences a reviewer can read, in their language."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+FIELDS = {
+    "given_name": gettext_lazy("Given name"),
+    "father_name": gettext_lazy("Father's name"),
+    "family_name": gettext_lazy("Family name"),
+    "mother_name": gettext_lazy("Mother's name"),
+}
+NAME_CODES = {
+    "exact": gettext_lazy("the same"),
+    "agree_strong": gettext_lazy("the same name in another spelling or script"),
+    "agree_weak": gettext_lazy("similar, but not clearly the same"),
+    "typo": gettext_lazy("differs by what looks like a typing error"),
+    "distinct_names": gettext_lazy("two different common names"),
+    "disagree": gettext_lazy("different"),
+}
+OTHER = {
+    ("names", "given_family_swapped"): gettext_lazy("Given and family names are swapped."),
+    ("sex", "agree"): gettext_lazy("Same sex."),
+    ("sex", "disagree"): gettext_lazy("Different sex."),
+    ("birth_date", "exact"): gettext_lazy("Same birth date."),
+    ("birth_date", "month_day_swapped"): gettext_lazy("Birth date with day and month swapped."),
+    ("birth_date", "same_month_day_differs"): gettext_lazy(
+        "Born in the same month, on another day."
+    ),
+    ("birth_date", "year_agrees"): gettext_lazy(
+        "Same birth year (one of the dates is only a year, or 1 January)."
+    ),
+    ("birth_date", "same_year_date_differs"): gettext_lazy("Same birth year, different date."),
+    ("birth_date", "year_off_by_one"): gettext_lazy("Birth years one apart."),
+    ("birth_date", "year_differs"): gettext_lazy("Birth years two or more apart."),
+    ("origin", "agree"): gettext_lazy("Same place of origin."),
+    ("origin", "disagree"): gettext_lazy("Different places of origin."),
+    ("document_number", "exact"): gettext_lazy("Same document number."),
+    ("document_number", "near"): gettext_lazy("Document numbers differ by one character."),
+    ("document_number", "disagree"): gettext_lazy("Different document numbers."),
+    ("decision", "vetoed"): gettext_lazy(
+        "Ruled out: a different given name, sex or birth year means another person "
+        "(a twin, a father or a son)."
+    ),
+    ("decision", "capped_weak_given_name"): gettext_lazy(
+        "Given names only loosely similar: a person must decide."
+    ),
+}
+
+
+def explain(field: str, code: str, params: dict | None = None) -> str | None:
+    """One sentence for one reason, or None for evidence not worth showing (a missing field)."""
+    params = params or {}
+    if code == "missing":
+        return None
+    if field in FIELDS and code in NAME_CODES:
+        sentence = _("%(field)s: %(verdict)s") % {
+            "field": FIELDS[field],
+            "verdict": NAME_CODES[code],
+        }
+        if code not in ("exact",) and params.get("a") and params.get("b"):
+            sentence += f" ({params['a']} / {params['b']})"
+        return sentence
+    if field == "household" and code == "members_match":
+        return _("%(pairs)d other members of the two households match each other.") % {
+            "pairs": int(params.get("pairs", 0))
+        }
+    text = OTHER.get((field, code))
+    return str(text) if text is not None else None
+
+
+def explain_all(reasons) -> list[str]:
+    """Sentences for a list of engine reasons or of their JSON form."""
+    out = []
+    for r in reasons:
+        if isinstance(r, dict):
+            field, code, params = r["field"], r["code"], r.get("params", {})
+        else:
+            field, code, params = r.field, r.code, dict(r.params)
+        sentence = explain(field, code, params)
+        if sentence:
+            out.append(sentence)
+    return out

@@ -1,0 +1,68 @@
+"""The registry's people as the matching engine sees them: one record per script written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from refuge.matching.records import PersonRecord
+from refuge.registry.models import NAME_FIELDS, SCRIPTS, Person
+
+
+def records_from_names(
+    names: Mapping[str, str],
+    *,
+    record_id: str,
+    sex: str = "",
+    birth_date: str = "",
+    origin: str = "",
+    document_number: str = "",
+    household_ref: str = "",
+) -> list[PersonRecord]:
+    """One engine record for each script in which the given or family name is written.
+
+    `names` holds the registry's name fields (`given_name_ar`, `family_name_lat`...)."""
+    records = []
+    for script in SCRIPTS:
+        given = names.get(f"given_name_{script}", "").strip()
+        family = names.get(f"family_name_{script}", "").strip()
+        if not (given or family):
+            continue
+        records.append(
+            PersonRecord(
+                record_id=f"{record_id}:{script}",
+                household_ref=household_ref,
+                given_name=given,
+                father_name=names.get(f"father_name_{script}", "").strip(),
+                family_name=family,
+                mother_name=names.get(f"mother_name_{script}", "").strip(),
+                sex=sex,
+                birth_date=birth_date,
+                origin=origin,
+                document_number=document_number,
+            )
+        )
+    return records
+
+
+def engine_birth_date(person_or_date, precision: str = "exact") -> str:
+    value = person_or_date
+    if value is None:
+        return ""
+    if precision in ("year", "estimated"):
+        return f"{value.year:04d}"
+    if precision == "month":
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def person_records(person: Person) -> list[PersonRecord]:
+    document = next(iter(person.documents.all()), None)
+    return records_from_names(
+        {f: getattr(person, f) for f in NAME_FIELDS},
+        record_id=str(person.pk),
+        sex=person.sex,
+        birth_date=engine_birth_date(person.birth_date, person.birth_date_precision),
+        origin=person.origin.pcode if person.origin_id else person.origin_village,
+        document_number=document.number if document else "",
+        household_ref=str(person.household_id),
+    )

@@ -1,0 +1,133 @@
+"""Use cases of identity resolution: keep the keys, queue candidate pairs, link and unlink."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from refuge.accounts.roles import Capability
+from refuge.audit import services as audit
+from refuge.identity.models import CandidatePair, PairStatus, PersonKey, SamePersonLink
+from refuge.identity.records import person_records
+from refuge.matching.keys import blocking_keys
+from refuge.registry.models import Person
+
+
+def keys_for(person: Person) -> set[str]:
+    keys: set[str] = set()
+    for record in person_records(person):
+        keys |= blocking_keys(record)
+    return keys
+
+
+def refresh_person_keys(person: Person) -> None:
+    """Recompute a person's blocking keys; the registry calls this whenever it writes names."""
+    PersonKey.objects.filter(person=person).delete()
+    PersonKey.objects.bulk_create(PersonKey(person=person, key=k[:160]) for k in keys_for(person))
+
+
+def _reasons_json(comparison) -> list[dict]:
+    return [
+        {
+            "field": r.field,
+            "code": r.code,
+            "params": {k: v for k, v in r.params.items() if k != "weight"},
+        }
+        for r in comparison.reasons
+    ]
+
+
+def queue_pair(person_a: Person, person_b: Person, comparison) -> CandidatePair | None:
+    """Put a pair in the review queue unless it is there already (decided pairs stay decided)."""
+    a, b = sorted((person_a, person_b), key=lambda p: p.pk)
+    pair, created = CandidatePair.objects.get_or_create(
+        person_a=a,
+        person_b=b,
+        defaults={
+            "probability": comparison.probability,
+            "decision": comparison.decision.value,
+            "reasons": _reasons_json(comparison),
+        },
+    )
+    return pair if created else None
+
+
+def _require_review(by, *people: Person) -> None:
+    if not by.can(Capability.REVIEW_DUPLICATES):
+        raise PermissionDenied
+    if not all(by.can_access_site(p.household.audit_site_id) for p in people):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def decide(*, pair: CandidatePair, status: str, by) -> CandidatePair:
+    """Record a reviewer's decision; "same person" links the two registrations."""
+    pair = (
+        CandidatePair.objects.select_for_update()
+        .select_related("person_a__household", "person_b__household")
+        .get(pk=pair.pk)
+    )
+    _require_review(by, pair.person_a, pair.person_b)
+    if status not in PairStatus.values or status == PairStatus.OPEN:
+        raise ValidationError({"status": _("Choose same person, different people or unsure.")})
+    pair.status, pair.decided_by, pair.decided_at = status, by, timezone.now()
+    pair.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=pair,
+        site_id=pair.person_a.household.audit_site_id,
+        detail={"status": status, "people": [pair.person_a_id, pair.person_b_id]},
+    )
+    if status == PairStatus.SAME:
+        link_same_person(person_a=pair.person_a, person_b=pair.person_b, pair=pair, by=by)
+    return pair
+
+
+@transaction.atomic
+def link_same_person(*, person_a: Person, person_b: Person, by, pair=None) -> SamePersonLink:
+    """Merge two registrations into one identity. Both stay; the link can be undone."""
+    _require_review(by, person_a, person_b)
+    if person_a.pk == person_b.pk:
+        raise ValidationError(_("A registration cannot be merged with itself."))
+    a, b = sorted((person_a, person_b), key=lambda p: p.pk)
+    if SamePersonLink.objects.filter(person_a=a, person_b=b, undone_at__isnull=True).exists():
+        raise ValidationError(_("These registrations are already merged."))
+    link = SamePersonLink.objects.create(person_a=a, person_b=b, pair=pair, linked_by=by)
+    for person, other in ((a, b), (b, a)):
+        audit.record(
+            actor=by,
+            action=audit.Action.MERGE,
+            target=person,
+            detail={"with": other.pk, "link": link.pk},
+        )
+    return link
+
+
+@transaction.atomic
+def unlink(*, link: SamePersonLink, by) -> SamePersonLink:
+    """Undo a merge: the two registrations are separate people again; the pair reopens."""
+    link = (
+        SamePersonLink.objects.select_for_update()
+        .select_related("person_a__household", "person_b__household")
+        .get(pk=link.pk)
+    )
+    _require_review(by, link.person_a, link.person_b)
+    if link.undone_at is not None:
+        raise ValidationError(_("This merge was already undone."))
+    link.undone_by, link.undone_at = by, timezone.now()
+    link.save(update_fields=["undone_by", "undone_at"])
+    if link.pair_id:
+        CandidatePair.objects.filter(pk=link.pair_id).update(
+            status=PairStatus.OPEN, decided_by=None, decided_at=None
+        )
+    for person, other in ((link.person_a, link.person_b), (link.person_b, link.person_a)):
+        audit.record(
+            actor=by,
+            action=audit.Action.UNMERGE,
+            target=person,
+            detail={"with": other.pk, "link": link.pk},
+        )
+    return link

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from refuge.identity import views
+
+app_name = "identity"
+urlpatterns = [
+    path("check/", views.instant_check, name="instant_check"),
+    path("review/", views.review_queue, name="queue"),
+    path("review/<int:pk>/", views.review_pair, name="pair"),
+    path("links/<int:pk>/undo/", views.undo_link, name="undo_link"),
+]

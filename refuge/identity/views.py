@@ -1,0 +1,135 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from refuge.accounts.access import capability_required
+from refuge.accounts.roles import Capability
+from refuge.audit import services as audit
+from refuge.identity import selectors, services
+from refuge.identity.explain import explain_all
+from refuge.identity.models import CandidatePair, PairStatus, SamePersonLink
+from refuge.identity.records import engine_birth_date, records_from_names
+from refuge.registry.dates import parse_birth_date
+from refuge.registry.models import NAME_FIELDS
+
+
+@capability_required(Capability.REGISTER)
+@require_POST
+def instant_check(request):
+    """htmx, while a clerk types a member's names: is this person registered already?
+
+    Names are personal data, so they come in the POST body of the form being filled in."""
+    prefix = request.POST.get("prefix", "")
+    if not prefix.startswith("members-"):
+        return render(request, "identity/_instant_check.html", {"matches": []})
+
+    def value(name):
+        return request.POST.get(f"{prefix}-{name}", "")
+
+    try:
+        birth, precision = parse_birth_date(
+            value("birth_date_text"), estimated=bool(value("birth_date_estimated"))
+        )
+    except ValueError:
+        birth, precision = None, "exact"
+    records = records_from_names(
+        {f: value(f) for f in NAME_FIELDS},
+        record_id="new",
+        sex=value("sex"),
+        birth_date=engine_birth_date(birth, precision),
+        document_number=value("document_number"),
+    )
+    matches = selectors.instant_check(request.user, records)
+    if matches:
+        audit.record(
+            actor=request.user,
+            action=audit.Action.SEARCH,
+            object_type="identity.instant_check",
+            detail={
+                "names": {f: value(f) for f in NAME_FIELDS if value(f)},
+                "shown": [m.person.pk for m in matches if m.person is not None],
+            },
+        )
+    return render(request, "identity/_instant_check.html", {"matches": matches})
+
+
+@capability_required(Capability.REVIEW_DUPLICATES)
+def review_queue(request):
+    page = Paginator(selectors.review_queue(request.user), 50).get_page(request.GET.get("page"))
+    audit.record(
+        actor=request.user,
+        action=audit.Action.VIEW,
+        object_type="identity.queue",
+        detail={"page": page.number, "pairs": [p.pk for p in page]},
+    )
+    return render(request, "identity/review_queue.html", {"page": page})
+
+
+@capability_required(Capability.REVIEW_DUPLICATES)
+@require_http_methods(["GET", "POST"])
+def review_pair(request, pk):
+    try:
+        pair = selectors.pair_for(request.user, pk)
+    except CandidatePair.DoesNotExist:
+        if CandidatePair.objects.filter(pk=pk).exists():
+            audit.record(
+                actor=request.user,
+                action=audit.Action.DENIED,
+                object_type="identity.candidatepair",
+                object_id=str(pk),
+            )
+        raise Http404 from None
+    if request.method == "POST":
+        try:
+            services.decide(pair=pair, status=request.POST.get("status", ""), by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Decision recorded."))
+            following = selectors.review_queue(request.user).exclude(pk=pair.pk).first()
+            return (
+                redirect("identity:pair", pk=following.pk)
+                if following
+                else redirect("identity:queue")
+            )
+    for person in (pair.person_a, pair.person_b):
+        audit.record(
+            actor=request.user, action=audit.Action.VIEW, target=person, detail={"pair": pair.pk}
+        )
+    return render(
+        request,
+        "identity/review_pair.html",
+        {
+            "pair": pair,
+            "reasons": explain_all(pair.reasons),
+            "statuses": PairStatus,
+        },
+    )
+
+
+@capability_required(Capability.REVIEW_DUPLICATES)
+@require_POST
+def undo_link(request, pk):
+    link = (
+        SamePersonLink.objects.select_related("person_a__household", "person_b__household")
+        .filter(pk=pk)
+        .first()
+    )
+    if link is None:
+        raise Http404
+    try:
+        services.unlink(link=link, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The merge was undone: these are two people again."))
+    back = request.POST.get("person")
+    return (
+        redirect("registry:person", pk=int(back))
+        if back and back.isdigit()
+        else redirect("identity:queue")
+    )

@@ -1,0 +1,33 @@
+"""At the desk: the clerk types a name in Latin and sees, before saving, that the same man was
+registered in Arabic script at the shelter a month ago."""
+
+from datetime import date
+
+from playwright.sync_api import expect
+
+from refuge.testing import build_world, member, register
+from tests.browser.conftest import screenshot, sign_in
+
+
+def test_clerk_sees_a_likely_earlier_registration_before_saving(page):
+    world = build_world()
+    earlier = register(
+        world.shelter,
+        world.user("clerk"),
+        [member("محمد", "حسن", father="علي", birth_date=date(1983, 4, 17))],
+    )
+    sign_in(page, "clerk")
+
+    page.click("text=Register a household")
+    page.fill("#id_members-0-given_name_lat", "Mohamed")
+    page.fill("#id_members-0-father_name_lat", "Ali")
+    page.fill("#id_members-0-family_name_lat", "Hassan")
+    page.check("#id_members-0-sex_0")
+    page.fill("#id_members-0-birth_date_text", "1983")
+    page.locator("#id_members-0-birth_date_text").blur()
+
+    check = page.locator("#check-0 .instant-check")
+    expect(check).to_be_visible()
+    expect(check).to_contain_text(earlier.registration_number)
+    expect(check).to_contain_text("Given name: the same name in another spelling or script")
+    screenshot(page, "instant-check")

@@ -2,7 +2,8 @@
 
 For each size, synthetic registrations are generated (seed 2 by default; seed 1 was used for
 tuning), then each engine runs in its own subprocess, so that wall time and peak memory (the
-summed resident memory of the engine's process tree, sampled every 0.2 s) are per engine. The
+summed proportional set size of the engine's process tree, sampled every 0.5 s) are per engine.
+The
 Splink baseline is what a data engineer would do without Arabic-aware normalisation: names
 folded to ASCII with anyascii, Jaro-Winkler comparisons with term-frequency adjustment, blocks on
 name + year, EM training on narrow blocks, connected-component clustering. Each engine run has a
@@ -142,8 +143,18 @@ def child_main(args: argparse.Namespace) -> None:
 # --- measurement ----------------------------------------------------------------------------
 
 
+def _pss(p: psutil.Process) -> int:
+    try:
+        return p.memory_full_info().pss
+    except (psutil.AccessDenied, AttributeError):
+        return p.memory_info().rss
+
+
 def measure(cmd: list[str], timeout_s: float, memory_limit_gb: float) -> dict:
-    """Run `cmd`, sampling the summed RSS of its process tree; kill it past the limits."""
+    """Run `cmd`, sampling the memory of its process tree; kill it past the limits.
+
+    Memory is the sum of proportional set sizes (PSS): forked workers share the parent's pages,
+    and summing their RSS would count those pages once per process."""
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
@@ -152,7 +163,7 @@ def measure(cmd: list[str], timeout_s: float, memory_limit_gb: float) -> dict:
     while proc.poll() is None:
         try:
             tree = [root, *root.children(recursive=True)]
-            rss = sum(p.memory_info().rss for p in tree if p.is_running())
+            rss = sum(_pss(p) for p in tree if p.is_running())
         except psutil.Error:
             rss = 0
         peak = max(peak, rss)
@@ -163,7 +174,7 @@ def measure(cmd: list[str], timeout_s: float, memory_limit_gb: float) -> dict:
                 p.kill()
             proc.kill()
             break
-        time.sleep(0.2)
+        time.sleep(0.5)
     proc.wait()
     stderr = proc.stderr.read() if proc.stderr else ""
     if status == "ok" and proc.returncode != 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sys
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,10 +29,10 @@ from refuge.matching.compare import (
     prior_log_odds,
     score_pair,
 )
-from refuge.matching.keys import record_keys
+from refuge.matching.keys import record_key_pairs
 from refuge.matching.records import PersonRecord, RowError, iter_exchange_csv, write_clusters_csv
 
-WINDOW = 120  # pairs per record inside one block, nearest birth years first
+WINDOW = 40  # neighbours per record inside one block (see candidate_pairs)
 COMPATIBLE_MARGIN = 4.0
 SUPPORT_LOG_ODDS = 0.0  # a member pair at even odds or better supports its households
 _CHUNK = 200_000
@@ -63,22 +64,30 @@ def name_frequencies(prepared: list[PreparedRecord]) -> NameFrequencies:
 
 
 def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of record indices (i < j) that share a blocking key."""
-    key_hash: list[int] = []
-    owner: list[int] = []
-    year: list[int] = []
+    """Pairs of record indices (i < j) that share a blocking key.
+
+    Records sharing a key are sorted by the key's tie-break (the field it leaves out) and birth
+    year, and each is paired with its next `WINDOW` neighbours: small blocks are compared in
+    full, a block of a thousand Mohammed Ali Hassans only where the other fields are close.
+    """
+    key_hash = array("q")
+    tie_hash = array("q")
+    owner = array("q")
+    year = array("l")
     for i, p in enumerate(prepared):
         y = p.birth.year if p.birth else 0
-        for key in record_keys(p):
+        for key, tie in record_key_pairs(p):
             key_hash.append(hash(key))
+            tie_hash.append(hash(tie))
             owner.append(i)
             year.append(y)
-    kh = np.array(key_hash, dtype=np.int64)
-    ow = np.array(owner, dtype=np.int64)
-    yr = np.array(year, dtype=np.int32)
-    del key_hash, owner, year
-    order = np.lexsort((ow, yr, kh))
+    kh = np.frombuffer(key_hash, dtype=np.int64)
+    th = np.frombuffer(tie_hash, dtype=np.int64)
+    ow = np.frombuffer(owner, dtype=np.int64)
+    yr = np.frombuffer(year, dtype=np.int64)
+    order = np.lexsort((ow, yr, th, kh))
     kh, ow = kh[order], ow[order]
+    del th, yr, order, tie_hash, year
     n = len(prepared)
     codes = []
     for d in range(1, WINDOW + 1):
@@ -86,13 +95,13 @@ def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndar
         if not same.any():
             break
         a, b = ow[:-d][same], ow[d:][same]
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        codes.append(np.unique(lo * n + hi))
+        codes.append(np.minimum(a, b) * n + np.maximum(a, b))
     if not codes:
-        empty = np.empty(0, dtype=np.int64)
+        empty = np.empty(0, dtype=np.int32)
         return empty, empty
     allc = np.unique(np.concatenate(codes))
-    return allc // n, allc % n
+    del codes
+    return (allc // n).astype(np.int32), (allc % n).astype(np.int32)
 
 
 # Worker processes inherit these through fork; nothing is pickled but the pair indices.
@@ -187,7 +196,7 @@ def dedupe_records(
     support = household_support(left, right, totals, flags, hh)
     bonus = np.clip(5.0 * support, 0.0, max(0.0, -prior - 2.0)).astype(np.float32)
     boosted = totals + bonus
-    prob = 1.0 / (1.0 + np.exp(-np.clip(boosted, -50, 50)))
+    prob = (1.0 / (1.0 + np.exp(-np.clip(boosted, -50, 50)))).astype(np.float32)
     prob[(flags & 1) == 1] = np.minimum(prob[(flags & 1) == 1], POSSIBLE_THRESHOLD / 2)
     capped = ((flags & 2) == 2) & (prob >= MATCH_THRESHOLD)
     prob[capped] = (MATCH_THRESHOLD + POSSIBLE_THRESHOLD) / 2

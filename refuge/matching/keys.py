@@ -23,30 +23,37 @@ from refuge.matching.normalise import normalise_name
 from refuge.matching.records import PersonRecord
 
 
-def record_keys(p: PreparedRecord) -> set[str]:
-    """The blocking keys of a prepared record."""
+def record_key_pairs(p: PreparedRecord) -> list[tuple[str, str]]:
+    """The blocking keys of a prepared record, each with a tie-break: inside a very large block
+    (a common name) the batch engine compares each record with its neighbours in the order of
+    the tie-break, the field the key leaves out, so likely matches come first."""
     g, f, fam = p.given.skeleton, p.father.skeleton, p.family.skeleton
     mother = p.mother.tokens[0].skel if p.mother.tokens else ""
     year = str(p.birth.year) if isinstance(p.birth, BirthDate) else ""
     lo, hi = sorted((g, fam))
-    keys = set()
+    keys = []
     if g and f and fam:
-        keys.add(f"gff:{lo}|{f}|{hi}")
+        keys.append((f"gff:{lo}|{f}|{hi}", mother))
     if g and fam and year:
-        keys.add(f"gfy:{lo}|{hi}|{year}")
+        keys.append((f"gfy:{lo}|{hi}|{year}", f))
     if g and f and year:
-        keys.add(f"gpy:{g}|{f}|{year}")
+        keys.append((f"gpy:{g}|{f}|{year}", fam))
     if f and fam and year:
-        keys.add(f"pfy:{f}|{fam}|{year}")
+        keys.append((f"pfy:{f}|{fam}|{year}", g))
     if g and mother and year and not f:
-        keys.add(f"gmy:{g}|{mother}|{year}")
+        keys.append((f"gmy:{g}|{mother}|{year}", fam))
     if g and fam and mother:
-        keys.add(f"gfm:{lo}|{hi}|{mother}")
+        keys.append((f"gfm:{lo}|{hi}|{mother}", f))
     if g and f and mother:
-        keys.add(f"gpm:{g}|{f}|{mother}")
+        keys.append((f"gpm:{g}|{f}|{mother}", fam))
     if len(p.document) >= 5:
-        keys.add(f"doc:{p.document}")
+        keys.append((f"doc:{p.document}", ""))
     return keys
+
+
+def record_keys(p: PreparedRecord) -> set[str]:
+    """The blocking keys of a prepared record."""
+    return {key for key, _ in record_key_pairs(p)}
 
 
 def blocking_keys(record: PersonRecord | PreparedRecord) -> set[str]:

@@ -1,0 +1,250 @@
+"""Instant "already registered?" latency against a large registry, on SQLite or PostgreSQL.
+
+Loads synthetic registrations (bench/synthetic.py: realistic names, three scripts, clerks'
+habits) into the registry, holding back a sample of registrations whose person is already in
+it; then times the instant check for each held-back registration, as the registration form's
+htmx request does it (the selector alone, and the whole request through Django's test client),
+and reports how often the earlier registration was among the suggestions.
+
+    .venv/bin/python bench/instant_check_benchmark.py --people 1000000
+    DATABASE_URL=$(scripts/start-postgres) .venv/bin/python bench/instant_check_benchmark.py
+
+Uses its own database (var/bench/instant.sqlite3, or `refuge_bench_instant` on the server of
+DATABASE_URL), recreated on each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+SCRIPT_SUFFIX = {"arabic": "ar", "latin": "lat", "cyrillic": "cyr"}
+
+
+def _use_bench_database() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/refuge_bench_instant"
+        return "postgresql"
+    path = ROOT / "var" / "bench" / "instant.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    return "sqlite"
+
+
+def _recreate_postgres_database() -> None:
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or None,
+        user=db["USER"],
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute("DROP DATABASE IF EXISTS refuge_bench_instant")
+        conn.execute("CREATE DATABASE refuge_bench_instant")
+
+
+def _person_fields(record) -> dict:
+    from refuge.matching.scripts import detect_script
+
+    script = SCRIPT_SUFFIX.get(detect_script(record.given_name + record.family_name).value, "lat")
+    return {
+        f"given_name_{script}": record.given_name,
+        f"father_name_{script}": record.father_name,
+        f"family_name_{script}": record.family_name,
+        f"mother_name_{script}": record.mother_name,
+    }
+
+
+def load(people: int, queries: int, seed: int):
+    """Load about `people` registrations; return held-back (record, person_id) queries and the
+    map from synthetic person to the registry rows that hold them."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from refuge.identity.models import PersonKey
+    from refuge.matching.keys import blocking_keys
+    from refuge.matching.records import EXCHANGE_COLUMNS, PersonRecord
+    from refuge.registry.dates import parse_birth_date
+    from refuge.registry.models import Household, Person
+    from refuge.sites.models import Site, SiteKind
+    from synthetic import Generator
+
+    rng = random.Random(seed)
+    gen = Generator(seed)
+    sites: dict[str, Site] = {}
+    seen_people: set[int] = set()
+    held: list[tuple[PersonRecord, int]] = []
+    loaded = 0
+    batch: list[tuple[str, PersonRecord, int]] = []
+    hold_rate = queries / people * 3
+    pid_of: dict[int, int] = {}
+
+    def flush(rows):
+        households = {}
+        for ref, record, _pid in rows:
+            if ref not in households:
+                code = record.site[:8].upper() or "X"
+                if code not in sites:
+                    sites[code] = Site.objects.create(
+                        code=code,
+                        name=record.site.title(),
+                        kind=SiteKind.ACCOMMODATION,
+                        region="—",
+                        capacity=100_000,
+                    )
+                households[ref] = Household(
+                    registration_number=ref,
+                    registered_at=sites[code],
+                    current_site=sites[code],
+                    registered_on=timezone.localdate(),
+                )
+        with transaction.atomic():
+            Household.objects.bulk_create(households.values(), batch_size=5000)
+            persons = []
+            for ref, record, _pid in rows:
+                try:
+                    birth, precision = parse_birth_date(record.birth_date)
+                except ValueError:
+                    birth, precision = None, "exact"
+                persons.append(
+                    Person(
+                        household=households[ref],
+                        relationship="head",
+                        sex=record.sex or "m",
+                        birth_date=birth,
+                        birth_date_precision=precision,
+                        **_person_fields(record),
+                    )
+                )
+            Person.objects.bulk_create(persons, batch_size=5000)
+            for person, (_ref, _record, pid) in zip(persons, rows, strict=True):
+                pid_of[person.pk] = pid
+            PersonKey.objects.bulk_create(
+                (
+                    PersonKey(person=person, key=key)
+                    for person, (_ref, record, _pid) in zip(persons, rows, strict=True)
+                    for key in blocking_keys(record)
+                ),
+                batch_size=10000,
+            )
+
+    started = time.perf_counter()
+    while loaded < people:
+        members = gen.household()
+        for row, pid in gen.registrations(members):
+            record = PersonRecord(**dict(zip(EXCHANGE_COLUMNS, row, strict=True)))
+            if pid in seen_people and len(held) < queries and rng.random() < hold_rate:
+                held.append((record, pid))
+                continue
+            seen_people.add(pid)
+            batch.append((record.household_ref, record, pid))
+            loaded += 1
+        if len(batch) >= 20000:
+            flush(batch)
+            batch = []
+            print(f"  {loaded} loaded, {time.perf_counter() - started:.0f} s", flush=True)
+    if batch:
+        flush(batch)
+    return held, pid_of, loaded, time.perf_counter() - started
+
+
+def _percentile(values, q):
+    values = sorted(values)
+    return values[max(0, int(round(q * len(values))) - 1)]
+
+
+def measure(held, pid_of):
+    from django.test import Client
+    from django.urls import reverse
+
+    from refuge.accounts.models import User
+    from refuge.accounts.roles import Role
+    from refuge.identity.selectors import instant_check
+
+    user = User.objects.create(username="bench", role=Role.ADMIN, all_sites=True)
+    client = Client()
+    client.force_login(user)
+    selector_ms, request_ms, hits, shown = [], [], 0, 0
+    for record, pid in held:
+        t = time.perf_counter()
+        matches = instant_check(user, [record])
+        selector_ms.append((time.perf_counter() - t) * 1000)
+        shown += bool(matches)
+        # Found: one of the suggestions is an earlier registration of the same person.
+        hits += any(m.person is not None and pid_of.get(m.person.pk) == pid for m in matches)
+    for record, _pid in held[:100]:
+        data = {
+            "prefix": "members-0",
+            "members-0-sex": record.sex,
+            "members-0-birth_date_text": record.birth_date,
+            "members-0-document_number": record.document_number,
+        }
+        data.update({f"members-0-{k}": v for k, v in _person_fields(record).items()})
+        t = time.perf_counter()
+        response = client.post(reverse("identity:instant_check"), data)
+        request_ms.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200
+    return selector_ms, request_ms, shown, hits
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    vendor = _use_bench_database()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
+    os.environ["REFUGE_REQUIRE_2FA"] = "0"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    if vendor == "postgresql":
+        _recreate_postgres_database()
+    call_command("migrate", verbosity=0)
+    held, pid_of, loaded, seconds = load(args.people, args.queries, args.seed)
+    if vendor == "postgresql":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(f"loaded {loaded} registrations in {seconds:.0f} s; {len(held)} queries held back")
+    selector_ms, request_ms, shown, hits = measure(held, pid_of)
+    print(f"\n{vendor}, registry of {loaded} people\n")
+    print("| what | n | p50 ms | p95 ms | max ms |\n| --- | ---: | ---: | ---: | ---: |")
+    for name, values in (
+        ("instant check (selector)", selector_ms),
+        ("instant check (whole htmx request)", request_ms),
+    ):
+        print(
+            f"| {name} | {len(values)} | {statistics.median(values):.1f} | "
+            f"{_percentile(values, 0.95):.1f} | {max(values):.1f} |"
+        )
+    print(
+        f"\nqueries with at least one suggestion: {shown}/{len(held)}; "
+        f"earlier registration of the same person suggested: {hits}/{len(held)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -76,6 +76,7 @@ def load(people: int, queries: int, seed: int):
     map from synthetic person to the registry rows that hold them."""
     from django.db import transaction
     from django.utils import timezone
+    from synthetic import Generator
 
     from refuge.identity.models import PersonKey
     from refuge.matching.keys import blocking_keys
@@ -83,7 +84,6 @@ def load(people: int, queries: int, seed: int):
     from refuge.registry.dates import parse_birth_date
     from refuge.registry.models import Household, Person
     from refuge.sites.models import Site, SiteKind
-    from synthetic import Generator
 
     rng = random.Random(seed)
     gen = Generator(seed)

@@ -4,6 +4,7 @@ and a few hundred families, registered through the real services so the rules an
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.db import transaction
 from refuge.accounts.models import User
 from refuge.accounts.roles import Role
 from refuge.demo.names import FAMILY, FEMALE_GIVEN, MALE_GIVEN, Name
+from refuge.identity.batch import queue_registry_duplicates
 from refuge.registry.models import Place
 from refuge.registry.services import DocumentData, MemberData, register_household
 from refuge.registry.vocabulary import (
@@ -322,4 +324,38 @@ def populate(households: int = 300, seed: int = 2026, today: date | None = None)
                 centre = sites["PRM1"] if rng.random() < 0.6 else sites["PRM2"]
                 arrive = min(today, transit_on + timedelta(days=rng.randint(1, 4)))
                 record_arrival(household=household, site=centre, on=arrive, by=coordinator)
+                if rng.random() < 0.15:
+                    people += _register_again_in_cyrillic(rng, members, centre, arrive)
+    queue_registry_duplicates(progress=False)
     return people
+
+
+def _register_again_in_cyrillic(rng, members, centre, arrive) -> int:
+    """The mistake the instant check exists for: a family registered again on arrival in Perm,
+    its names written only in Cyrillic, a birth date or two known only by the year."""
+    again = []
+    for member in members:
+        if member.relationship != Relationship.HEAD and rng.random() < 0.2:
+            continue  # not present at this registration
+        names = {k: v for k, v in member.names.items() if k.endswith("_cyr")}
+        birth, precision = member.birth_date, member.birth_date_precision
+        if birth and rng.random() < 0.4:
+            birth, precision = date(birth.year, 1, 1), DatePrecision.YEAR
+        again.append(
+            replace(
+                member,
+                names=names,
+                birth_date=birth,
+                birth_date_precision=precision,
+                documents=[],
+                needs=[],
+            )
+        )
+    register_household(
+        site=centre,
+        members=again,
+        by=User.objects.get(username="clerk.perm"),
+        registered_on=arrive,
+        consent_scopes=[ConsentScope.REGISTRATION],
+    )
+    return len(again)

@@ -130,8 +130,10 @@ class World:
     perm2: Site
     users: dict[str, User]
 
-    def user(self, role: str) -> User:
-        return self.users[role]
+    def user(self, role_or_username: str) -> User:
+        if role_or_username in self.users:
+            return self.users[role_or_username]
+        return next(u for u in self.users.values() if u.username == role_or_username)
 
 
 def build_world() -> World:

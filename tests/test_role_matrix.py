@@ -10,6 +10,7 @@ from django.urls import reverse
 from refuge.accounts.roles import Role
 from refuge.identity.batch import queue_registry_duplicates
 from refuge.identity.models import CandidatePair
+from refuge.sites.movements import add_household, plan_movement
 from refuge.testing import register
 
 ROLES = [
@@ -32,6 +33,15 @@ def _pages(world):
     queue_registry_duplicates(progress=False)
     pair = CandidatePair.objects.first()
     person = household.members.first()
+    movement = plan_movement(
+        from_site=world.perm,
+        to_site=world.perm2,
+        planned_on=household.registered_on,
+        means="bus",
+        seats=10,
+        by=world.user("admin"),
+    )
+    add_household(movement=movement, household=household, by=world.user("admin"))
     return {
         "overview": (reverse("sites:overview"), "get", None),
         "site": (reverse("sites:site", args=[world.perm.pk]), "get", None),
@@ -45,6 +55,13 @@ def _pages(world):
         "instant_check": (reverse("identity:instant_check"), "post", {"prefix": "members-0"}),
         "review_queue": (reverse("identity:queue"), "get", None),
         "review_pair": (reverse("identity:pair", args=[pair.pk]), "get", None),
+        "rooms": (reverse("sites:rooms", args=[world.perm.pk]), "get", None),
+        "allocate": (reverse("sites:allocate", args=[household.pk]), "get", None),
+        "movements": (reverse("sites:movements"), "get", None),
+        "movement_new": (reverse("sites:movement_new"), "get", None),
+        "movement": (reverse("sites:movement", args=[movement.pk]), "get", None),
+        "manifest": (reverse("sites:manifest", args=[movement.pk]), "get", None),
+        "slip": (reverse("sites:slip", args=[household.pk]), "get", None),
     }
 
 
@@ -63,18 +80,25 @@ PAGES = [
     "instant_check",
     "review_queue",
     "review_pair",
+    "rooms",
+    "allocate",
+    "movements",
+    "movement_new",
+    "movement",
+    "manifest",
+    "slip",
 ]
 # fmt: off
 MATRIX = {
-    "clerk":        (ALLOWED, ELSEWHERE, ALLOWED, ALLOWED, ALLOWED, ELSEWHERE, ELSEWHERE, ELSEWHERE, REFUSED, ALLOWED, REFUSED, REFUSED),
-    "clerk_perm":   (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED, ALLOWED, REFUSED, REFUSED),
-    "caseworker":   (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED),
-    "medical":      (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
-    "site_manager": (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED),
-    "coordinator":  (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED, REFUSED, ALLOWED, ALLOWED),
-    "dpo":          (ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, ALLOWED, REFUSED, REFUSED, REFUSED),
-    "observer":     (ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
-    "admin":        (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    "clerk":        (ALLOWED, ELSEWHERE, ALLOWED, ALLOWED, ALLOWED, ELSEWHERE, ELSEWHERE, ELSEWHERE, REFUSED, ALLOWED, REFUSED, REFUSED, ELSEWHERE, REFUSED, ALLOWED, REFUSED, ELSEWHERE, ELSEWHERE, ELSEWHERE),
+    "clerk_perm":   (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED, ALLOWED, REFUSED, REFUSED, ALLOWED, REFUSED, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED),
+    "caseworker":   (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, ALLOWED, REFUSED, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED),
+    "medical":      (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, ALLOWED, REFUSED, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED),
+    "site_manager": (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    "coordinator":  (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED, REFUSED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    "dpo":          (ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
+    "observer":     (ALLOWED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
+    "admin":        (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
 }
 # fmt: on
 assert all(len(row) == len(PAGES) for row in MATRIX.values())

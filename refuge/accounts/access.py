@@ -4,8 +4,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from refuge.accounts.roles import Capability
+from refuge.audit import services as audit
 
 
 def capability_required(capability: Capability):
@@ -20,3 +22,18 @@ def capability_required(capability: Capability):
         return wrapped
 
     return decorator
+
+
+def visible_or_404(request, model, load, pk):
+    """Load a record through the user's scope; a refused attempt is itself audited."""
+    try:
+        return load(request.user, pk)
+    except model.DoesNotExist:
+        if model.objects.filter(pk=pk).exists():
+            audit.record(
+                actor=request.user,
+                action=audit.Action.DENIED,
+                object_type=model._meta.label_lower,
+                object_id=str(pk),
+            )
+        raise Http404 from None

@@ -28,19 +28,35 @@ class Capability(StrEnum):
     EDIT_PEOPLE = "edit_people"  # change a registration
     VIEW_AUDIT = "view_audit"  # read the audit trail
     REVIEW_DUPLICATES = "review_duplicates"  # decide on possible duplicates, merge, unmerge
+    MANAGE_ROOMS = "manage_rooms"  # allocate beds, move people between rooms
+    PLAN_MOVEMENTS = "plan_movements"  # plan transfers, choose who travels
+    RECORD_HEADCOUNT = "record_headcount"  # count people at departure and arrival
     ADMINISTER = "administer"  # users, sites, reference data
 
 
 _PEOPLE = {Capability.VIEW_OVERVIEW, Capability.VIEW_PEOPLE}
 
 GRANTS: dict[str, frozenset[Capability]] = {
-    Role.CLERK: frozenset(_PEOPLE | {Capability.REGISTER, Capability.EDIT_PEOPLE}),
+    Role.CLERK: frozenset(
+        _PEOPLE | {Capability.REGISTER, Capability.EDIT_PEOPLE, Capability.RECORD_HEADCOUNT}
+    ),
     Role.CASEWORKER: frozenset(_PEOPLE | {Capability.EDIT_PEOPLE}),
     Role.MEDICAL: frozenset(_PEOPLE),
     Role.SITE_MANAGER: frozenset(
-        _PEOPLE | {Capability.REGISTER, Capability.EDIT_PEOPLE, Capability.REVIEW_DUPLICATES}
+        _PEOPLE
+        | {
+            Capability.REGISTER,
+            Capability.EDIT_PEOPLE,
+            Capability.REVIEW_DUPLICATES,
+            Capability.MANAGE_ROOMS,
+            Capability.PLAN_MOVEMENTS,
+            Capability.RECORD_HEADCOUNT,
+        }
     ),
-    Role.COORDINATOR: frozenset(_PEOPLE | {Capability.REVIEW_DUPLICATES}),
+    Role.COORDINATOR: frozenset(
+        _PEOPLE
+        | {Capability.REVIEW_DUPLICATES, Capability.PLAN_MOVEMENTS, Capability.RECORD_HEADCOUNT}
+    ),
     Role.DPO: frozenset({Capability.VIEW_OVERVIEW, Capability.VIEW_AUDIT}),
     Role.OBSERVER: frozenset({Capability.VIEW_OVERVIEW}),
     Role.ADMIN: frozenset(Capability),

@@ -327,7 +327,63 @@ def populate(households: int = 300, seed: int = 2026, today: date | None = None)
                 if rng.random() < 0.15:
                     people += _register_again_in_cyrillic(rng, members, centre, arrive)
     queue_registry_duplicates(progress=False)
+    _furnish_perm_centres(rng, sites, today)
     return people
+
+
+def _furnish_perm_centres(rng, sites, today) -> None:
+    """Buildings, rooms and beds in Perm, families in them, a month of nightly counts and one
+    planned transfer, so the rooms, chart and transfer pages have something to show."""
+    from refuge.registry.models import Household
+    from refuge.sites.housing import allocate_household, create_room, suggest_rooms
+    from refuge.sites.models import OccupancyRecord
+    from refuge.sites.movements import add_household, plan_movement
+
+    manager = User.objects.get(username="admin")
+    for code in ("PRM1", "PRM2"):
+        site = sites[code]
+        for floor in (1, 2):
+            for number in range(1, 9):
+                create_room(
+                    site=site,
+                    building=f"Block {floor}",
+                    name=f"{floor}0{number}",
+                    beds=rng.choice([4, 6, 6, 8]),
+                    accessible=floor == 1 and number < 3,
+                    family_room=number % 2 == 0,
+                    women_only=floor == 2 and number == 8,
+                )
+        for household in Household.objects.filter(current_site=site).prefetch_related(
+            "members__needs"
+        ):
+            suggestions = suggest_rooms(household)
+            if suggestions:
+                allocate_household(household=household, room=suggestions[0].room, by=manager)
+        present = household_count = 0
+        for household in Household.objects.filter(current_site=site):
+            household_count += 1
+            present += household.members.count()
+        for days_ago in range(30, 0, -1):
+            drift = max(0, present - days_ago * rng.randint(0, 3))
+            OccupancyRecord.objects.create(
+                site=site,
+                on=today - timedelta(days=days_ago),
+                people=drift,
+                households=household_count,
+                beds=0,
+                beds_taken=0,
+                capacity=site.capacity,
+            )
+    transfer = plan_movement(
+        from_site=sites["MOW"],
+        to_site=sites["PRM2"],
+        planned_on=today + timedelta(days=2),
+        means="train",
+        seats=60,
+        by=manager,
+    )
+    for household in Household.objects.filter(current_site=sites["MOW"])[:4]:
+        add_household(movement=transfer, household=household, by=manager)
 
 
 def _register_again_in_cyrillic(rng, members, centre, arrive) -> int:

@@ -155,6 +155,9 @@ class Person(models.Model):
     education = models.CharField(
         _("education level"), max_length=20, choices=Education.choices, blank=True
     )
+    # Set when the person boarded a transfer and did not arrive: they do not count as present
+    # anywhere until found (see sites.FollowUp).
+    missing_since = models.DateField(_("missing since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

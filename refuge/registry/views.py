@@ -1,11 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from refuge.accounts.access import capability_required
+from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEntry
@@ -14,21 +13,6 @@ from refuge.registry import selectors, services
 from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
 from refuge.registry.models import Household, Person
 from refuge.sites.selectors import visible_sites
-
-
-def _visible_or_404(request, model, load, pk):
-    """Load a record through the user's scope; a refused attempt is itself audited."""
-    try:
-        return load(request.user, pk)
-    except model.DoesNotExist:
-        if model.objects.filter(pk=pk).exists():
-            audit.record(
-                actor=request.user,
-                action=audit.Action.DENIED,
-                object_type=model._meta.label_lower,
-                object_id=str(pk),
-            )
-        raise Http404 from None
 
 
 def _apply_service_errors(error: ValidationError, household_form, formset) -> None:
@@ -100,14 +84,14 @@ def member_row(request):
 
 @capability_required(Capability.VIEW_PEOPLE)
 def household_detail(request, pk):
-    household = _visible_or_404(request, Household, selectors.household_detail, pk)
+    household = visible_or_404(request, Household, selectors.household_detail, pk)
     services.record_view(obj=household, by=request.user)
     return render(request, "registry/household_detail.html", {"household": household})
 
 
 @capability_required(Capability.VIEW_PEOPLE)
 def person_detail(request, pk):
-    person = _visible_or_404(request, Person, selectors.person_detail, pk)
+    person = visible_or_404(request, Person, selectors.person_detail, pk)
     services.record_view(obj=person, by=request.user)
     history = AuditEntry.objects.filter(
         object_type="registry.person",
@@ -128,7 +112,7 @@ def person_detail(request, pk):
 @capability_required(Capability.EDIT_PEOPLE)
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk):
-    person = _visible_or_404(request, Person, selectors.person_detail, pk)
+    person = visible_or_404(request, Person, selectors.person_detail, pk)
     form = PersonEditForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:

@@ -36,7 +36,7 @@ def occupancy(user, today: date) -> list[SiteOccupancy]:
     sites = list(visible_sites(user))
     week_start = today - timedelta(days=6)
     present = dict(
-        Person.objects.filter(household__current_site__in=sites)
+        Person.objects.filter(household__current_site__in=sites, missing_since__isnull=True)
         .values_list("household__current_site")
         .annotate(n=Count("pk"))
     )
@@ -70,3 +70,81 @@ def suppress_small(count: int) -> str:
     """Observers see "<5" instead of a count small enough to single out a family."""
     threshold = settings.REFUGE_SMALL_COUNT_THRESHOLD
     return f"<{threshold}" if 0 < count < threshold else str(count)
+
+
+def capacity_outlook(site: Site, today: date) -> dict:
+    """Tonight's count against capacity, and where planned transfers will take it."""
+    from refuge.sites.models import Movement, MovementStatus, Passenger
+
+    present = Person.objects.filter(
+        household__current_site=site, missing_since__isnull=True
+    ).count()
+    planned = Passenger.objects.filter(
+        movement__status__in=[MovementStatus.PLANNED, MovementStatus.DEPARTED]
+    )
+    incoming = planned.filter(movement__to_site=site).count()
+    outgoing = planned.filter(
+        movement__from_site=site, movement__status=MovementStatus.PLANNED
+    ).count()
+    projected = present + incoming - outgoing
+    limit = site.capacity * site.alert_percent / 100
+    return {
+        "present": present,
+        "incoming": incoming,
+        "outgoing": outgoing,
+        "projected": projected,
+        "over_threshold": present > limit,
+        "projected_over_threshold": projected > limit,
+        "percent": round(100 * present / site.capacity) if site.capacity else 0,
+        "next_movements": Movement.objects.filter(
+            status=MovementStatus.PLANNED, planned_on__gte=today
+        )
+        .filter(Q(from_site=site) | Q(to_site=site))
+        .select_related("from_site", "to_site")[:5],
+    }
+
+
+def occupancy_chart(site: Site, today: date, nights: int = 60) -> dict:
+    """Points for an SVG line of people per night against capacity (nightly records)."""
+    from refuge.sites.models import OccupancyRecord
+
+    start = today - timedelta(days=nights - 1)
+    records = list(OccupancyRecord.objects.filter(site=site, on__gte=start).order_by("on"))
+    width, height, pad = 600, 160, 24
+    top = max([site.capacity, *(r.people for r in records)], default=1) * 1.1 or 1
+
+    def x(day):
+        return pad + (day - start).days * (width - 2 * pad) / max(nights - 1, 1)
+
+    def y(value):
+        return height - pad - value * (height - 2 * pad) / top
+
+    points = " ".join(f"{x(r.on):.1f},{y(r.people):.1f}" for r in records)
+    return {
+        "width": width,
+        "height": height,
+        "points": points,
+        "capacity_y": y(site.capacity),
+        "pad": pad,
+        "records": records,
+        "first": start,
+        "last": today,
+        "x_end": width - pad,
+    }
+
+
+def movements_for(user):
+    from refuge.sites.models import Movement
+
+    sites = visible_sites(user).values("pk")
+    return Movement.objects.filter(Q(from_site__in=sites) | Q(to_site__in=sites)).select_related(
+        "from_site", "to_site"
+    )
+
+
+def open_follow_ups(site: Site):
+    from refuge.sites.models import FollowUp
+
+    return FollowUp.objects.filter(movement__to_site=site, resolved_on__isnull=True).select_related(
+        "person__household", "movement"
+    )

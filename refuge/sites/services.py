@@ -4,10 +4,12 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from refuge.audit import services as audit
-from refuge.sites.models import Site, Stay
+from refuge.registry.models import Person
+from refuge.sites.models import Bed, OccupancyRecord, Site, Stay
 
 
 @transaction.atomic
@@ -58,3 +60,27 @@ def record_departure(*, household, on: date, by) -> Stay:
     household.save(update_fields=["current_site"])
     audit.record(actor=by, action=audit.Action.CHANGE, target=stay, detail={"left_on": on})
     return stay
+
+
+def record_nightly_occupancy(*, on: date) -> list[OccupancyRecord]:
+    """Count every active site tonight (one row per site and night; a re-run updates it)."""
+    records = []
+    for site in Site.objects.filter(is_active=True):
+        people = Person.objects.filter(household__current_site=site, missing_since__isnull=True)
+        beds = Bed.objects.filter(room__building__site=site).aggregate(
+            total=Count("pk", distinct=True),
+            taken=Count("assignments", filter=Q(assignments__released_on=None), distinct=True),
+        )
+        record, _ = OccupancyRecord.objects.update_or_create(
+            site=site,
+            on=on,
+            defaults={
+                "people": people.count(),
+                "households": people.values("household").distinct().count(),
+                "beds": beds["total"],
+                "beds_taken": beds["taken"],
+                "capacity": site.capacity,
+            },
+        )
+        records.append(record)
+    return records

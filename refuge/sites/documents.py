@@ -10,13 +10,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import segno
 from arabic_reshaper import ArabicReshaper
 from bidi import get_display
 from django.utils import translation
 from django.utils.translation import gettext as _
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -35,21 +33,32 @@ def _fonts() -> None:
         pdfmetrics.registerFont(TTFont("Refuge-Bold", FONTS / "DejaVuSans-Bold.ttf"))
 
 
-def visual(text: str) -> str:
-    """Text ready for a PDF: Arabic shaped and in display order, anything else unchanged."""
+def visual(text: str, *, rtl: bool = False) -> str:
+    """Text ready for a PDF: Arabic shaped and in display order, anything else unchanged.
+
+    `rtl` is the direction of the line as a whole: an English line keeps its order and only
+    its Arabic names are turned around; an Arabic line reads from the right."""
     if any("\u0600" <= ch <= "\u06ff" for ch in text):
-        return get_display(_RESHAPER.reshape(text))
+        return get_display(_RESHAPER.reshape(text), base_dir="R" if rtl else "L")
     return text
 
 
 def _qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
-    widget = QrCodeWidget(value)
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(
-        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
-    )
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
+    """Draw a QR code of `value`, its modules as filled runs (segno encodes it)."""
+    matrix = segno.make(value, error="m").matrix
+    module = size / len(matrix)
+    path = canvas.beginPath()
+    for row_index, row in enumerate(matrix):
+        top = y + size - (row_index + 1) * module
+        column = 0
+        while column < len(row):
+            if row[column]:
+                start = column
+                while column < len(row) and row[column]:
+                    column += 1
+                path.rect(x + start * module, top, (column - start) * module, module)
+            column += 1
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 class _Page:
@@ -74,7 +83,9 @@ class _Page:
             self.y = self.height - 20 * mm
         self.canvas.setFont("Refuge-Bold" if bold else "Refuge", size)
         if self.rtl:
-            self.canvas.drawRightString(self.width - 20 * mm - indent, self.y, visual(text))
+            self.canvas.drawRightString(
+                self.width - 20 * mm - indent, self.y, visual(text, rtl=True)
+            )
         else:
             self.canvas.drawString(20 * mm + indent, self.y, visual(text))
         self.y -= gap

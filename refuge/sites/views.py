@@ -141,7 +141,23 @@ def allocate(request, pk):
     if household.current_site is None:
         raise Http404
     form = RoomChoiceForm(request.POST or None, site=household.current_site)
-    if request.method == "POST" and form.is_valid():
+    mover = request.POST.get("person", "")
+    if request.method == "POST" and mover.isdigit() and form.is_valid():
+        person = household.members.filter(pk=int(mover)).first()
+        if person is None:
+            raise Http404
+        try:
+            housing.move_people(people=[person], room=form.cleaned_data["room"], by=request.user)
+        except ValidationError as error:
+            form.add_error("room", error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s moved to %(room)s.")
+                % {"name": person.display_name, "room": form.cleaned_data["room"]},
+            )
+            return redirect("sites:allocate", pk=household.pk)
+    elif request.method == "POST" and form.is_valid():
         try:
             housing.allocate_household(
                 household=household, room=form.cleaned_data["room"], by=request.user

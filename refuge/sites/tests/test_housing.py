@@ -86,3 +86,18 @@ def test_moving_one_person_to_another_room(world, rooms):
     move_people(people=[grandmother], room=rooms["small"], by=world.user("manager"))
 
     assert BedAssignment.objects.current().get(person=grandmother).bed.room == rooms["small"]
+
+
+def test_the_beds_page_moves_one_member_to_another_room(world, rooms, client):
+    household = register(world.perm, world.user("clerk_perm"))
+    allocate_household(household=household, room=rooms["family"], by=world.user("manager"))
+    mother = household.members.get(relationship="spouse")
+    client.force_login(world.user("manager"))
+
+    response = client.post(
+        f"/sites/households/{household.pk}/allocate/",
+        {"person": mother.pk, "room": rooms["ground"].pk},
+    )
+
+    assert response.status_code == 302
+    assert BedAssignment.objects.current().get(person=mother).bed.room == rooms["ground"]

@@ -132,3 +132,33 @@ def test_a_household_from_elsewhere_cannot_join(world, transfer):
 
     with pytest.raises(ValidationError, match="is not at"):
         add_household(movement=transfer, household=elsewhere, by=world.user("coordinator"))
+
+
+def test_nightly_count_leaves_out_the_missing(world, transfer):
+    from refuge.sites.services import record_nightly_occupancy
+
+    household = _families(world, 1)[0]
+    add_household(movement=transfer, household=household, by=world.user("coordinator"))
+    people = _people(household)
+    depart(movement=transfer, boarded=people, on=TODAY, by=world.user("coordinator"))
+    arrive(
+        movement=transfer, arrived=people - {min(people)}, on=TODAY, by=world.user("coordinator")
+    )
+
+    counts = {r.site: r.people for r in record_nightly_occupancy(on=TODAY)}
+
+    assert counts[world.perm2] == 3 and counts[world.perm] == 0
+
+
+def test_planned_arrivals_raise_the_projection_and_the_warning(world, transfer):
+    from refuge.sites.selectors import capacity_outlook
+
+    world.perm2.capacity = 5
+    world.perm2.save()
+    for household in _families(world, 2):
+        add_household(movement=transfer, household=household, by=world.user("coordinator"))
+
+    outlook = capacity_outlook(world.perm2, TODAY)
+
+    assert (outlook["present"], outlook["incoming"], outlook["projected"]) == (0, 8, 8)
+    assert outlook["projected_over_threshold"] and not outlook["over_threshold"]

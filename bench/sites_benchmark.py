@@ -201,7 +201,8 @@ def main() -> None:
     centre, transit, manager, waiting = build(args.people, args.rooms, 5)
     print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
 
-    from refuge.sites.housing import allocate_household, suggest_rooms
+    from refuge.registry.models import Household
+    from refuge.sites.housing import allocate_arrivals
     from refuge.sites.models import BedAssignment
     from refuge.sites.movements import add_household, arrive, depart, plan_movement
 
@@ -248,15 +249,12 @@ def main() -> None:
     everyone = set(movement.passengers.values_list("person_id", flat=True))
     depart(movement=movement, boarded=everyone, on=today, by=manager)
     arrive(movement=movement, arrived=everyone, on=today, by=manager)
+    arrived = list(
+        Household.objects.filter(pk__in=[h.pk for h in waiting]).prefetch_related("members__needs")
+    )
     t = time.perf_counter()
-    too_big = 0
-    for household in waiting:
-        household.refresh_from_db()
-        suggestions = suggest_rooms(household)
-        if not suggestions:  # larger than any room: the manager splits it by hand
-            too_big += 1
-            continue
-        allocate_household(household=household, room=suggestions[0].room, by=manager)
+    placed = allocate_arrivals(households=arrived, by=manager)
+    too_big = sum(1 for room in placed.values() if room is None)
     allocation_s = time.perf_counter() - t
     allocated = BedAssignment.objects.current().filter(person__household__in=waiting).count()
 

@@ -8,6 +8,7 @@ one font). ReportLab does not shape Arabic, so Arabic text is joined into its co
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from pathlib import Path
 
 import segno
@@ -33,6 +34,7 @@ def _fonts() -> None:
         pdfmetrics.registerFont(TTFont("Refuge-Bold", FONTS / "DejaVuSans-Bold.ttf"))
 
 
+@lru_cache(maxsize=50_000)
 def visual(text: str, *, rtl: bool = False) -> str:
     """Text ready for a PDF: Arabic shaped and in display order, anything else unchanged.
 
@@ -43,9 +45,15 @@ def visual(text: str, *, rtl: bool = False) -> str:
     return text
 
 
+@lru_cache(maxsize=50_000)
+def _qr_matrix(value: str) -> tuple:
+    # A registration number's code never changes: encode it once per process.
+    return segno.make(value, error="m").matrix
+
+
 def _qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
     """Draw a QR code of `value`, its modules as filled runs (segno encodes it)."""
-    matrix = segno.make(value, error="m").matrix
+    matrix = _qr_matrix(value)
     module = size / len(matrix)
     path = canvas.beginPath()
     for row_index, row in enumerate(matrix):

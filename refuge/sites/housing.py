@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,22 +47,42 @@ def may_use_women_only_room(people: list[Person], today: date) -> bool:
     return not any(p.sex == "m" and (_age(p, today) or 99) >= ADULT_MALE_AGE for p in people)
 
 
-def rooms_with_free_beds(site_id: int):
-    return (
-        Room.objects.filter(building__site_id=site_id)
-        .annotate(
-            beds_total=Count("beds", distinct=True),
-            beds_taken=Count(
-                "beds__assignments", filter=Q(beds__assignments__released_on=None), distinct=True
-            ),
-        )
-        .annotate(free_beds=F("beds_total") - F("beds_taken"))
-        .select_related("building")
+def rooms_with_free_beds(site_id: int) -> list[Room]:
+    """The site's rooms, each with `beds_total`, `beds_taken` and `free_beds` set.
+
+    Two grouped counts (beds per room, sleepers per room) instead of one join of every room,
+    bed and assignment: at 2,000 rooms the join took a fifth of a second."""
+    totals = dict(
+        Bed.objects.filter(room__building__site_id=site_id)
+        .values_list("room")
+        .annotate(n=Count("pk"))
+        .values_list("room", "n")
     )
+    taken = dict(
+        BedAssignment.objects.current()
+        .filter(bed__room__building__site_id=site_id)
+        .values_list("bed__room")
+        .annotate(n=Count("pk"))
+        .values_list("bed__room", "n")
+    )
+    rooms = list(
+        Room.objects.filter(building__site_id=site_id)
+        .select_related("building")
+        .order_by("building__name", "name")
+    )
+    for room in rooms:
+        room.beds_total = totals.get(room.pk, 0)
+        room.beds_taken = taken.get(room.pk, 0)
+        room.free_beds = room.beds_total - room.beds_taken
+    return rooms
 
 
-def suggest_rooms(household: Household, *, limit: int = 5) -> list[RoomSuggestion]:
-    """Rooms where the whole household fits, the ones that suit its needs first."""
+def suggest_rooms(
+    household: Household, *, limit: int = 5, rooms: list[Room] | None = None
+) -> list[RoomSuggestion]:
+    """Rooms where the whole household fits, the ones that suit its needs first.
+
+    `rooms` (from `rooms_with_free_beds`) saves counting the site again for each household."""
     today = timezone.localdate()
     people = _present(household)
     size = len(people)
@@ -70,7 +90,7 @@ def suggest_rooms(household: Household, *, limit: int = 5) -> list[RoomSuggestio
     women_only_ok = may_use_women_only_room(people, today)
     children = any((_age(p, today) or 99) < 18 for p in people)
     suggestions = []
-    for room in rooms_with_free_beds(household.current_site_id):
+    for room in rooms if rooms is not None else rooms_with_free_beds(household.current_site_id):
         free = room.free_beds
         if free < size or (room.women_only and not women_only_ok):
             continue
@@ -217,3 +237,60 @@ def create_room(
     )
     Bed.objects.bulk_create(Bed(room=room, label=str(i + 1)) for i in range(beds))
     return room
+
+
+@transaction.atomic
+def allocate_arrivals(*, households: list[Household], by, on: date | None = None) -> dict:
+    """Beds for everyone who just arrived on a transfer: each household, largest first, gets
+    the best room that still holds it whole. Returns {household: room or None}; a household
+    larger than any free room is left for the manager to split by hand."""
+    on = on or timezone.localdate()
+    if not households:
+        return {}
+    site_id = households[0].current_site_id
+    _require(by, site_id)
+    rooms = rooms_with_free_beds(site_id)
+    free_beds: dict[int, list[Bed]] = {}
+    taken = set(
+        BedAssignment.objects.current()
+        .filter(bed__room__building__site_id=site_id)
+        .values_list("bed_id", flat=True)
+    )
+    for bed in (
+        Bed.objects.select_for_update()
+        .filter(room__building__site_id=site_id)
+        .order_by("room", "label")
+    ):
+        if bed.pk not in taken:
+            free_beds.setdefault(bed.room_id, []).append(bed)
+    households = sorted(households, key=lambda h: -len(_present(h)))
+    placed, assignments = {}, []
+    for household in households:
+        people = [
+            p
+            for p in _present(household)
+            if not BedAssignment.objects.current().filter(person=p).exists()
+        ]
+        suggestions = suggest_rooms(household, rooms=rooms, limit=1) if people else []
+        if not suggestions:
+            placed[household] = None
+            continue
+        room = suggestions[0].room
+        beds = free_beds[room.pk][: len(people)]
+        del free_beds[room.pk][: len(people)]
+        room.beds_taken += len(people)
+        room.free_beds -= len(people)
+        assignments += [
+            BedAssignment(bed=bed, person=person, assigned_on=on, assigned_by=by)
+            for bed, person in zip(beds, people, strict=True)
+        ]
+        placed[household] = room
+        audit.record(
+            actor=by,
+            action=audit.Action.CHANGE,
+            target=household,
+            site_id=site_id,
+            detail={"room": str(room), "beds": [b.label for b in beds]},
+        )
+    BedAssignment.objects.bulk_create(assignments)
+    return placed

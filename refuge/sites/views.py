@@ -116,22 +116,19 @@ def _site_or_404(request, pk):
 @capability_required(Capability.VIEW_PEOPLE)
 def rooms(request, pk):
     site = _site_or_404(request, pk)
-    room_rows = rooms_with_free_beds(site.pk).order_by("building__name", "name")
-    sleepers: dict[int, list] = {}
-    for assignment in (
+    page = Paginator(rooms_with_free_beds(site.pk), 100).get_page(request.GET.get("page"))
+    sleepers: dict[int, set] = {}
+    for room_id, number in (
         BedAssignment.objects.current()
-        .filter(bed__room__building__site=site)
-        .select_related("person__household", "bed")
+        .filter(bed__room__in=[room.pk for room in page])
+        .values_list("bed__room", "person__household__registration_number")
     ):
-        sleepers.setdefault(assignment.bed.room_id, []).append(assignment)
-    rows = [
-        (room, sorted({a.person.household.registration_number for a in sleepers.get(room.pk, [])}))
-        for room in room_rows
-    ]
+        sleepers.setdefault(room_id, set()).add(number)
+    rows = [(room, sorted(sleepers.get(room.pk, ()))) for room in page]
     audit.record(
         actor=request.user, action=audit.Action.VIEW, target=site, detail={"list": "rooms"}
     )
-    return render(request, "sites/rooms.html", {"site": site, "rows": rows})
+    return render(request, "sites/rooms.html", {"site": site, "rows": rows, "page": page})
 
 
 @capability_required(Capability.MANAGE_ROOMS)
@@ -278,6 +275,21 @@ def movement_detail(request, pk):
                         )
                         % {"count": len(flagged)},
                     )
+            elif action == "allocate":
+                arrived = Household.objects.filter(
+                    pk__in=movement.passengers.values("household"), current_site=movement.to_site
+                ).prefetch_related("members__needs")
+                placed = housing.allocate_arrivals(households=list(arrived), by=request.user)
+                left = [h.registration_number for h, room in placed.items() if room is None]
+                if left:
+                    messages.warning(
+                        request,
+                        _(
+                            "No room holds these households whole; "
+                            "give them beds by hand: %(numbers)s"
+                        )
+                        % {"numbers": ", ".join(left)},
+                    )
             elif action == "resolve":
                 follow_up = movement.follow_ups.get(pk=int(request.POST.get("follow_up", 0)))
                 movement_services.resolve_follow_up(
@@ -292,7 +304,7 @@ def movement_detail(request, pk):
             for message in error.messages:
                 messages.error(request, message)
         else:
-            if action in {"add", "remove", "depart", "arrive", "resolve"} and not (
+            if action in {"add", "remove", "depart", "arrive", "resolve", "allocate"} and not (
                 action == "add" and add_form.errors
             ):
                 return redirect("sites:movement", pk=movement.pk)

@@ -162,3 +162,31 @@ def test_planned_arrivals_raise_the_projection_and_the_warning(world, transfer):
 
     assert (outlook["present"], outlook["incoming"], outlook["projected"]) == (0, 8, 8)
     assert outlook["projected_over_threshold"] and not outlook["over_threshold"]
+
+
+def test_everyone_who_arrived_gets_a_bed_families_together(world, transfer):
+    from refuge.sites.housing import allocate_arrivals
+
+    rooms = [create_room(site=world.perm2, building="A", name=str(i), beds=4) for i in range(3)]
+    families = _families(world, 2)
+    for household in families:
+        add_household(movement=transfer, household=household, by=world.user("coordinator"))
+    everyone = set().union(*(_people(h) for h in families))
+    depart(movement=transfer, boarded=everyone, on=TODAY, by=world.user("coordinator"))
+    arrive(movement=transfer, arrived=everyone, on=TODAY, by=world.user("coordinator"))
+    for household in families:
+        household.refresh_from_db()
+
+    placed = allocate_arrivals(households=families, by=world.user("admin"))
+
+    assert set(placed.values()) <= set(rooms) and None not in placed.values()
+    for household in families:
+        assert (
+            len(
+                {
+                    a.bed.room_id
+                    for a in BedAssignment.objects.current().filter(person__household=household)
+                }
+            )
+            == 1
+        )

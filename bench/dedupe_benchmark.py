@@ -2,7 +2,7 @@
 
 For each size, synthetic registrations are generated (seed 2 by default; seed 1 was used for
 tuning), then each engine runs in its own subprocess, so that wall time and peak memory (the
-summed proportional set size of the engine's process tree, sampled every 0.5 s) are per engine.
+summed proportional set size of the engine's process tree, sampled every second) are per engine.
 The
 Splink baseline is what a data engineer would do without Arabic-aware normalisation: names
 folded to ASCII with anyascii, Jaro-Winkler comparisons with term-frequency adjustment, blocks on
@@ -61,6 +61,9 @@ def run_splink(input_csv: str, output_csv: str, memory_gb: int) -> None:
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     df = pd.read_csv(input_csv, dtype=str, keep_default_na=False)
+    for column in ("father_name", "mother_name", "sex", "birth_date", "origin", "document_number"):
+        if column not in df:
+            df[column] = ""  # FEBRL has no parents' names or sex
     prepared = pd.DataFrame(
         {
             "unique_id": df["record_id"],
@@ -174,7 +177,7 @@ def measure(cmd: list[str], timeout_s: float, memory_limit_gb: float) -> dict:
                 p.kill()
             proc.kill()
             break
-        time.sleep(0.5)
+        time.sleep(1.0)
     proc.wait()
     stderr = proc.stderr.read() if proc.stderr else ""
     if status == "ok" and proc.returncode != 0:

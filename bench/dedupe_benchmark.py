@@ -116,16 +116,23 @@ def run_splink(input_csv: str, output_csv: str, memory_gb: int) -> None:
         ],
         retain_intermediate_calculation_columns=False,
     )
+    has_parents = prepared["father_name"].notna().any()
     linker = Linker(db_api.register(prepared), settings)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("given_name", "father_name", "family_name", "birth_date")], recall=0.5
+    deterministic = (
+        block_on("given_name", "father_name", "family_name", "birth_date")
+        if has_parents
+        else block_on("given_name", "family_name", "birth_date")
     )
+    linker.training.estimate_probability_two_random_records_match([deterministic], recall=0.5)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("given_name", "family_name", "birth_date")
     )
+    # A second narrow EM block that leaves the names free, so their m values are trained too.
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("father_name", "mother_name", "birth_year")
+        if has_parents
+        else block_on("document_number")
     )
     predictions = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(

@@ -2,7 +2,7 @@
 
 For each size, synthetic registrations are generated (seed 2 by default; seed 1 was used for
 tuning), then each engine runs in its own subprocess, so that wall time and peak memory (the
-summed proportional set size of the engine's process tree, sampled every 0.5 s) are per engine.
+summed proportional set size of the engine's process tree, sampled every second) are per engine.
 The
 Splink baseline is what a data engineer would do without Arabic-aware normalisation: names
 folded to ASCII with anyascii, Jaro-Winkler comparisons with term-frequency adjustment, blocks on
@@ -61,6 +61,9 @@ def run_splink(input_csv: str, output_csv: str, memory_gb: int) -> None:
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     df = pd.read_csv(input_csv, dtype=str, keep_default_na=False)
+    for column in ("father_name", "mother_name", "sex", "birth_date", "origin", "document_number"):
+        if column not in df:
+            df[column] = ""  # FEBRL has no parents' names or sex
     prepared = pd.DataFrame(
         {
             "unique_id": df["record_id"],
@@ -113,16 +116,23 @@ def run_splink(input_csv: str, output_csv: str, memory_gb: int) -> None:
         ],
         retain_intermediate_calculation_columns=False,
     )
+    has_parents = prepared["father_name"].notna().any()
     linker = Linker(db_api.register(prepared), settings)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("given_name", "father_name", "family_name", "birth_date")], recall=0.5
+    deterministic = (
+        block_on("given_name", "father_name", "family_name", "birth_date")
+        if has_parents
+        else block_on("given_name", "family_name", "birth_date")
     )
+    linker.training.estimate_probability_two_random_records_match([deterministic], recall=0.5)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("given_name", "family_name", "birth_date")
     )
+    # A second narrow EM block that leaves the names free, so their m values are trained too.
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("father_name", "mother_name", "birth_year")
+        if has_parents
+        else block_on("document_number")
     )
     predictions = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
@@ -174,7 +184,7 @@ def measure(cmd: list[str], timeout_s: float, memory_limit_gb: float) -> dict:
                 p.kill()
             proc.kill()
             break
-        time.sleep(0.5)
+        time.sleep(1.0)
     proc.wait()
     stderr = proc.stderr.read() if proc.stderr else ""
     if status == "ok" and proc.returncode != 0:

@@ -124,7 +124,7 @@ def _indel(ch: str, pos: int, self_arabic: bool, other_arabic: bool) -> float:
     return 1.0
 
 
-@lru_cache(maxsize=2_000_000)
+@lru_cache(maxsize=300_000)
 def phoneme_distance(a: str, a_arabic: bool, b: str, b_arabic: bool) -> float:
     """Weighted edit distance between two phoneme tokens (see the module docstring)."""
     if a == b:
@@ -198,7 +198,7 @@ def _as_name(value: str | NormalisedName) -> NormalisedName:
     return value if isinstance(value, NormalisedName) else normalise_name(value or "")
 
 
-@lru_cache(maxsize=1_000_000)
+@lru_cache(maxsize=300_000)
 def _compare_normalised(a: NormalisedName, b: NormalisedName) -> NameComparison:
     if not a.tokens or not b.tokens:
         return _MISSING

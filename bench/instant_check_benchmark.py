@@ -30,33 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 SCRIPT_SUFFIX = {"arabic": "ar", "latin": "lat", "cyrillic": "cyr"}
 
 
-def _use_bench_database() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/refuge_bench_instant"
-        return "postgresql"
-    path = ROOT / "var" / "bench" / "instant.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    return "sqlite"
-
-
-def _recreate_postgres_database() -> None:
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or None,
-        user=db["USER"],
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute("DROP DATABASE IF EXISTS refuge_bench_instant")
-        conn.execute("CREATE DATABASE refuge_bench_instant")
+from benchdb import percentile, recreate_postgres_database, use_bench_database  # noqa: E402
 
 
 def _person_fields(record) -> dict:
@@ -164,11 +138,6 @@ def load(people: int, queries: int, seed: int):
     return held, pid_of, loaded, time.perf_counter() - started
 
 
-def _percentile(values, q):
-    values = sorted(values)
-    return values[max(0, int(round(q * len(values))) - 1)]
-
-
 def measure(held, pid_of):
     from django.test import Client
     from django.urls import reverse
@@ -209,7 +178,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
-    vendor = _use_bench_database()
+    vendor = use_bench_database("refuge_bench_instant")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
     os.environ["REFUGE_REQUIRE_2FA"] = "0"
     import django
@@ -220,7 +189,7 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["testserver"]
     if vendor == "postgresql":
-        _recreate_postgres_database()
+        recreate_postgres_database("refuge_bench_instant")
     call_command("migrate", verbosity=0)
     held, pid_of, loaded, seconds = load(args.people, args.queries, args.seed)
     if vendor == "postgresql":
@@ -238,7 +207,7 @@ def main() -> None:
     ):
         print(
             f"| {name} | {len(values)} | {statistics.median(values):.1f} | "
-            f"{_percentile(values, 0.95):.1f} | {max(values):.1f} |"
+            f"{percentile(values, 0.95):.1f} | {max(values):.1f} |"
         )
     print(
         f"\nqueries with at least one suggestion: {shown}/{len(held)}; "

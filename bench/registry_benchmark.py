@@ -23,36 +23,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
-def _use_bench_database() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/refuge_bench"
-        return "postgresql"
-    path = ROOT / "var" / "bench" / "registry.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    for suffix in ("-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    return "sqlite"
-
-
-def _recreate_postgres_database() -> None:
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or None,
-        user=db["USER"],
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute("DROP DATABASE IF EXISTS refuge_bench")
-        conn.execute("CREATE DATABASE refuge_bench")
+from benchdb import percentile, recreate_postgres_database, use_bench_database  # noqa: E402
 
 
 def build(people: int, seed: int) -> list:
@@ -215,7 +189,7 @@ def measure(samples, repeat: int) -> list[tuple[str, float, float, int]]:
             (
                 name,
                 statistics.median(timings),
-                timings[max(0, int(len(timings) * 0.95) - 1)],
+                percentile(timings, 0.95),
                 len(timings),
             )
         )
@@ -228,7 +202,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    vendor = _use_bench_database()
+    vendor = use_bench_database("refuge_bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
     os.environ["REFUGE_REQUIRE_2FA"] = "0"
     import django
@@ -239,7 +213,7 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["testserver"]
     if vendor == "postgresql":
-        _recreate_postgres_database()
+        recreate_postgres_database("refuge_bench")
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     samples = build(args.people, args.seed)

@@ -24,35 +24,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
-def _use_bench_database() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/refuge_bench_sites"
-        return "postgresql"
-    path = ROOT / "var" / "bench" / "sites.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    return "sqlite"
-
-
-def _recreate_postgres_database() -> None:
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or None,
-        user=db["USER"],
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute("DROP DATABASE IF EXISTS refuge_bench_sites")
-        conn.execute("CREATE DATABASE refuge_bench_sites")
+from benchdb import percentile, recreate_postgres_database, use_bench_database  # noqa: E402
 
 
 def build(people: int, rooms: int, seed: int):
@@ -170,18 +145,13 @@ def _timed(call, repeat: int) -> list[float]:
     return out
 
 
-def _p95(values):
-    values = sorted(values)
-    return values[max(0, int(round(0.95 * len(values))) - 1)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--rooms", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    vendor = _use_bench_database()
+    vendor = use_bench_database("refuge_bench_sites")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
     os.environ["REFUGE_REQUIRE_2FA"] = "0"
     import django
@@ -195,7 +165,7 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["testserver"]
     if vendor == "postgresql":
-        _recreate_postgres_database()
+        recreate_postgres_database("refuge_bench_sites")
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     centre, transit, manager, waiting = build(args.people, args.rooms, 5)
@@ -261,7 +231,7 @@ def main() -> None:
     print(f"\n{vendor}: {args.people} people in {args.rooms} rooms\n")
     print("| what | p50 ms | p95 ms |\n| --- | ---: | ---: |")
     for name, values in rows:
-        print(f"| {name} | {statistics.median(values):.0f} | {_p95(values):.0f} |")
+        print(f"| {name} | {statistics.median(values):.0f} | {percentile(values, 0.95):.0f} |")
     print(
         f"\nplanning a transfer of {passengers} people ({len(waiting)} households): "
         f"{planning_s:.2f} s"

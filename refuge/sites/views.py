@@ -62,16 +62,7 @@ def overview(request):
 
 @capability_required(Capability.VIEW_PEOPLE)
 def site_detail(request, pk):
-    site = visible_sites(request.user).filter(pk=pk).first()
-    if site is None:
-        if Site.objects.filter(pk=pk).exists():
-            audit.record(
-                actor=request.user,
-                action=audit.Action.DENIED,
-                object_type="sites.site",
-                object_id=str(pk),
-            )
-        raise Http404
+    site = _site_or_404(request, pk)
     households = (
         Household.objects.visible_to(request.user)
         .filter(current_site=site)

@@ -22,6 +22,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from refuge.registry.vocabulary import Sex
+
 FONTS = Path(__file__).resolve().parent / "fonts"
 SITE_LANGUAGE = {"RU": "ru", "SY": "ar"}
 # Ligatures such as ﷲ are missing from most fonts; the joined letters read the same.
@@ -123,26 +125,31 @@ def manifest_pdf(movement) -> bytes:
         },
         gap=9 * mm,
     )
+    sexes = dict(Sex.choices)
+    name_fields = [
+        f"person__{part}_{script}"
+        for script in ("ar", "lat", "cyr")
+        for part in ("given_name", "father_name", "family_name")
+    ]
+    # Plain rows, not model instances: a 300-person manifest is printed while people wait.
+    rows = movement.passengers.order_by("household__registration_number", "person_id").values_list(
+        "household__registration_number", "person__sex", "person__birth_date", *name_fields
+    )
     current, count = None, 0
-    for passenger in movement.passengers.select_related("household", "person").order_by(
-        "household__registration_number", "person_id"
-    ):
-        if passenger.household_id != current:
-            current = passenger.household_id
+    for number, sex, birth_date, *names in rows:
+        if number != current:
+            current = number
             if page.y < 45 * mm:
                 canvas.showPage()
                 page.y = page.height - 20 * mm
             page.y -= 2 * mm
-            _qr(
-                canvas,
-                passenger.household.registration_number,
-                page.width - 42 * mm,
-                page.y - 14 * mm,
-                20 * mm,
-            )
-            page.line(passenger.household.registration_number, size=12, bold=True)
+            _qr(canvas, number, page.width - 42 * mm, page.y - 14 * mm, 20 * mm)
+            page.line(number, size=12, bold=True)
         count += 1
-        page.line(f"{count}. {_member_line(passenger.person)}", indent=4 * mm)
+        written = [" ".join(n for n in names[i : i + 3] if n) for i in (0, 3, 6)]
+        born = birth_date.year if birth_date else "—"
+        line = f"{' / '.join(n for n in written if n)} · {sexes.get(sex, '')} · {born}"
+        page.line(f"{count}. {line}", indent=4 * mm)
     page.y -= 4 * mm
     page.line(_("People: %(count)d") % {"count": count}, bold=True)
     canvas.save()

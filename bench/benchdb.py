@@ -8,17 +8,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def use_bench_database(name: str) -> str:
+def use_bench_database(name: str, *, keep: bool = False) -> str:
     """Point DATABASE_URL at a fresh database called `name` (a file under var/bench for SQLite,
-    a database on the same server for PostgreSQL); returns the vendor. Call before Django."""
+    a database on the same server for PostgreSQL); returns the vendor. Call before Django.
+    `keep` re-uses what a previous run left there instead of starting empty."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + f"/{name}"
         return "postgresql"
     path = ROOT / "var" / "bench" / f"{name}.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if not keep:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     return "sqlite"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from refuge.identity.explain import explain_all
 from refuge.identity.models import CandidatePair, PairStatus, PersonKey, SamePersonLink
@@ -15,7 +15,9 @@ from refuge.matching.keys import blocking_keys
 from refuge.matching.records import PersonRecord
 from refuge.registry.models import Person
 
-MAX_CANDIDATES = 300  # people sharing a key with the query; keys are narrow, this is a guard
+# People sharing the most keys with the query are compared; a common name with a common birth
+# year can share one key with hundreds, and the true earlier registration shares several.
+MAX_CANDIDATES = 60
 INSTANT_LIMIT = 5
 
 
@@ -53,8 +55,10 @@ def instant_check(
         return []
     ids = list(
         PersonKey.objects.filter(key__in=keys)
-        .values_list("person_id", flat=True)
-        .distinct()[:MAX_CANDIDATES]
+        .values("person_id")
+        .annotate(shared=Count("pk"))
+        .order_by("-shared", "person_id")
+        .values_list("person_id", flat=True)[:MAX_CANDIDATES]
     )
     people = (
         Person.objects.filter(pk__in=ids)

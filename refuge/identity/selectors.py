@@ -15,9 +15,9 @@ from refuge.matching.keys import blocking_keys
 from refuge.matching.records import PersonRecord
 from refuge.registry.models import Person
 
-# People sharing the most keys with the query are compared; a common name with a common birth
+# The 25 people sharing the most keys with the query are compared; a common name and birth
 # year can share one key with hundreds, and the true earlier registration shares several.
-MAX_CANDIDATES = 60
+MAX_CANDIDATES = 25
 INSTANT_LIMIT = 5
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "refuge.sites",
     "refuge.registry",
     "refuge.identity",
+    "refuge.casework",
     "refuge.demo",
 ]
 

@@ -1,0 +1,21 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from refuge.casework.services import DEFAULT_PATHWAY, load_pathway
+
+
+class Command(BaseCommand):
+    help = "Load a pathway definition (JSON); a changed definition becomes a new version."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", default=str(DEFAULT_PATHWAY))
+
+    def handle(self, *args, path, **options):
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CommandError(f"{path}: {error}") from error
+        pathway = load_pathway(data)
+        self.stdout.write(f"{pathway}: {pathway.steps.count()} steps (current)")

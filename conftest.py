@@ -1,5 +1,7 @@
 import pytest
+from django.db import connection
 
+from refuge.audit import triggers
 from refuge.testing import build_world
 
 
@@ -23,3 +25,19 @@ def _password_only(settings):
 def _fast_passwords(settings):
     # Argon2 is right for people and far too slow for a test suite that signs in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def audit_flushable(transactional_db):
+    """Transactional tests flush the database after each test, and the audit table refuses
+    deletes; lift its triggers for the flush, and put them back for the next test."""
+    triggers.install(connection)
+    yield
+    triggers.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def _field_keys(settings):
+    # A deployment must name its keys (without them and with DATABASE_URL set, Refuge refuses
+    # to store notes); the tests use one fixed key on either database.
+    settings.FIELD_ENCRYPTION_KEYS = ["lMnHhwSW1JkGmAvDaZ5S2lYwq0cmzlmMxhG4ZtNqQSY="]

@@ -176,6 +176,15 @@ WHITENOISE_USE_FINDERS = True
 # Observers see counts, never a group small enough to point at a family.
 REFUGE_SMALL_COUNT_THRESHOLD = envint("REFUGE_SMALL_COUNT_THRESHOLD", 5)
 
+# Case notes and attachments are encrypted with Fernet. REFUGE_FIELD_KEYS is a comma-separated
+# list of keys, newest first: the first encrypts, all of them decrypt, and `refuge
+# rotate_field_keys` re-encrypts everything with the first. Without it the key is derived from
+# SECRET_KEY, which is only good enough for the demo and the tests.
+FIELD_ENCRYPTION_KEYS = envlist("REFUGE_FIELD_KEYS", "")
+CASEWORK_PATHWAY = os.environ.get("REFUGE_PATHWAY", "ru-reception")
+ATTACHMENT_MAX_BYTES = envint("REFUGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -136,6 +136,27 @@ class World:
         return next(u for u in self.users.values() if u.username == role_or_username)
 
 
+def screen_for_travel(household, by: User, on: date | None = None) -> None:
+    """Record everyone's initial health screening, as the medical officer would before a
+    transfer (a household cannot leave without it)."""
+    from refuge.casework.models import StepProgress, StepStatus
+    from refuge.casework.rules import StepUpdate
+    from refuge.casework.services import bulk_update_step
+
+    rows = StepProgress.objects.filter(
+        case__person__household=household, step__code="health_screening"
+    ).values_list("pk", "version")
+    bulk_update_step(
+        rows=list(rows),
+        update=StepUpdate(
+            status=StepStatus.DONE,
+            outcome="fit_to_travel",
+            evidence={"screened_on": on or date.today()},
+        ),
+        by=by,
+    )
+
+
 def build_world() -> World:
     shelter = SiteFactory(
         code="HMM",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("registry/", include("refuge.registry.urls")),
     path("audit/", include("refuge.audit.urls")),
     path("identity/", include("refuge.identity.urls")),
+    path("casework/", include("refuge.casework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 
 from refuge.accounts.roles import Role
+from refuge.casework.models import StepProgress
+from refuge.casework.services import add_attachment
 from refuge.identity.batch import queue_registry_duplicates
 from refuge.identity.models import CandidatePair
 from refuge.sites.movements import add_household, plan_movement
@@ -42,6 +44,15 @@ def _pages(world):
         by=world.user("admin"),
     )
     add_household(movement=movement, household=household, by=world.user("admin"))
+    scan = add_attachment(
+        person=person,
+        domain="social",
+        kind="certificate",
+        filename="certificate.pdf",
+        content=b"%PDF-1.4 a scanned certificate",
+        by=world.user("caseworker"),
+    )
+    step = StepProgress.objects.filter(case__person=person).first()
     return {
         "overview": (reverse("sites:overview"), "get", None),
         "site": (reverse("sites:site", args=[world.perm.pk]), "get", None),
@@ -62,6 +73,14 @@ def _pages(world):
         "movement": (reverse("sites:movement", args=[movement.pk]), "get", None),
         "manifest": (reverse("sites:manifest", args=[movement.pk]), "get", None),
         "slip": (reverse("sites:slip", args=[household.pk]), "get", None),
+        "worklist": (reverse("casework:worklist"), "get", None),
+        "bottlenecks": (reverse("casework:bottlenecks"), "get", None),
+        "bulk": (reverse("casework:bulk"), "get", None),
+        "pathway_edit": (reverse("casework:pathway_edit"), "get", None),
+        "person_case": (reverse("casework:person", args=[person.pk]), "get", None),
+        "household_case": (reverse("casework:household", args=[household.pk]), "get", None),
+        "step_edit": (reverse("casework:step_edit", args=[step.pk]), "get", None),
+        "attachment": (reverse("casework:attachment", args=[scan.pk]), "get", None),
     }
 
 
@@ -104,6 +123,38 @@ MATRIX = {
 assert all(len(row) == len(PAGES) for row in MATRIX.values())
 CASES = [(role, page, MATRIX[role][i]) for role in ROLES for i, page in enumerate(PAGES)]
 
+# Casework: the attachment is a social-domain scan, which medical staff and administrators
+# may not open even on their own site.
+CASEWORK_PAGES = [
+    "worklist",
+    "bottlenecks",
+    "bulk",
+    "pathway_edit",
+    "person_case",
+    "household_case",
+    "step_edit",
+    "attachment",
+]
+# fmt: off
+CASEWORK_MATRIX = {
+    "clerk":        (ALLOWED, ALLOWED, REFUSED, REFUSED, ELSEWHERE, ELSEWHERE, REFUSED, ELSEWHERE),
+    "clerk_perm":   (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, REFUSED, REFUSED),
+    "caseworker":   (ALLOWED, ALLOWED, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    "medical":      (ALLOWED, ALLOWED, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED, REFUSED),
+    "site_manager": (ALLOWED, ALLOWED, ALLOWED, REFUSED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    "coordinator":  (ALLOWED, ALLOWED, REFUSED, REFUSED, ALLOWED, ALLOWED, REFUSED, REFUSED),
+    "dpo":          (REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
+    "observer":     (REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
+    "admin":        (ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, REFUSED),
+}
+# fmt: on
+assert all(len(row) == len(CASEWORK_PAGES) for row in CASEWORK_MATRIX.values())
+CASES += [
+    (role, page, CASEWORK_MATRIX[role][i])
+    for role in ROLES
+    for i, page in enumerate(CASEWORK_PAGES)
+]
+
 
 def _user(world, role):
     return world.users[getattr(Role, role.upper(), role)]
@@ -119,7 +170,7 @@ def test_role_page_matrix(world, client, role, page, expected):
     assert response.status_code == expected, f"{role} on {page}"
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", PAGES + CASEWORK_PAGES)
 def test_anonymous_is_sent_to_sign_in(world, client, page):
     url, method, data = _pages(world)[page]
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from refuge.accounts.roles import Capability, Role, capabilities_of
+from refuge.accounts.roles import Capability, Role, capabilities_of, note_domains_of
 
 
 class User(AbstractUser):
@@ -28,6 +28,11 @@ class User(AbstractUser):
 
     def can(self, capability: Capability) -> bool:
         return self.is_active and capability in capabilities_of(self.role)
+
+    @property
+    def note_domains(self) -> frozenset[str]:
+        """The domains of case notes and attachments this user may read and write."""
+        return note_domains_of(self.role) if self.is_active else frozenset()
 
     @cached_property
     def site_ids(self) -> frozenset[int] | None:

@@ -31,17 +31,26 @@ class Capability(StrEnum):
     MANAGE_ROOMS = "manage_rooms"  # allocate beds, move people between rooms
     PLAN_MOVEMENTS = "plan_movements"  # plan transfers, choose who travels
     RECORD_HEADCOUNT = "record_headcount"  # count people at departure and arrival
+    VIEW_CASES = "view_cases"  # pathways, worklists, referrals, bottlenecks
+    EDIT_CASES = "edit_cases"  # update steps, bulk updates, referrals, notes, attachments
     ADMINISTER = "administer"  # users, sites, reference data
 
 
 _PEOPLE = {Capability.VIEW_OVERVIEW, Capability.VIEW_PEOPLE}
+_CASES = _PEOPLE | {Capability.VIEW_CASES, Capability.EDIT_CASES}
 
 GRANTS: dict[str, frozenset[Capability]] = {
     Role.CLERK: frozenset(
-        _PEOPLE | {Capability.REGISTER, Capability.EDIT_PEOPLE, Capability.RECORD_HEADCOUNT}
+        _PEOPLE
+        | {
+            Capability.REGISTER,
+            Capability.EDIT_PEOPLE,
+            Capability.RECORD_HEADCOUNT,
+            Capability.VIEW_CASES,
+        }
     ),
-    Role.CASEWORKER: frozenset(_PEOPLE | {Capability.EDIT_PEOPLE}),
-    Role.MEDICAL: frozenset(_PEOPLE),
+    Role.CASEWORKER: frozenset(_CASES | {Capability.EDIT_PEOPLE}),
+    Role.MEDICAL: frozenset(_CASES),
     Role.SITE_MANAGER: frozenset(
         _PEOPLE
         | {
@@ -52,10 +61,16 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.PLAN_MOVEMENTS,
             Capability.RECORD_HEADCOUNT,
         }
+        | _CASES
     ),
     Role.COORDINATOR: frozenset(
         _PEOPLE
-        | {Capability.REVIEW_DUPLICATES, Capability.PLAN_MOVEMENTS, Capability.RECORD_HEADCOUNT}
+        | {
+            Capability.REVIEW_DUPLICATES,
+            Capability.PLAN_MOVEMENTS,
+            Capability.RECORD_HEADCOUNT,
+            Capability.VIEW_CASES,
+        }
     ),
     Role.DPO: frozenset({Capability.VIEW_OVERVIEW, Capability.VIEW_AUDIT}),
     Role.OBSERVER: frozenset({Capability.VIEW_OVERVIEW}),
@@ -65,3 +80,16 @@ GRANTS: dict[str, frozenset[Capability]] = {
 
 def capabilities_of(role: str) -> frozenset[Capability]:
     return GRANTS.get(role, frozenset())
+
+
+# Case notes and attachments are read by domain, not by capability: an administrator runs the
+# system but reads no one's medical notes. Reading a domain implies writing in it.
+NOTE_DOMAINS: dict[str, frozenset[str]] = {
+    Role.CASEWORKER: frozenset({"social", "legal", "psychosocial"}),
+    Role.MEDICAL: frozenset({"medical", "psychosocial"}),
+    Role.SITE_MANAGER: frozenset({"social"}),
+}
+
+
+def note_domains_of(role: str) -> frozenset[str]:
+    return NOTE_DOMAINS.get(role, frozenset())

@@ -84,6 +84,29 @@ class StepDefinition(models.Model):
         language = (get_language() or "en")[:2]
         return getattr(self, f"name_{language}", "") or self.name_en
 
+    @property
+    def evidence_items(self) -> list[dict]:
+        """The evidence a step needs, with its label in the reader's language."""
+        return [{**item, "text": _label(item)} for item in self.evidence]
+
+    @property
+    def outcome_choices(self) -> list[tuple[str, str]]:
+        return [(item["code"], _label(item)) for item in self.outcomes]
+
+    def outcome_label(self, code: str) -> str:
+        return dict(self.outcome_choices).get(code, code)
+
+
+def _label(item: dict) -> str:
+    """Labels in a pathway definition are data, written in each shipped language."""
+    labels = item.get("label", {})
+    return labels.get((get_language() or "en")[:2]) or labels.get("en") or item["code"]
+
+
+class EvidenceKind(models.TextChoices):
+    DATE = "date", _("Date")
+    TEXT = "text", _("Text")
+
 
 class StepStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
@@ -92,6 +115,10 @@ class StepStatus(models.TextChoices):
     DONE = "done", _("Done")
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
     BLOCKED = "blocked", _("Blocked")
+
+
+CLOSED_STATUSES = (StepStatus.DONE, StepStatus.NOT_APPLICABLE)
+OPEN_STATUSES = tuple(s for s in StepStatus.values if s not in CLOSED_STATUSES)
 
 
 class Case(models.Model):
@@ -126,10 +153,18 @@ class StepProgress(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     due_on = models.DateField(_("due on"), null=True, blank=True)
+    # The day every prerequisite was done: from then on the step can be worked on, and the
+    # time it waits counts towards the bottleneck figures.
+    ready_since = models.DateField(_("ready since"), null=True, blank=True)
+    status_since = models.DateField(_("status since"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=40, blank=True)
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     # Optimistic locking: an edit names the version it started from.
     version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -137,7 +172,176 @@ class StepProgress(models.Model):
         verbose_name = _("step progress")
         verbose_name_plural = _("step progress")
         constraints = [models.UniqueConstraint(fields=["case", "step"], name="step_once_a_case")]
-        indexes = [models.Index(fields=["status", "due_on"])]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["owner", "status", "due_on"]),
+            models.Index(fields=["step", "status", "ready_since"]),
+            models.Index(fields=["status", "status_since"]),
+        ]
 
     def __str__(self):
         return f"{self.case_id}: {self.step.code} {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+    @property
+    def evidence_shown(self) -> list[tuple[str, str]]:
+        return [
+            (item["text"], self.evidence.get(item["code"], ""))
+            for item in self.step.evidence_items
+            if self.evidence.get(item["code"])
+        ]
+
+    @property
+    def outcome_label(self) -> str:
+        return self.step.outcome_label(self.outcome) if self.outcome else ""
+
+    @property
+    def audit_site_id(self) -> int | None:
+        return self.case.person.household.audit_site_id
+
+
+class Domain(models.TextChoices):
+    """Who may read a note or an attachment follows from its domain (see accounts.roles)."""
+
+    SOCIAL = "social", _("Social")
+    LEGAL = "legal", _("Legal")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
+    MEDICAL = "medical", _("Medical")
+
+
+class Note(models.Model):
+    """A caseworker's note. The text is stored encrypted; notes are never edited, only added."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="notes")
+    step = models.ForeignKey(
+        StepProgress, null=True, blank=True, on_delete=models.PROTECT, related_name="notes"
+    )
+    domain = models.CharField(_("domain"), max_length=16, choices=Domain.choices)
+    ciphertext = models.BinaryField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_at"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        indexes = [models.Index(fields=["person", "domain"])]
+
+    def __str__(self):
+        return f"{self.get_domain_display()} note {self.pk}"
+
+    @property
+    def audit_site_id(self) -> int | None:
+        return self.person.household.audit_site_id
+
+
+class AttachmentKind(models.TextChoices):
+    IDENTITY = "identity", _("Identity document")
+    CERTIFICATE = "certificate", _("Certificate")
+    MEDICAL = "medical", _("Medical record")
+    DIPLOMA = "diploma", _("Diploma or transcript")
+    OTHER = "other", _("Other")
+
+
+class Attachment(models.Model):
+    """A scanned document, stored encrypted in the database so that it is backed up, moved
+    and deleted with the record it belongs to."""
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="attachments"
+    )
+    step = models.ForeignKey(
+        StepProgress, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    domain = models.CharField(_("domain"), max_length=16, choices=Domain.choices)
+    kind = models.CharField(_("document type"), max_length=16, choices=AttachmentKind.choices)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    ciphertext = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pk}"
+
+    @property
+    def audit_site_id(self) -> int | None:
+        return self.person.household.audit_site_id
+
+
+class PartnerKind(models.TextChoices):
+    CLINIC = "clinic", _("Clinic or hospital")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    SCHOOL = "school", _("School")
+    EMPLOYMENT = "employment", _("Employment centre")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial support")
+    SOCIAL = "social", _("Social services")
+    OTHER = "other", _("Other")
+
+
+class Partner(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=PartnerKind.choices)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    COMPLETED = "completed", _("Completed")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Referral(models.Model):
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="referrals"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals")
+    step = models.ForeignKey(
+        StepProgress, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    referred_on = models.DateField(_("referred on"))
+    status_since = models.DateField(_("status since"))
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-referred_on", "-pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self):
+        return f"{self.partner} ({self.get_status_display()})"
+
+    @property
+    def audit_site_id(self) -> int | None:
+        return self.person.household.audit_site_id

@@ -1,134 +1,450 @@
-"""Use cases of casework: load a pathway definition, open a person's case on it."""
+"""Use cases of casework: open cases, move people along their steps, notes, attachments and
+referrals. Each checks role and site itself, runs in one transaction and leaves an audit entry."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, timedelta
-from pathlib import Path
+import hashlib
+from datetime import date
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
-from refuge.casework.models import AppliesTo, Case, Pathway, StepDefinition, StepProgress
-from refuge.registry.models import Person
-from refuge.registry.vocabulary import Relationship
-
-DEFAULT_PATHWAY = Path(__file__).resolve().parent / "fixtures" / "ru_reception.json"
-ADULT_AGE = 18
-SCHOOL_AGES = range(6, 18)
-_STEP_FIELDS = (
-    "order",
-    "name_en",
-    "name_ru",
-    "name_ar",
-    "applies_to",
-    "applies_when",
-    "owner_role",
-    "target_days",
-    "evidence",
-    "outcomes",
-    "source",
-    "reference",
+from refuge.casework import encryption
+from refuge.casework.models import (
+    Attachment,
+    AttachmentKind,
+    Case,
+    Domain,
+    Note,
+    Partner,
+    Pathway,
+    Referral,
+    ReferralStatus,
+    StepProgress,
+    StepStatus,
 )
+from refuge.casework.pathways import applies, current_pathway, prerequisites_of
+from refuge.casework.rules import (
+    StepUpdate,
+    apply_update,
+    clean_evidence,
+    conflict_message,
+    refresh_readiness,
+    update_errors,
+)
+from refuge.registry.models import Household, Person
+
+NOTE_MAX_CHARS = 20_000
+# What a scanned document may be, recognised by its first bytes rather than by its name.
+ACCEPTED_FILES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
 
 
-def _definition(pathway: Pathway) -> list[dict]:
-    return [
-        {
-            "code": s.code,
-            **{f: getattr(s, f) for f in _STEP_FIELDS},
-            "prerequisites": sorted(p.code for p in s.prerequisites.all()),
-        }
-        for s in pathway.steps.prefetch_related("prerequisites").order_by("order")
-    ]
+class StepConflict(Exception):
+    """Someone else saved the step after this edit began."""
+
+    def __init__(self, progress: StepProgress):
+        self.progress = progress
+        super().__init__(conflict_message(progress))
 
 
-@transaction.atomic
-def load_pathway(data: dict) -> Pathway:
-    """Store a pathway definition; a changed definition becomes a new current version and the
-    old version stays, with every case on it, untouched."""
-    current = Pathway.objects.select_for_update().filter(code=data["code"], is_current=True).first()
-    wanted = [
-        {
-            "code": s["code"],
-            **{f: s.get(f, "" if f == "reference" else None) for f in _STEP_FIELDS},
-            "prerequisites": sorted(s.get("prerequisites", [])),
-        }
-        for s in data["steps"]
-    ]
-    if current is not None and _definition(current) == wanted:
-        return current
-    version = current.version + 1 if current else 1
-    if current is not None:
-        current.is_current = False
-        current.save(update_fields=["is_current"])
-    pathway = Pathway.objects.create(
-        country=data["country"], code=data["code"], version=version, name=data["name"]
-    )
-    steps = {
-        s["code"]: StepDefinition.objects.create(
-            pathway=pathway, code=s["code"], **{f: s[f] for f in _STEP_FIELDS}
-        )
-        for s in wanted
-    }
-    for s in wanted:
-        steps[s["code"]].prerequisites.set(steps[c] for c in s["prerequisites"])
-    return pathway
+def _require(by, capability: Capability, site_id: int | None) -> None:
+    if not by.can(capability) or not by.can_access_site(site_id):
+        raise PermissionDenied
 
 
-def load_default_pathway() -> Pathway:
-    return load_pathway(json.loads(DEFAULT_PATHWAY.read_text(encoding="utf-8")))
+def _require_domain(by, domain: str, site_id: int | None) -> None:
+    if domain not in by.note_domains or not by.can_access_site(site_id):
+        raise PermissionDenied
 
 
-def _age(person: Person, today: date) -> int | None:
-    if person.birth_date is None:
-        return None
-    return (today - person.birth_date).days // 365
+# Opening cases
 
 
-def applies(step: StepDefinition, person: Person, today: date) -> bool:
-    """Whether a step of the pathway concerns this person."""
-    age = _age(person, today)
-    rule = step.applies_to
-    if rule == AppliesTo.EVERYONE:
-        return True
-    if rule == AppliesTo.HOUSEHOLD:
-        return person.relationship == Relationship.HEAD
-    if rule == AppliesTo.ADULTS:
-        return age is None or age >= ADULT_AGE
-    if rule == AppliesTo.SCHOOL_AGE:
-        return age is not None and age in SCHOOL_AGES
-    if rule == AppliesTo.REGULATED_PROFESSION:
-        profession = person.profession.strip().lower()
-        return bool(profession) and any(p in profession for p in step.applies_when)
-    if rule == AppliesTo.SPECIFIC_NEED:
-        return person.needs.filter(code__in=step.applies_when).exists()
-    return False
+RECEPTION_STEP = "reception_registration"
 
 
 @transaction.atomic
 def open_case(
-    *, person: Person, by, pathway: Pathway | None = None, on: date | None = None
+    *,
+    person: Person,
+    by,
+    pathway: Pathway | None = None,
+    on: date | None = None,
+    registered_as: str = "",
 ) -> Case:
-    """Put a person on the current pathway of their host country, with the steps that apply."""
+    """Put a person on the current pathway, with the steps that apply to them. Opened at
+    registration (`registered_as` the registration number), the reception step is done."""
     on = on or timezone.localdate()
-    pathway = pathway or Pathway.objects.get(code="ru-reception", is_current=True)
+    pathway = pathway or current_pathway()
     case, created = Case.objects.get_or_create(
         person=person, pathway=pathway, defaults={"opened_on": on, "opened_by": by}
     )
     if not created:
         return case
-    StepProgress.objects.bulk_create(
-        StepProgress(case=case, step=step, due_on=on + timedelta(days=step.target_days))
+    steps = [
+        StepProgress(case=case, step=step, status_since=on)
         for step in pathway.steps.all()
         if applies(step, person, on)
-    )
+    ]
+    for progress in steps:
+        if progress.step.code == RECEPTION_STEP and registered_as:
+            progress.status, progress.outcome, progress.done_on = StepStatus.DONE, "registered", on
+            progress.evidence = {"registration_number": registered_as}
+            progress.owner = progress.updated_by = by
+    refresh_readiness(steps, prerequisites_of([pathway.pk]), on)
+    StepProgress.objects.bulk_create(steps)
     audit.record(
         actor=by,
         action=audit.Action.CREATE,
         target=case,
         site_id=person.household.audit_site_id,
-        detail={"pathway": f"{pathway.code} v{pathway.version}"},
+        detail={"pathway": f"{pathway.code} v{pathway.version}", "steps": len(steps)},
     )
     return case
+
+
+def enrol_household(household: Household, *, by, on: date | None = None) -> list[Case]:
+    """At registration: everyone's case opens, with the reception registration done."""
+    pathway = current_pathway()
+    if pathway is None:
+        return []
+    return [
+        open_case(
+            person=person,
+            by=by,
+            pathway=pathway,
+            on=on,
+            registered_as=household.registration_number,
+        )
+        for person in household.members.all()
+    ]
+
+
+# Moving along the pathway
+
+
+def _save_update(progress: StepProgress, update: StepUpdate, *, by, on: date) -> dict:
+    case_steps = list(StepProgress.objects.filter(case_id=progress.case_id).select_related("step"))
+    case_steps = [progress if p.pk == progress.pk else p for p in case_steps]
+    prerequisites = prerequisites_of([progress.step.pathway_id])
+    evidence, errors = clean_evidence(progress, update.evidence)
+    errors |= update_errors(progress, update, evidence, case_steps, prerequisites)
+    if errors:
+        raise ValidationError(errors)
+    version = progress.version
+    changes = apply_update(progress, update, evidence, by, on)
+    if not changes:
+        return {}
+    saved = StepProgress.objects.filter(pk=progress.pk, version=version).update(
+        status=progress.status,
+        outcome=progress.outcome,
+        evidence=progress.evidence,
+        blocked_reason=progress.blocked_reason,
+        due_on=progress.due_on,
+        owner_id=progress.owner_id,
+        status_since=progress.status_since,
+        done_on=progress.done_on,
+        updated_by=by,
+        updated_at=timezone.now(),
+        version=F("version") + 1,
+    )
+    if not saved:
+        raise StepConflict(StepProgress.objects.select_related("updated_by").get(pk=progress.pk))
+    progress.version = version + 1
+    others = refresh_readiness(case_steps, prerequisites, on)
+    StepProgress.objects.bulk_update(
+        [p for p in others if p.pk != progress.pk], ["ready_since", "due_on"]
+    )
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=progress,
+        site_id=progress.case.person.household.audit_site_id,
+        detail={"person": progress.case.person_id, "step": progress.step.code, "changes": changes},
+    )
+    return changes
+
+
+@transaction.atomic
+def update_step(
+    *, progress_id: int, version: int, update: StepUpdate, by, on: date | None = None
+) -> dict:
+    """Save one step. `version` is the one the editor started from: if someone saved the step
+    since, nothing is written and StepConflict says who."""
+    progress = StepProgress.objects.select_related(
+        "step", "case__person__household", "updated_by"
+    ).get(pk=progress_id)
+    _require(by, Capability.EDIT_CASES, progress.case.person.household.audit_site_id)
+    if progress.version != version:
+        raise StepConflict(progress)
+    return _save_update(progress, update, by=by, on=on or timezone.localdate())
+
+
+class BulkUpdateRefused(ValidationError):
+    """Some of the people chosen cannot take the update; nothing was saved."""
+
+
+@transaction.atomic
+def bulk_update_step(
+    *, rows: list[tuple[int, int]], update: StepUpdate, by, on: date | None = None
+) -> int:
+    """Apply one update to many people's step at once ("these 40 went to the medical
+    examination today"): all or nothing, each person's change audited. `rows` holds
+    (step progress id, version seen)."""
+    on = on or timezone.localdate()
+    versions = dict(rows)
+    chosen = {
+        p.pk: p
+        for p in StepProgress.objects.filter(pk__in=versions).select_related(
+            "step", "case__person__household", "updated_by"
+        )
+    }
+    if len(chosen) != len(versions):
+        raise BulkUpdateRefused(_("Some of the people chosen are no longer on this list."))
+    for progress in chosen.values():
+        _require(by, Capability.EDIT_CASES, progress.case.person.household.audit_site_id)
+    siblings: dict[int, list[StepProgress]] = {}
+    for progress in StepProgress.objects.filter(
+        case_id__in={p.case_id for p in chosen.values()}
+    ).select_related("step"):
+        siblings.setdefault(progress.case_id, []).append(chosen.get(progress.pk, progress))
+    prerequisites = prerequisites_of({p.step.pathway_id for p in chosen.values()})
+
+    problems, changed_rows, audit_targets, audit_details = [], [], [], []
+    for progress in sorted(chosen.values(), key=lambda p: p.pk):
+        name = progress.case.person.display_name
+        if progress.version != versions[progress.pk]:
+            problems.append(
+                _("%(name)s: %(problem)s") % {"name": name, "problem": conflict_message(progress)}
+            )
+            continue
+        evidence, errors = clean_evidence(progress, update.evidence)
+        errors |= update_errors(
+            progress, update, evidence, siblings[progress.case_id], prerequisites
+        )
+        if errors:
+            problems.extend(
+                _("%(name)s: %(problem)s") % {"name": name, "problem": message}
+                for message in errors.values()
+            )
+            continue
+        changes = apply_update(progress, update, evidence, by, on)
+        if not changes:
+            continue
+        progress.version += 1
+        changed_rows.append(progress)
+        changed_rows.extend(
+            p
+            for p in refresh_readiness(siblings[progress.case_id], prerequisites, on)
+            if p.pk != progress.pk
+        )
+        audit_targets.append(progress)
+        audit_details.append(
+            {
+                "person": progress.case.person_id,
+                "step": progress.step.code,
+                "changes": changes,
+                "bulk": True,
+            }
+        )
+    if problems:
+        raise BulkUpdateRefused(problems)
+    now = timezone.now()
+    for progress in changed_rows:
+        progress.updated_at = now
+    StepProgress.objects.bulk_update(
+        changed_rows,
+        [
+            "status",
+            "outcome",
+            "evidence",
+            "blocked_reason",
+            "due_on",
+            "owner",
+            "status_since",
+            "done_on",
+            "updated_by",
+            "updated_at",
+            "version",
+            "ready_since",
+        ],
+        batch_size=500,
+    )
+    audit.record_many(
+        actor=by, action=audit.Action.CHANGE, targets=audit_targets, details=audit_details
+    )
+    return len(audit_targets)
+
+
+# Notes and attachments
+
+
+@transaction.atomic
+def add_note(
+    *, person: Person, domain: str, text: str, by, step: StepProgress | None = None
+) -> Note:
+    site_id = person.household.audit_site_id
+    _require(by, Capability.EDIT_CASES, site_id)
+    _require_domain(by, domain, site_id)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the note before saving it.")})
+    if len(text) > NOTE_MAX_CHARS:
+        raise ValidationError(
+            {"text": _("A note holds at most %(count)d characters.") % {"count": NOTE_MAX_CHARS}}
+        )
+    if domain not in Domain.values:
+        raise ValidationError({"domain": _("Choose a domain from the list.")})
+    note = Note.objects.create(
+        person=person,
+        step=step,
+        domain=domain,
+        ciphertext=encryption.encrypt(text.encode()),
+        written_by=by,
+    )
+    audit.record(actor=by, action=audit.Action.CREATE, target=note, detail={"domain": domain})
+    return note
+
+
+def read_notes(*, person: Person, by) -> list[tuple[Note, str]]:
+    """The notes this user's role may read, decrypted; the read itself is audited."""
+    domains = by.note_domains
+    if not domains or not by.can_access_site(person.household.audit_site_id):
+        return []
+    notes = list(
+        Note.objects.filter(person=person, domain__in=domains).select_related("written_by")
+    )
+    if notes:
+        audit.record(
+            actor=by,
+            action=audit.Action.VIEW,
+            object_type="casework.note",
+            object_id=",".join(str(n.pk) for n in notes)[:64],
+            site_id=person.household.audit_site_id,
+            detail={"person": person.pk, "notes": [n.pk for n in notes]},
+        )
+    return [(note, encryption.decrypt(note.ciphertext).decode()) for note in notes]
+
+
+def _sniff(content: bytes) -> str | None:
+    return next((kind for magic, kind in ACCEPTED_FILES.items() if content.startswith(magic)), None)
+
+
+@transaction.atomic
+def add_attachment(
+    *,
+    person: Person,
+    domain: str,
+    kind: str,
+    filename: str,
+    content: bytes,
+    by,
+    step: StepProgress | None = None,
+) -> Attachment:
+    site_id = person.household.audit_site_id
+    _require(by, Capability.EDIT_CASES, site_id)
+    _require_domain(by, domain, site_id)
+    errors = {}
+    if kind not in AttachmentKind.values:
+        errors["kind"] = _("Choose a document type from the list.")
+    if not content:
+        errors["file"] = _("The file is empty.")
+    elif len(content) > settings.ATTACHMENT_MAX_BYTES:
+        errors["file"] = _("The file is larger than %(limit)d MB.") % {
+            "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        }
+    elif _sniff(content) is None:
+        errors["file"] = _("Only PDF, JPEG and PNG files can be attached.")
+    if errors:
+        raise ValidationError(errors)
+    attachment = Attachment.objects.create(
+        person=person,
+        step=step,
+        domain=domain,
+        kind=kind,
+        filename=(filename or "document").replace("/", "_").replace("\\", "_")[:200],
+        content_type=_sniff(content),
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        ciphertext=encryption.encrypt(content),
+        uploaded_by=by,
+    )
+    audit.record(
+        actor=by,
+        action=audit.Action.CREATE,
+        target=attachment,
+        detail={"domain": domain, "kind": kind, "size": len(content)},
+    )
+    return attachment
+
+
+def visible_attachments(*, person: Person, by):
+    return Attachment.objects.filter(person=person, domain__in=by.note_domains).defer("ciphertext")
+
+
+def open_attachment(*, attachment_id: int, by) -> tuple[Attachment, bytes]:
+    attachment = Attachment.objects.select_related("person__household").get(pk=attachment_id)
+    try:
+        _require_domain(by, attachment.domain, attachment.audit_site_id)
+    except PermissionDenied:
+        audit.record(actor=by, action=audit.Action.DENIED, target=attachment)
+        raise
+    content = encryption.decrypt(attachment.ciphertext)
+    audit.record(actor=by, action=audit.Action.VIEW, target=attachment)
+    return attachment, content
+
+
+# Referrals
+
+
+@transaction.atomic
+def refer(
+    *,
+    person: Person,
+    partner: Partner,
+    by,
+    step: StepProgress | None = None,
+    on: date | None = None,
+) -> Referral:
+    _require(by, Capability.EDIT_CASES, person.household.audit_site_id)
+    if not partner.active:
+        raise ValidationError({"partner": _("This partner no longer takes referrals.")})
+    on = on or timezone.localdate()
+    referral = Referral.objects.create(
+        person=person, partner=partner, step=step, referred_on=on, status_since=on, referred_by=by
+    )
+    audit.record(
+        actor=by,
+        action=audit.Action.CREATE,
+        target=referral,
+        detail={"person": person.pk, "partner": partner.name},
+    )
+    return referral
+
+
+@transaction.atomic
+def set_referral_status(*, referral: Referral, status: str, by, on: date | None = None) -> None:
+    _require(by, Capability.EDIT_CASES, referral.audit_site_id)
+    if status not in ReferralStatus.values:
+        raise ValidationError({"status": _("Choose a status from the list.")})
+    if status == referral.status:
+        return
+    old = referral.status
+    referral.status, referral.status_since = status, on or timezone.localdate()
+    referral.save(update_fields=["status", "status_since"])
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=referral,
+        detail={"person": referral.person_id, "changes": {"status": [old, status]}},
+    )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
+from refuge.casework import services as casework
 from refuge.identity.services import refresh_person_keys
 from refuge.registry.models import (
     NAME_FIELDS,
@@ -230,6 +231,7 @@ def register_household(
             recorded_by=by,
         )
     site_services.record_arrival(household=household, site=site, on=registered_on, by=by)
+    casework.enrol_household(household, by=by, on=registered_on)
     return household
 
 
@@ -244,7 +246,10 @@ def add_member(*, household: Household, member: MemberData, by) -> Person:
     if errors:
         raise ValidationError(errors)
     Household.objects.select_for_update().filter(pk=household.pk).exists()
-    return _create_member(household, member, by, today)
+    person = _create_member(household, member, by, today)
+    if casework.current_pathway() is not None:
+        casework.open_case(person=person, by=by, on=today)
+    return person
 
 
 @transaction.atomic

@@ -8,9 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from refuge.audit import triggers
 from refuge.testing import PASSWORD
 
 CHROMIUM = os.environ.get("REFUGE_CHROMIUM", "/usr/bin/chromium")
@@ -47,15 +45,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def audit_flushable(transactional_db):
-    """The live server's database is flushed after each test, and the audit table refuses
-    deletes; lift its triggers for the flush, and put them back for the next test."""
-    triggers.install(connection)
-    yield
-    triggers.remove(connection)
 
 
 @pytest.fixture

@@ -5,13 +5,15 @@ from playwright.sync_api import expect
 
 from refuge.registry.models import Person
 from refuge.sites.models import FollowUp
-from refuge.testing import build_world, register
+from refuge.testing import build_world, register, screen_for_travel
 from tests.browser.conftest import screenshot, sign_in
 
 
 def test_transfer_of_three_households_with_one_person_missing_on_arrival(page):
     world = build_world()
     families = [register(world.perm, world.user("clerk_perm")) for _ in range(3)]
+    for household in families:
+        screen_for_travel(household, world.user("medical"))
     world.user("manager").sites.add(world.perm2)  # the manager receives them too
     sign_in(page, "manager")
 

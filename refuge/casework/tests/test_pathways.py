@@ -6,7 +6,8 @@ import pytest
 
 from refuge.audit.models import AuditEntry
 from refuge.casework.models import Pathway
-from refuge.casework.services import DEFAULT_PATHWAY, load_default_pathway, load_pathway, open_case
+from refuge.casework.pathways import DEFAULT_PATHWAY, load_default_pathway, load_pathway
+from refuge.casework.services import open_case
 from refuge.registry.vocabulary import Relationship
 from refuge.testing import member, register
 

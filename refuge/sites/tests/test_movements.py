@@ -8,7 +8,7 @@ from refuge.sites.housing import allocate_household, create_room
 from refuge.sites.models import BedAssignment, FollowUp, MovementStatus, TravelHold
 from refuge.sites.movements import add_household, arrive, depart, plan_movement
 from refuge.sites.selectors import occupancy
-from refuge.testing import member, register
+from refuge.testing import member, register, screen_for_travel
 
 TODAY = timezone.localdate()
 
@@ -26,10 +26,13 @@ def transfer(world):
 
 
 def _families(world, n):
-    return [
+    families = [
         register(world.perm, world.user("clerk_perm"), registered_on=TODAY - timedelta(days=5))
         for _ in range(n)
     ]
+    for household in families:
+        screen_for_travel(household, world.user("medical"))
+    return families
 
 
 def _people(household):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from refuge.casework.services import DEFAULT_PATHWAY, load_pathway
+from refuge.casework.pathways import DEFAULT_PATHWAY, load_pathway
 
 
 class Command(BaseCommand):

@@ -1,0 +1,168 @@
+"""The rules of moving along a pathway, as plain functions of a case's steps.
+
+A step may be worked on in any order (offices do not wait for us), but it can only be marked
+done once its prerequisites are closed and its evidence and outcome are recorded. A step the
+person's case does not contain counts as closed: a child's case has no asylum application of
+its own because the child is on a parent's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from refuge.casework.models import CLOSED_STATUSES, EvidenceKind, StepProgress, StepStatus
+
+
+@dataclass
+class StepUpdate:
+    """What a caseworker sets on a step. Evidence is merged over what is already recorded."""
+
+    status: str
+    outcome: str = ""
+    evidence: dict[str, object] = field(default_factory=dict)
+    blocked_reason: str = ""
+    due_on: date | None = None
+    owner_id: int | None = None
+
+
+def evidence_key(code: str) -> str:
+    """The form field (and error key) of one piece of evidence."""
+    return f"evidence_{code}"
+
+
+def clean_evidence(progress: StepProgress, values: dict[str, object]) -> tuple[dict, dict]:
+    """Evidence as stored (dates as ISO text), and an error per piece that is not valid."""
+    cleaned, errors = dict(progress.evidence), {}
+    for item in progress.step.evidence:
+        code = item["code"]
+        if code not in values:
+            continue
+        value = values[code]
+        if value in (None, ""):
+            cleaned.pop(code, None)
+            continue
+        if item.get("kind") == EvidenceKind.DATE:
+            parsed = value if isinstance(value, date) else parse_date(str(value).strip() or "x")
+            if parsed is None:
+                errors[evidence_key(code)] = _("Enter a valid date.")
+                continue
+            cleaned[code] = parsed.isoformat()
+        else:
+            text = str(value).strip()
+            if len(text) > 200:
+                errors[evidence_key(code)] = _("At most 200 characters.")
+                continue
+            cleaned[code] = text
+    return cleaned, errors
+
+
+def open_prerequisites(progress: StepProgress, case_steps: list[StepProgress], prerequisites):
+    """The prerequisite steps of this one that are still open in the same case."""
+    by_step = {p.step_id: p for p in case_steps}
+    return [
+        by_step[step_id]
+        for step_id in sorted(prerequisites.get(progress.step_id, ()))
+        if step_id in by_step and by_step[step_id].status not in CLOSED_STATUSES
+    ]
+
+
+def update_errors(
+    progress: StepProgress,
+    update: StepUpdate,
+    evidence: dict,
+    case_steps: list[StepProgress],
+    prerequisites,
+) -> dict[str, str]:
+    """Why this update may not be saved, per field; empty when it may."""
+    errors: dict[str, str] = {}
+    if update.status not in StepStatus.values:
+        errors["status"] = _("Choose a status from the list.")
+        return errors
+    outcomes = [code for code, _label in progress.step.outcome_choices]
+    if update.outcome and update.outcome not in outcomes:
+        errors["outcome"] = _("“%(value)s” is not an outcome of this step.") % {
+            "value": update.outcome
+        }
+    if update.status == StepStatus.BLOCKED and not update.blocked_reason.strip():
+        errors["blocked_reason"] = _("Say why the step is blocked.")
+    if update.status != StepStatus.DONE:
+        return errors
+    waiting_on = open_prerequisites(progress, case_steps, prerequisites)
+    if waiting_on:
+        errors["status"] = _("It cannot be done while these steps are open: %(steps)s.") % {
+            "steps": ", ".join(p.step.name for p in waiting_on)
+        }
+    for item in progress.step.evidence_items:
+        if not evidence.get(item["code"]):
+            errors.setdefault(
+                evidence_key(item["code"]),
+                _("Record the %(evidence)s to mark the step done.") % {"evidence": item["text"]},
+            )
+    if outcomes and not update.outcome:
+        errors.setdefault("outcome", _("Choose the outcome to mark the step done."))
+    return errors
+
+
+def apply_update(
+    progress: StepProgress, update: StepUpdate, evidence: dict, by, on: date
+) -> dict[str, list]:
+    """Set the update on the step in memory; returns the changes as {field: [old, new]}."""
+    wanted = {
+        "status": update.status,
+        "outcome": update.outcome,
+        "evidence": evidence,
+        "blocked_reason": update.blocked_reason.strip()
+        if update.status == StepStatus.BLOCKED
+        else "",
+        "due_on": update.due_on or progress.due_on,
+        # Whoever first works on an unowned step owns it from then on.
+        "owner_id": update.owner_id or progress.owner_id or by.pk,
+    }
+    changes = {
+        name: [getattr(progress, name), value]
+        for name, value in wanted.items()
+        if getattr(progress, name) != value
+    }
+    for name, value in wanted.items():
+        setattr(progress, name, value)
+    if "status" in changes:
+        progress.status_since = on
+        progress.done_on = on if update.status == StepStatus.DONE else None
+    if changes:
+        progress.updated_by = by
+    return changes
+
+
+def refresh_readiness(
+    case_steps: list[StepProgress], prerequisites, on: date
+) -> list[StepProgress]:
+    """Mark the steps whose prerequisites are now all closed as ready (and due in their target
+    number of days), and those reopened behind them as not ready. Returns the steps changed."""
+    by_step = {p.step_id: p for p in case_steps}
+    changed = []
+    for progress in case_steps:
+        ready = all(
+            by_step[step_id].status in CLOSED_STATUSES
+            for step_id in prerequisites.get(progress.step_id, ())
+            if step_id in by_step
+        )
+        if ready and progress.ready_since is None:
+            progress.ready_since = on
+            if progress.due_on is None:
+                progress.due_on = on + timedelta(days=progress.step.target_days)
+            changed.append(progress)
+        elif not ready and progress.ready_since is not None:
+            progress.ready_since = None
+            changed.append(progress)
+    return changed
+
+
+def conflict_message(progress: StepProgress) -> str:
+    return _(
+        "%(user)s changed this step while you were editing it. Their change is shown now; "
+        "make yours again if it is still needed."
+    ) % {"user": progress.updated_by.get_username() if progress.updated_by else _("Someone")}

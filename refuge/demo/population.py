@@ -11,9 +11,12 @@ from django.db import transaction
 
 from refuge.accounts.models import User
 from refuge.accounts.roles import Role
+from refuge.casework.models import Partner, PartnerKind, StepProgress, StepStatus
+from refuge.casework.rules import StepUpdate
+from refuge.casework.services import bulk_update_step, refer
 from refuge.demo.names import FAMILY, FEMALE_GIVEN, MALE_GIVEN, Name
 from refuge.identity.batch import queue_registry_duplicates
-from refuge.registry.models import Place
+from refuge.registry.models import Person, Place
 from refuge.registry.services import DocumentData, MemberData, register_household
 from refuge.registry.vocabulary import (
     ConsentScope,
@@ -328,7 +331,87 @@ def populate(households: int = 300, seed: int = 2026, today: date | None = None)
                     people += _register_again_in_cyrillic(rng, members, centre, arrive)
     queue_registry_duplicates(progress=False)
     _furnish_perm_centres(rng, sites, today)
+    _advance_casework(rng, sites, today)
     return people
+
+
+# The road most people in Perm walk, with the evidence each step records in the demo.
+_DEMO_ROAD = [
+    ("health_screening", "medical", "fit_to_travel", {"screened_on": "{on}"}),
+    ("migration_registration", "caseworker", "registered", {"notification_date": "{on}"}),
+    (
+        "asylum_application",
+        "caseworker",
+        "submitted",
+        {"application_date": "{on}", "interview_date": "{on}"},
+    ),
+    ("fingerprints_photo", "caseworker", "done", {"fingerprinted_on": "{on}"}),
+    ("medical_examination", "medical", "no_contraindications", {"certificate_number": "MZ-{n}"}),
+    ("application_certificate", "caseworker", "issued", {"certificate_number": "VU-{n}"}),
+    ("asylum_decision", "caseworker", "granted", {"decision_date": "{on}"}),
+    (
+        "asylum_certificate",
+        "caseworker",
+        "issued",
+        {"certificate_number": "VUP-{n}", "valid_until": "{year}"},
+    ),
+]
+
+
+def _advance_casework(rng, sites, today) -> None:
+    """Walk the people in Perm some way along their pathway, a step at a time for everyone
+    who has reached it, so that worklists and the bottleneck chart have something to show."""
+    staff = {name: User.objects.get(username=name) for name in ("caseworker", "medical", "admin")}
+    for name, kind in [
+        ("Perm City Clinical Hospital No. 4", PartnerKind.CLINIC),
+        ("Memorial legal aid, Perm office", PartnerKind.LEGAL_AID),
+        ("School No. 9, Perm", PartnerKind.SCHOOL),
+        ("Perm Krai employment centre", PartnerKind.EMPLOYMENT),
+    ]:
+        Partner.objects.get_or_create(name=name, defaults={"kind": kind, "region": "Perm Krai"})
+    for code in ("PRM1", "PRM2"):
+        people = list(Person.objects.filter(household__current_site=sites[code]).order_by("pk"))
+        reach = {p.pk: rng.choice([0, 1, 2, 2, 3, 4, 5, 6, 7, 8]) for p in people}
+        for index, (step, owner, outcome, evidence) in enumerate(_DEMO_ROAD):
+            on = today - timedelta(days=3 * (len(_DEMO_ROAD) - index) + rng.randint(0, 2))
+            rows = StepProgress.objects.filter(
+                case__person__in=[p for p in people if reach[p.pk] > index],
+                step__code=step,
+                ready_since__isnull=False,
+            ).exclude(status=StepStatus.DONE)
+            if not rows:
+                continue
+            values = {
+                k: v.format(on=on, n=rng.randint(1000, 9999), year=on.replace(year=on.year + 1))
+                for k, v in evidence.items()
+            }
+            StepProgress.objects.filter(pk__in=[r.pk for r in rows]).update(ready_since=on)
+            by = staff[owner] if code == "PRM1" else staff["admin"]
+            bulk_update_step(
+                rows=[(r.pk, r.version) for r in rows],
+                update=StepUpdate(status=StepStatus.DONE, outcome=outcome, evidence=values),
+                by=by,
+                on=on,
+            )
+        waiting = list(
+            StepProgress.objects.filter(
+                case__person__in=people, step__code="asylum_decision", ready_since__isnull=False
+            ).exclude(status=StepStatus.DONE)
+        )
+        if waiting:
+            bulk_update_step(
+                rows=[(r.pk, r.version) for r in waiting],
+                update=StepUpdate(status=StepStatus.WAITING),
+                by=staff["caseworker"] if code == "PRM1" else staff["admin"],
+                on=today - timedelta(days=rng.randint(10, 30)),
+            )
+        for person in rng.sample(people, k=min(5, len(people))):
+            refer(
+                person=person,
+                partner=rng.choice(list(Partner.objects.all())),
+                by=staff["caseworker"] if code == "PRM1" else staff["admin"],
+                on=today - timedelta(days=rng.randint(0, 20)),
+            )
 
 
 def _furnish_perm_centres(rng, sites, today) -> None:

@@ -96,6 +96,12 @@ class StepDefinition(models.Model):
     def outcome_label(self, code: str) -> str:
         return dict(self.outcome_choices).get(code, code)
 
+    @property
+    def owner_role_label(self) -> str:
+        from refuge.accounts.roles import Role
+
+        return Role(self.owner_role).label if self.owner_role in Role.values else self.owner_role
+
 
 def _label(item: dict) -> str:
     """Labels in a pathway definition are data, written in each shipped language."""

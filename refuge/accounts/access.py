@@ -24,6 +24,13 @@ def capability_required(capability: Capability):
     return decorator
 
 
+def require(by, capability: Capability, *site_ids: int | None) -> None:
+    """The same door for services (imports, the API, bulk actions): the capability, and every
+    site the change touches. Views check first; this is the second lock."""
+    if not by.can(capability) or not all(by.can_access_site(site_id) for site_id in site_ids):
+        raise PermissionDenied
+
+
 def visible_or_404(request, model, load, pk):
     """Load a record through the user's scope; a refused attempt is itself audited."""
     try:

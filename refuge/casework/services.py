@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.casework import encryption
@@ -56,10 +57,6 @@ class StepConflict(Exception):
         self.progress = progress
         super().__init__(conflict_message(progress))
 
-
-def _require(by, capability: Capability, site_id: int | None) -> None:
-    if not by.can(capability) or not by.can_access_site(site_id):
-        raise PermissionDenied
 
 
 def _require_domain(by, domain: str, site_id: int | None) -> None:
@@ -184,7 +181,7 @@ def update_step(
     progress = StepProgress.objects.select_related(
         "step", "case__person__household", "updated_by"
     ).get(pk=progress_id)
-    _require(by, Capability.EDIT_CASES, progress.case.person.household.audit_site_id)
+    require(by, Capability.EDIT_CASES, progress.case.person.household.audit_site_id)
     if progress.version != version:
         raise StepConflict(progress)
     return _save_update(progress, update, by=by, on=on or timezone.localdate())
@@ -212,7 +209,7 @@ def bulk_update_step(
     if len(chosen) != len(versions):
         raise BulkUpdateRefused(_("Some of the people chosen are no longer on this list."))
     for progress in chosen.values():
-        _require(by, Capability.EDIT_CASES, progress.case.person.household.audit_site_id)
+        require(by, Capability.EDIT_CASES, progress.case.person.household.audit_site_id)
     siblings: dict[int, list[StepProgress]] = {}
     for progress in StepProgress.objects.filter(
         case_id__in={p.case_id for p in chosen.values()}
@@ -294,7 +291,7 @@ def add_note(
     *, person: Person, domain: str, text: str, by, step: StepProgress | None = None
 ) -> Note:
     site_id = person.household.audit_site_id
-    _require(by, Capability.EDIT_CASES, site_id)
+    require(by, Capability.EDIT_CASES, site_id)
     _require_domain(by, domain, site_id)
     text = (text or "").strip()
     if not text:
@@ -352,7 +349,7 @@ def add_attachment(
     step: StepProgress | None = None,
 ) -> Attachment:
     site_id = person.household.audit_site_id
-    _require(by, Capability.EDIT_CASES, site_id)
+    require(by, Capability.EDIT_CASES, site_id)
     _require_domain(by, domain, site_id)
     errors = {}
     if kind not in AttachmentKind.values:
@@ -416,7 +413,7 @@ def refer(
     step: StepProgress | None = None,
     on: date | None = None,
 ) -> Referral:
-    _require(by, Capability.EDIT_CASES, person.household.audit_site_id)
+    require(by, Capability.EDIT_CASES, person.household.audit_site_id)
     if not partner.active:
         raise ValidationError({"partner": _("This partner no longer takes referrals.")})
     on = on or timezone.localdate()
@@ -434,7 +431,7 @@ def refer(
 
 @transaction.atomic
 def set_referral_status(*, referral: Referral, status: str, by, on: date | None = None) -> None:
-    _require(by, Capability.EDIT_CASES, referral.audit_site_id)
+    require(by, Capability.EDIT_CASES, referral.audit_site_id)
     if status not in ReferralStatus.values:
         raise ValidationError({"status": _("Choose a status from the list.")})
     if status == referral.status:

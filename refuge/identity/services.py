@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.identity.models import CandidatePair, PairStatus, PersonKey, SamePersonLink
@@ -55,10 +56,7 @@ def queue_pair(person_a: Person, person_b: Person, comparison) -> CandidatePair 
 
 
 def _require_review(by, *people: Person) -> None:
-    if not by.can(Capability.REVIEW_DUPLICATES):
-        raise PermissionDenied
-    if not all(by.can_access_site(p.household.audit_site_id) for p in people):
-        raise PermissionDenied
+    require(by, Capability.REVIEW_DUPLICATES, *(p.household.audit_site_id for p in people))
 
 
 @transaction.atomic

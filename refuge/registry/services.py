@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.casework import services as casework
@@ -93,11 +94,6 @@ def household_errors(members: list[MemberData], today: date) -> list[str]:
         )
     return errors
 
-
-def _require(by, capability: Capability, site_id: int | None) -> None:
-    # Views check first; this is the second lock on the door for imports and the API.
-    if not by.can(capability) or not by.can_access_site(site_id):
-        raise PermissionDenied
 
 
 def _next_registration_number(site: Site) -> str:
@@ -185,7 +181,7 @@ def register_household(
     Raises ValidationError naming the member and field at fault, PermissionDenied when `by`
     may not register at this site.
     """
-    _require(by, Capability.REGISTER, site.pk)
+    require(by, Capability.REGISTER, site.pk)
     today = timezone.localdate()
     registered_on = registered_on or today
     problems: dict[str, list[str]] = {}
@@ -238,7 +234,7 @@ def register_household(
 @transaction.atomic
 def add_member(*, household: Household, member: MemberData, by) -> Person:
     """A member who joins later (a newborn, a relative found at another site)."""
-    _require(by, Capability.EDIT_PEOPLE, household.audit_site_id)
+    require(by, Capability.EDIT_PEOPLE, household.audit_site_id)
     today = timezone.localdate()
     errors = member_errors(member, today)
     if member.relationship == Relationship.HEAD:
@@ -255,7 +251,7 @@ def add_member(*, household: Household, member: MemberData, by) -> Person:
 @transaction.atomic
 def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
     """Apply changed fields to a person; audit old and new values. Returns what changed."""
-    _require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
+    require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
     person = Person.objects.select_for_update().get(pk=person.pk)
     unknown = set(changes) - set(EDITABLE_PERSON_FIELDS)
     if unknown:

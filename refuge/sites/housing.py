@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.registry.models import Household, Person
@@ -113,10 +114,6 @@ def suggest_rooms(
     return suggestions[:limit]
 
 
-def _require(by, site_id: int) -> None:
-    if not by.can(Capability.MANAGE_ROOMS) or not by.can_access_site(site_id):
-        raise PermissionDenied
-
 
 @transaction.atomic
 def allocate_household(
@@ -128,7 +125,7 @@ def allocate_household(
     members who had beds elsewhere at the site are moved."""
     on = on or timezone.localdate()
     site_id = room.building.site_id
-    _require(by, site_id)
+    require(by, Capability.MANAGE_ROOMS, site_id)
     if household.current_site_id != site_id:
         raise ValidationError(
             _("This household is not at %(site)s.") % {"site": room.building.site.name}
@@ -175,7 +172,7 @@ def move_people(
     """Move some people to free beds in another room of the same site."""
     on = on or timezone.localdate()
     site_id = room.building.site_id
-    _require(by, site_id)
+    require(by, Capability.MANAGE_ROOMS, site_id)
     if any(p.household.current_site_id != site_id for p in people):
         raise ValidationError(
             _("Everyone moved must be at %(site)s.") % {"site": room.building.site.name}
@@ -248,7 +245,7 @@ def allocate_arrivals(*, households: list[Household], by, on: date | None = None
     if not households:
         return {}
     site_id = households[0].current_site_id
-    _require(by, site_id)
+    require(by, Capability.MANAGE_ROOMS, site_id)
     rooms = rooms_with_free_beds(site_id)
     free_beds: dict[int, list[Bed]] = {}
     taken = set(

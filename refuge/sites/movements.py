@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.registry.models import Household, Person
@@ -15,11 +16,6 @@ from refuge.sites.checks import problems_before_departure
 from refuge.sites.housing import release_beds
 from refuge.sites.models import FollowUp, Movement, MovementStatus, Passenger, Site
 from refuge.sites.services import record_arrival
-
-
-def _require(by, capability: Capability, *sites: Site) -> None:
-    if not by.can(capability) or not all(by.can_access_site(s.pk) for s in sites):
-        raise PermissionDenied
 
 
 def _locked(movement: Movement) -> Movement:
@@ -35,7 +31,7 @@ def plan_movement(
     *, from_site: Site, to_site: Site, planned_on: date, means: str, seats: int, by
 ) -> Movement:
     """A transfer from one site to another, on a date, with so many seats."""
-    _require(by, Capability.PLAN_MOVEMENTS, from_site)
+    require(by, Capability.PLAN_MOVEMENTS, from_site.pk)
     if from_site == to_site:
         raise ValidationError({"to_site": _("A transfer must go to another site.")})
     if seats < 1:
@@ -61,7 +57,7 @@ def plan_movement(
 def add_household(*, movement: Movement, household: Household, by) -> list[Passenger]:
     """Put every present member of a household on the manifest; families travel together."""
     movement = _locked(movement)
-    _require(by, Capability.PLAN_MOVEMENTS, movement.from_site)
+    require(by, Capability.PLAN_MOVEMENTS, movement.from_site_id)
     if movement.status != MovementStatus.PLANNED:
         raise ValidationError(_("This transfer has already left."))
     if household.current_site_id != movement.from_site_id:
@@ -102,7 +98,7 @@ def add_household(*, movement: Movement, household: Household, by) -> list[Passe
 @transaction.atomic
 def remove_household(*, movement: Movement, household: Household, by) -> None:
     movement = _locked(movement)
-    _require(by, Capability.PLAN_MOVEMENTS, movement.from_site)
+    require(by, Capability.PLAN_MOVEMENTS, movement.from_site_id)
     if movement.status != MovementStatus.PLANNED:
         raise ValidationError(_("This transfer has already left."))
     movement.passengers.filter(household=household).delete()
@@ -127,7 +123,7 @@ def depart(*, movement: Movement, boarded: set[int], on: date, by) -> Movement:
     """Record who boarded (person ids). A household travels whole or not at all: a household
     with nobody aboard stays behind; one with only some aboard is refused, by name."""
     movement = _locked(movement)
-    _require(by, Capability.RECORD_HEADCOUNT, movement.from_site)
+    require(by, Capability.RECORD_HEADCOUNT, movement.from_site_id)
     if movement.status != MovementStatus.PLANNED:
         raise ValidationError(_("This transfer has already left."))
     problems = []
@@ -176,7 +172,7 @@ def arrive(*, movement: Movement, arrived: set[int], on: date, by) -> list[Follo
     """Record who arrived (person ids) and reconcile with who boarded: everyone who boarded and
     did not arrive is flagged for follow-up and stops counting as present anywhere."""
     movement = _locked(movement)
-    _require(by, Capability.RECORD_HEADCOUNT, movement.to_site)
+    require(by, Capability.RECORD_HEADCOUNT, movement.to_site_id)
     if movement.status != MovementStatus.DEPARTED:
         raise ValidationError(_("Record the departure before the arrival."))
     if on < movement.departed_on:
@@ -212,7 +208,7 @@ def arrive(*, movement: Movement, arrived: set[int], on: date, by) -> list[Follo
 @transaction.atomic
 def resolve_follow_up(*, follow_up: FollowUp, resolution: str, on: date, by) -> FollowUp:
     """The person was found (or their fate is known): close the flag, with what happened."""
-    _require(by, Capability.RECORD_HEADCOUNT, follow_up.movement.to_site)
+    require(by, Capability.RECORD_HEADCOUNT, follow_up.movement.to_site_id)
     if not resolution.strip():
         raise ValidationError({"resolution": _("Say what happened.")})
     follow_up.resolved_on, follow_up.resolution = on, resolution.strip()

@@ -24,17 +24,18 @@ def _derived_demo_key() -> bytes:
 
 @cache
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def cipher() -> MultiFernet:
+    keys = tuple(settings.FIELD_ENCRYPTION_KEYS)
     if not keys:
         if not settings.DEBUG and "DATABASE_URL" in os.environ:
             raise ImproperlyConfigured(
                 "Set REFUGE_FIELD_KEYS (one or more Fernet keys, newest first) to store notes."
             )
-        return MultiFernet([Fernet(_derived_demo_key())])
-    return MultiFernet([Fernet(key.encode()) for key in keys])
-
-
-def cipher() -> MultiFernet:
-    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+        keys = (_derived_demo_key().decode(),)
+    return _fernet(keys)
 
 
 def encrypt(plaintext: bytes) -> bytes:

@@ -15,6 +15,7 @@ from refuge.casework.models import (
 )
 from refuge.casework.rules import StepUpdate, evidence_key
 from refuge.casework.selectors import WAITING_DAYS_DEFAULT, Worklist
+from refuge.casework.services import NOTE_MAX_CHARS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -101,6 +102,16 @@ class BulkChooseForm(forms.Form):
         self.fields["step"].choices = steps
 
 
+def ticked_rows(values: list[str]) -> list[tuple[int, int]]:
+    """The people ticked on the bulk page, as (step progress id, version seen)."""
+    rows = []
+    for value in values:
+        progress_id, _sep, version = value.partition(":")
+        if progress_id.isdigit() and version.isdigit():
+            rows.append((int(progress_id), int(version)))
+    return rows
+
+
 class BulkUpdateForm(forms.Form):
     """The same update for everyone ticked."""
 
@@ -147,7 +158,9 @@ class WorklistForm(forms.Form):
 
 class NoteForm(forms.Form):
     domain = forms.ChoiceField(label=_("Domain"))
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Note"), max_length=NOTE_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, domains, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,12 +11,12 @@ from django.db.models import Count, Prefetch, QuerySet
 from refuge.casework.models import (
     OPEN_STATUSES,
     Case,
-    Pathway,
     Referral,
     StepDefinition,
     StepProgress,
     StepStatus,
 )
+from refuge.casework.pathways import current_pathway
 from refuge.registry.models import Person
 from refuge.sites.models import Site
 from refuge.sites.selectors import visible_sites
@@ -113,7 +113,7 @@ def worklist(
 
 
 def step_choices() -> list[tuple[str, str]]:
-    pathway = Pathway.objects.filter(is_current=True).order_by("pk").last()
+    pathway = current_pathway()
     if pathway is None:
         return []
     return [(s.code, s.name) for s in pathway.steps.order_by("order")]
@@ -174,12 +174,8 @@ def bottlenecks(user, *, site: Site | None, today: date) -> list[StepLoad]:
         days = max(0, (today - ready_since).days)
         histogram = waits.setdefault(code, {})
         histogram[days] = histogram.get(days, 0) + people
-    steps = {
-        s.code: s
-        for s in StepDefinition.objects.filter(pathway__is_current=True, code__in=waits).order_by(
-            "pathway_id"
-        )
-    }
+    pathway = current_pathway()
+    steps = {s.code: s for s in pathway.steps.filter(code__in=waits)} if pathway else {}
     loads = []
     for code, histogram in waits.items():
         pairs = sorted(histogram.items())

@@ -58,7 +58,6 @@ class StepConflict(Exception):
         super().__init__(conflict_message(progress))
 
 
-
 def _require_domain(by, domain: str, site_id: int | None) -> None:
     if domain not in by.note_domains or not by.can_access_site(site_id):
         raise PermissionDenied
@@ -208,6 +207,8 @@ def bulk_update_step(
     }
     if len(chosen) != len(versions):
         raise BulkUpdateRefused(_("Some of the people chosen are no longer on this list."))
+    if len({p.step.code for p in chosen.values()}) > 1:
+        raise BulkUpdateRefused(_("A bulk update is for one step at a time."))
     for progress in chosen.values():
         require(by, Capability.EDIT_CASES, progress.case.person.household.audit_site_id)
     siblings: dict[int, list[StepProgress]] = {}
@@ -326,7 +327,6 @@ def read_notes(*, person: Person, by) -> list[tuple[Note, str]]:
             actor=by,
             action=audit.Action.VIEW,
             object_type="casework.note",
-            object_id=",".join(str(n.pk) for n in notes)[:64],
             site_id=person.household.audit_site_id,
             detail={"person": person.pk, "notes": [n.pk for n in notes]},
         )

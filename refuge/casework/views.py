@@ -22,8 +22,9 @@ from refuge.casework.forms import (
     ReferralStatusForm,
     StepForm,
     WorklistForm,
+    ticked_rows,
 )
-from refuge.casework.models import Attachment, Referral, StepDefinition, StepProgress
+from refuge.casework.models import Attachment, Referral, StepProgress
 from refuge.casework.pathways import (
     current_pathway,
     definition_errors,
@@ -46,6 +47,23 @@ def _progress(user, pk) -> StepProgress:
         StepProgress.objects.filter(case__person__in=Person.objects.visible_to(user))
         .select_related("step", "owner", "updated_by", "case__person__household")
         .get(pk=pk)
+    )
+
+
+def _problems(form) -> str:
+    return " ".join(
+        f"{form[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
+        for f, e in form.errors.items()
+    )
+
+
+def _record_list(request, rows, list_name: str) -> None:
+    """Lists of people are reads of personal data too: who saw which names, and where."""
+    audit.record(
+        actor=request.user,
+        action=audit.Action.VIEW,
+        object_type="casework.worklist",
+        detail={"list": list_name, "people": sorted({p.case.person_id for p in rows})},
     )
 
 
@@ -99,6 +117,8 @@ def household_case(request, pk):
 @require_http_methods(["GET", "POST"])
 def step_edit(request, pk):
     progress = visible_or_404(request, StepProgress, _progress, pk)
+    if request.method == "GET":
+        audit.record(actor=request.user, action=audit.Action.VIEW, target=progress)
     form = StepForm(request.POST or None, progress=progress)
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,6 +151,7 @@ def step_edit(request, pk):
 def step_row(request, pk):
     """htmx: the step as it reads, after a cancelled edit."""
     progress = visible_or_404(request, StepProgress, _progress, pk)
+    audit.record(actor=request.user, action=audit.Action.VIEW, target=progress)
     return render(
         request, "casework/_step.html", {"progress": progress, "today": timezone.localdate()}
     )
@@ -158,12 +179,7 @@ def add_note(request, pk):
     else:
         messages.error(
             request,
-            _("The note was not saved: %(problems)s")
-            % {
-                "problems": " ".join(
-                    f"{form[f].label}: {' '.join(e)}" for f, e in form.errors.items()
-                )
-            },
+            _("The note was not saved: %(problems)s") % {"problems": _problems(form)},
         )
     return redirect("casework:person", pk=person.pk)
 
@@ -193,12 +209,7 @@ def add_attachment(request, pk):
     else:
         messages.error(
             request,
-            _("The document was not attached: %(problems)s")
-            % {
-                "problems": " ".join(
-                    f"{form[f].label}: {' '.join(e)}" for f, e in form.errors.items()
-                )
-            },
+            _("The document was not attached: %(problems)s") % {"problems": _problems(form)},
         )
     return redirect("casework:person", pk=person.pk)
 
@@ -246,6 +257,8 @@ def referral_status(request, pk):
             referral=referral, status=form.cleaned_data["status"], by=request.user
         )
         messages.success(request, _("Referral updated."))
+    else:
+        messages.error(request, _problems(form))
     return redirect("casework:person", pk=referral.person_id)
 
 
@@ -268,6 +281,7 @@ def worklist(request):
         else selectors.WAITING_DAYS_DEFAULT,
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    _record_list(request, page.object_list, kind)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -305,17 +319,12 @@ def bulk(request):
     if not choose.is_valid():
         return render(request, "casework/bulk.html", {"choose": choose})
     site, step_code = choose.cleaned_data["site"], choose.cleaned_data["step"]
-    step = StepDefinition.objects.get(pathway__is_current=True, code=step_code)
+    step = current_pathway().steps.get(code=step_code)
     update_form = BulkUpdateForm(request.POST or None, step=step)
     candidates = selectors.bulk_candidates(request.user, site=site, step_code=step_code)
-    ticked = set(request.POST.getlist("rows"))
+    rows = ticked_rows(request.POST.getlist("rows"))
     problems = []
     if request.method == "POST" and update_form.is_valid():
-        rows = []
-        for value in ticked:
-            progress_id, _sep, version = value.partition(":")
-            if progress_id.isdigit() and version.isdigit():
-                rows.append((int(progress_id), int(version)))
         if not rows:
             problems = [_("Tick the people this update is for.")]
         else:
@@ -334,6 +343,7 @@ def bulk(request):
                     % {"step": step.name, "count": count},
                 )
                 return redirect(f"{request.path}?site={site.pk}&step={step_code}")
+    _record_list(request, candidates, f"bulk:{step_code}")
     return render(
         request,
         "casework/bulk.html",
@@ -343,7 +353,7 @@ def bulk(request):
             "step": step,
             "site": site,
             "candidates": candidates,
-            "ticked": {value.partition(":")[0] for value in ticked},
+            "ticked": {str(progress_id) for progress_id, _version in rows},
             "problems": problems,
         },
     )

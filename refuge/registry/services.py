@@ -95,7 +95,6 @@ def household_errors(members: list[MemberData], today: date) -> list[str]:
     return errors
 
 
-
 def _next_registration_number(site: Site) -> str:
     # The site row lock serialises numbering, so two desks never print the same number.
     locked = Site.objects.select_for_update().get(pk=site.pk)

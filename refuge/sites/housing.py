@@ -114,7 +114,6 @@ def suggest_rooms(
     return suggestions[:limit]
 
 
-
 @transaction.atomic
 def allocate_household(
     *, household: Household, room: Room, by, on: date | None = None

@@ -175,3 +175,12 @@ def test_a_deployment_without_keys_refuses_to_store_notes(world, person, setting
     with pytest.raises(ImproperlyConfigured):
         add_note(person=person, domain="social", text="x", by=world.user("caseworker"))
     assert not Note.objects.exists()
+
+
+def test_the_demo_derives_a_key_when_none_is_set(world, person, settings, monkeypatch):
+    settings.FIELD_ENCRYPTION_KEYS = []
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    add_note(person=person, domain="social", text=SECRET, by=world.user("caseworker"))
+
+    assert read_notes(person=person, by=world.user("caseworker"))[0][1] == SECRET

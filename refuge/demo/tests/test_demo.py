@@ -2,6 +2,7 @@ from django.core.management import call_command
 
 from refuge.accounts.models import User
 from refuge.audit.services import verify_chain
+from refuge.casework.models import StepProgress
 from refuge.registry.models import Household, Person
 from refuge.sites.models import Site
 
@@ -32,3 +33,14 @@ def test_running_the_demo_twice_adds_nothing(db):
     call_command("demo", households=3)
 
     assert Household.objects.count() == 3
+
+
+def test_people_in_perm_are_part_way_along_their_pathway(db):
+    call_command("demo", households=40)
+
+    in_perm = Person.objects.filter(household__current_site__code__startswith="PRM")
+    advanced = StepProgress.objects.filter(case__person__in=in_perm, status="done").exclude(
+        step__code="reception_registration"
+    )
+    assert in_perm.exists() and advanced.exists()
+    assert verify_chain().intact

@@ -31,6 +31,12 @@ OTHER = {
     ),
     ("birth_date", "same_year_date_differs"): gettext_lazy("Same birth year, different date."),
     ("birth_date", "year_off_by_one"): gettext_lazy("Birth years one apart."),
+    ("birth_date", "year_off_by_one_same_day"): gettext_lazy(
+        "Birth years one apart, on the same day and month."
+    ),
+    ("birth_date", "year_off_by_two"): gettext_lazy(
+        "Birth years two apart, on the same day and month."
+    ),
     ("birth_date", "year_differs"): gettext_lazy("Birth years two or more apart."),
     ("origin", "agree"): gettext_lazy("Same place of origin."),
     ("origin", "disagree"): gettext_lazy("Different places of origin."),
@@ -40,6 +46,10 @@ OTHER = {
     ("decision", "vetoed"): gettext_lazy(
         "Ruled out: a different given name, sex or birth year means another person "
         "(a twin, a father or a son)."
+    ),
+    ("decision", "same_document"): gettext_lazy(
+        "Same personal document number: the different given name or birth year is taken "
+        "for an error in one of the records."
     ),
     ("decision", "capped_weak_given_name"): gettext_lazy(
         "Given names only loosely similar: a person must decide."

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from refuge.matching.records import PersonRecord
 from refuge.registry.models import NAME_FIELDS, SCRIPTS, Person
+from refuge.registry.vocabulary import DocumentType
 
 
 def records_from_names(
@@ -55,8 +56,17 @@ def engine_birth_date(person_or_date, precision: str = "exact") -> str:
     return value.isoformat()
 
 
+def personal_document_number(doc_type: str, number: str) -> str:
+    """The number the engine may treat as one person's: a family booklet names a family, and
+    the engine lets a shared personal document overrule a differing given name."""
+    return "" if doc_type == DocumentType.FAMILY_BOOKLET else number
+
+
 def person_records(person: Person) -> list[PersonRecord]:
-    document = next(iter(person.documents.all()), None)
+    document = next(
+        (d for d in person.documents.all() if personal_document_number(d.doc_type, d.number)),
+        None,
+    )
     return records_from_names(
         {f: getattr(person, f) for f in NAME_FIELDS},
         record_id=str(person.pk),

@@ -12,7 +12,11 @@ from refuge.audit import services as audit
 from refuge.identity import selectors, services
 from refuge.identity.explain import explain_all
 from refuge.identity.models import CandidatePair, PairStatus, SamePersonLink
-from refuge.identity.records import engine_birth_date, records_from_names
+from refuge.identity.records import (
+    engine_birth_date,
+    personal_document_number,
+    records_from_names,
+)
 from refuge.registry.dates import parse_birth_date
 from refuge.registry.models import NAME_FIELDS
 
@@ -41,7 +45,7 @@ def instant_check(request):
         record_id="new",
         sex=value("sex"),
         birth_date=engine_birth_date(birth, precision),
-        document_number=value("document_number"),
+        document_number=personal_document_number(value("document_type"), value("document_number")),
     )
     matches = selectors.instant_check(request.user, records)
     if matches:

@@ -293,9 +293,14 @@ def compare_birth_dates(a: BirthDate | None, b: BirthDate | None) -> str:
     if a is None or b is None:
         return "missing"
     gap = abs(a.year - b.year)
+    if gap == 2 and a.day and b.day and (a.month, a.day) == (b.month, b.day):
+        # Two clerks each off by one year in opposite directions; the day and month still agree.
+        return "year_off_by_two"
     if gap >= 2:
         return "year_differs"
     if gap == 1:
+        if a.day and b.day and (a.month, a.day) == (b.month, b.day):
+            return "year_off_by_one_same_day"
         return "year_off_by_one"
     if a.day and b.day:
         if (a.month, a.day) == (b.month, b.day):
@@ -317,6 +322,9 @@ BIRTH_WEIGHTS = {
     "year_agrees": 3.5,
     "same_year_date_differs": -0.5,
     "year_off_by_one": -0.3,
+    # Day and month agree: one clerk wrote the wrong year, a coincidence one day in 365.
+    "year_off_by_one_same_day": 4.5,
+    "year_off_by_two": -2.5,
     "year_differs": -9.0,
     "missing": 0.0,
 }
@@ -413,6 +421,17 @@ class NameFrequencies:
             return False
         return self.forms.get(name.key, 0) >= max(5, self.total // 20_000)
 
+    def is_typo_of(self, name: NormalisedName, other: NormalisedName) -> bool:
+        """True when `name` looks like a misspelling of the common name `other`: its consonant
+        skeleton is rare, absolutely or next to the other's (in a million records a slip on a
+        common name recurs). Judged on skeletons, not spellings: Houssein is a rare spelling
+        but keeps the skeleton of Hassan, and two names that differ only in their vowels are
+        two names (twins Hassan and Hussein)."""
+        if not self.is_common_form(other) or name.skeleton == other.skeleton:
+            return False
+        count = self.counts.get(name.skeleton, 0)
+        return count <= 2 or count * 50 <= self.counts.get(other.skeleton, 0)
+
     def is_rare_form(self, name: NormalisedName) -> bool:
         """True when this phoneme form is so rare it is likely a typo."""
         # Only a large enough sample tells a typo from a name seen rarely.
@@ -428,6 +447,11 @@ _NAME_FIELDS = (
 )
 _WEAK_WEIGHT = 0.7
 _TYPO_WEIGHT = 1.5
+_FAR_TYPO_WEIGHT = 0.0
+# With one personal document a different given name is likely an error in a field (the father's
+# name written as the given name), no longer the sign of a twin or a brother.
+_GIVEN_DISAGREE_SAME_DOCUMENT = -4.0
+_TYPO_MAX_COST = 1.6  # about one wrong letter
 # Two frequent forms a little apart (Jamil / Jamal) are likely two names, but common variant
 # spellings look the same, so this is evidence against, not a veto.
 _DISTINCT_WEIGHT = -2.0
@@ -454,9 +478,23 @@ def _name_weight(
         if freqs and freqs.forms:
             if freqs.is_common_form(a) and freqs.is_common_form(b):
                 return _DISTINCT_WEIGHT, "distinct_names", False
-            if freqs.is_rare_form(a) or freqs.is_rare_form(b):
+            if (
+                freqs.is_rare_form(a)
+                or freqs.is_rare_form(b)
+                or freqs.is_typo_of(a, b)
+                or freqs.is_typo_of(b, a)
+            ):
                 return _TYPO_WEIGHT, "typo", False
         return _WEAK_WEIGHT, cmp.level.value, field_name == "given_name"
+    if (
+        field_name == "given_name"
+        and freqs
+        and cmp.cost <= _TYPO_MAX_COST
+        and (freqs.is_typo_of(a, b) or freqs.is_typo_of(b, a))
+    ):
+        # One slip of the pen in a given name (Мухаммгд) is not another person; two real names
+        # one letter apart (twins Rasha and Rana) are, so only a rare form gets this pass.
+        return _FAR_TYPO_WEIGHT, "typo", False
     return disagree, "disagree", False
 
 
@@ -525,20 +563,30 @@ def score_pair(
     veto = False
     birth_code = compare_birth_dates(pa.birth, pb.birth)
     sex_differs = bool(pa.sex and pb.sex and pa.sex != pb.sex)
-    if reasons is None and (birth_code == "year_differs" or sex_differs):
+    same_document = bool(pa.document) and pa.document == pb.document
+    if reasons is None and (sex_differs or (birth_code == "year_differs" and not same_document)):
         # A veto decides the pair whatever the names say; the batch engine needs no more.
         return total + BIRTH_WEIGHTS[birth_code] - 8.0 * sex_differs, True, False
     given_cmp = _compare_normalised(pa.given, pb.given)
     g_b, f_b = pb.given, pb.family
     family_cmp = None
-    if given_cmp.level in (Level.DISAGREE, Level.WEAK) and pa.family and pb.family:
+    if (
+        given_cmp.level in (Level.DISAGREE, Level.WEAK)
+        and pa.family
+        and pb.family
+        and pa.given.skeleton != pa.family.skeleton
+        and pb.given.skeleton != pb.family.skeleton
+    ):
         g2 = _compare_normalised(pa.given, pb.family)
-        if g2.level in (Level.EXACT, Level.STRONG):
-            f2 = _compare_normalised(pa.family, pb.given)
-            if f2.level in (Level.EXACT, Level.STRONG):
-                given_cmp, family_cmp, g_b, f_b = g2, f2, pb.family, pb.given
-                if reasons is not None:
-                    reasons.append(Reason("names", "given_family_swapped", {}))
+        f2 = _compare_normalised(pa.family, pb.given)
+        agreeing = (Level.EXACT, Level.STRONG)
+        # Swapped, and one of the two perhaps misspelt as well.
+        if (g2.level in agreeing and f2.level is not Level.DISAGREE) or (
+            f2.level in agreeing and g2.level is Level.WEAK
+        ):
+            given_cmp, family_cmp, g_b, f_b = g2, f2, pb.family, pb.given
+            if reasons is not None:
+                reasons.append(Reason("names", "given_family_swapped", {}))
     for field_name, attr, m, u, disagree in _NAME_FIELDS:
         na = getattr(pa, attr)
         if field_name == "given_name":
@@ -552,6 +600,8 @@ def score_pair(
         weight, code, caps = _name_weight(field_name, cmp, na, nb, m, u, disagree, frequencies)
         if field_name == "given_name" and code == "disagree":
             veto = True
+            if same_document:
+                weight = _GIVEN_DISAGREE_SAME_DOCUMENT
         cap = cap or caps
         total += weight
         if reasons is not None:
@@ -592,6 +642,13 @@ def score_pair(
     total += w
     if reasons is not None:
         reasons.append(Reason("document_number", code, {"weight": w}))
+    if veto and same_document and not sex_differs:
+        # One personal document is one person: a given name or a birth year that differs is an
+        # error in one of the records (twins hold two documents). The disagreement still
+        # weighs; the caller must not pass a family document shared by a household.
+        veto = False
+        if reasons is not None:
+            reasons.append(Reason("decision", "same_document", {}))
     return total, veto, cap
 
 

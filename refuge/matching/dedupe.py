@@ -36,6 +36,7 @@ WINDOW = 40  # neighbours per record inside one block (see candidate_pairs)
 COMPATIBLE_MARGIN = 4.0
 SUPPORT_LOG_ODDS = 0.0  # a member pair at even odds or better supports its households
 _CHUNK = 200_000
+MAX_HOUSEHOLD = 20  # larger "households" are data errors; their members are not cross-paired
 
 
 @dataclass
@@ -44,6 +45,7 @@ class DedupeStats:
 
     records: int = 0
     candidate_pairs: int = 0
+    household_pairs: int = 0
     strong_links: int = 0
     clusters: int = 0
     errors: int = 0
@@ -61,6 +63,18 @@ def name_frequencies(prepared: list[PreparedRecord]) -> NameFrequencies:
                 forms[name.key] += 1
                 total += 1
     return NameFrequencies(max(total // 4, 1), dict(skel), dict(forms))
+
+
+def forget_family_documents(prepared: list[PreparedRecord]) -> None:
+    """Drop document numbers that two members of one household registration share (a family
+    booklet): they say which family, not which person, and a personal document is strong enough
+    evidence to overrule a differing given name (see `score_pair`)."""
+    seen: Counter[tuple[tuple[str, str], str]] = Counter(
+        (p.household, p.document) for p in prepared if p.household and p.document
+    )
+    for p in prepared:
+        if p.household and p.document and seen[(p.household, p.document)] > 1:
+            p.document = ""
 
 
 def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndarray]:
@@ -170,6 +184,42 @@ def household_support(
     return support
 
 
+def household_pairs(
+    left: np.ndarray,
+    right: np.ndarray,
+    totals: np.ndarray,
+    flags: np.ndarray,
+    hh: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of members of two households that already look alike through at least one member
+    pair, and that blocking did not propose: a mother registered under her husband's family
+    name, a child without a birth date, a typo in two fields at once. Household by household,
+    these are few, and household support then weighs them (see `household_support`)."""
+    n = len(hh)
+    ha, hb = hh[left], hh[right]
+    linked = (ha >= 0) & (hb >= 0) & (ha != hb) & (totals >= SUPPORT_LOG_ODDS) & ((flags & 1) == 0)
+    width = int(hh.max()) + 2 if n else 1
+    codes = np.unique(np.minimum(ha, hb)[linked] * width + np.maximum(ha, hb)[linked])
+    pa, pb = codes // width, codes % width
+    members = np.flatnonzero(hh >= 0)
+    members = members[np.argsort(hh[members], kind="stable")]
+    count = np.bincount(hh[members], minlength=width)
+    start = np.concatenate(([0], np.cumsum(count)[:-1]))
+    na, nb = count[pa], count[pb]
+    keep = (na <= MAX_HOUSEHOLD) & (nb <= MAX_HOUSEHOLD)
+    pa, pb, na, nb = pa[keep], pb[keep], na[keep], nb[keep]
+    sizes = na * nb
+    which = np.repeat(np.arange(len(pa)), sizes)
+    offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    x = members[start[pa][which] + offset // nb[which]]
+    y = members[start[pb][which] + offset % nb[which]]
+    pair_codes = np.unique(np.minimum(x, y).astype(np.int64) * n + np.maximum(x, y))
+    known = left.astype(np.int64) * n + right  # sorted: candidate_pairs returns unique codes
+    pos = np.clip(np.searchsorted(known, pair_codes), 0, max(len(known) - 1, 0))
+    new = pair_codes[known[pos] != pair_codes] if len(known) else pair_codes
+    return (new // n).astype(np.int32), (new % n).astype(np.int32)
+
+
 def dedupe_records(
     records: Iterable[PersonRecord],
     *,
@@ -185,6 +235,7 @@ def dedupe_records(
     ]
     n = len(prepared)
     stats.records = n
+    forget_family_documents(prepared)
     freqs = name_frequencies(prepared)
     prior = prior_log_odds(n)
     left, right = candidate_pairs(prepared)
@@ -193,8 +244,19 @@ def dedupe_records(
     with tqdm(total=len(left), desc="compare", unit="pair", disable=not progress) as bar:
         totals, flags = _score_all(left, right, workers, bar)
     hh = _household_ids(prepared)
+    extra_left, extra_right = household_pairs(left, right, totals, flags, hh)
+    if len(extra_left):
+        with tqdm(
+            total=len(extra_left), desc="households", unit="pair", disable=not progress
+        ) as bar:
+            extra_totals, extra_flags = _score_all(extra_left, extra_right, workers, bar)
+        left = np.concatenate((left, extra_left))
+        right = np.concatenate((right, extra_right))
+        totals = np.concatenate((totals, extra_totals))
+        flags = np.concatenate((flags, extra_flags))
+        stats.household_pairs = len(extra_left)
     support = household_support(left, right, totals, flags, hh)
-    bonus = np.clip(5.0 * support, 0.0, max(0.0, -prior - 2.0)).astype(np.float32)
+    bonus = np.clip(5.0 * support, 0.0, max(0.0, -prior)).astype(np.float32)
     boosted = totals + bonus
     prob = (1.0 / (1.0 + np.exp(-np.clip(boosted, -50, 50)))).astype(np.float32)
     prob[(flags & 1) == 1] = np.minimum(prob[(flags & 1) == 1], POSSIBLE_THRESHOLD / 2)

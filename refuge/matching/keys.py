@@ -11,7 +11,11 @@ two or three fields, so one misspelt or missing field still leaves another key i
     gmy  given + mother + birth year      (when the father's name is missing)
     gfm  given + family + mother          (survives a misspelt father's name and a bad date)
     gpm  given + father + mother          (survives a changed family name and a bad date)
+    gd   given + full birth date          (survives a changed family name, no father's name)
+    fd   family + full birth date         (survives a misspelt given name, no father's name)
     doc  document number
+
+A full birth date (day and month known, not 1 January) is rare enough to block on with one name.
 
 Given and family name are put in sorted order, so a swap of the two keeps the keys.
 """
@@ -46,6 +50,12 @@ def record_key_pairs(p: PreparedRecord) -> list[tuple[str, str]]:
         keys.append((f"gfm:{lo}|{hi}|{mother}", f))
     if g and f and mother:
         keys.append((f"gpm:{g}|{f}|{mother}", fam))
+    if isinstance(p.birth, BirthDate) and p.birth.day:
+        day = f"{p.birth.year}-{p.birth.month}-{p.birth.day}"
+        if g:
+            keys.append((f"gd:{g}|{day}", fam))
+        if fam:
+            keys.append((f"fd:{fam}|{day}", g))
     if len(p.document) >= 5:
         keys.append((f"doc:{p.document}", ""))
     return keys

@@ -368,6 +368,11 @@ def _latin_phonemes(token: str) -> str:
         else:
             pair = token[i : i + 2]
             ch = token[i]
+            if i == 0 and pair == "ou" and token[2:3] in _LATIN_V:
+                # French writes an initial و before a vowel as "ou": Ouael, Ouassim, Ouafaa.
+                out.append("w")
+                i += 2
+                continue
             if pair in _VOWEL_DIGRAPHS:
                 out.append(_VOWEL_DIGRAPHS[pair])
                 i += 2

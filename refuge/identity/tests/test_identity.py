@@ -9,11 +9,11 @@ from django.urls import reverse
 from refuge.audit.models import AuditEntry
 from refuge.identity.batch import queue_registry_duplicates
 from refuge.identity.models import CandidatePair, PairStatus, PersonKey
-from refuge.identity.records import records_from_names
+from refuge.identity.records import person_records, records_from_names
 from refuge.identity.selectors import instant_check, other_registrations
 from refuge.identity.services import decide, link_same_person, unlink
-from refuge.registry.services import update_person
-from refuge.registry.vocabulary import Relationship
+from refuge.registry.services import DocumentData, update_person
+from refuge.registry.vocabulary import DocumentType, Relationship
 from refuge.testing import member, register
 
 ARABIC = dict(given="محمد", family="حسن", father="علي", birth_date=date(1983, 4, 17))
@@ -185,3 +185,21 @@ def test_dedupe_command_writes_one_cluster_row_per_record(tmp_path: Path, db):
     rows = dict(line.split(",") for line in out.read_text().split()[1:])
     assert set(rows) == {"r1", "r2", "r3", "r4"}
     assert rows["r1"] == rows["r2"] == rows["r3"] != rows["r4"]
+
+
+def test_only_a_personal_document_reaches_the_engine(world):
+    booklet = DocumentData(doc_type=DocumentType.FAMILY_BOOKLET, number="FB-778812")
+    passport = DocumentData(doc_type=DocumentType.PASSPORT, number="N0123456")
+    household = register(
+        world.shelter,
+        world.user("clerk"),
+        [
+            member(**ARABIC, documents=[booklet]),
+            member("حسن", "حسن", relationship=Relationship.SON, documents=[booklet, passport]),
+        ],
+    )
+    father, son = household.members.order_by("pk")
+
+    # A family booklet names the family; the engine would take it for one person's.
+    assert {r.document_number for r in person_records(father)} == {""}
+    assert {r.document_number for r in person_records(son)} == {"N0123456"}

@@ -4,11 +4,13 @@ from refuge.matching.compare import (
     BirthDate,
     Decision,
     Level,
+    NameFrequencies,
     PersonComparison,
     compare_birth_dates,
     compare_names,
     compare_people,
 )
+from refuge.matching.normalise import normalise_name
 from refuge.matching.records import PersonRecord
 
 
@@ -159,3 +161,74 @@ def test_reasons_are_codes_with_parameters():
     given = next(r for r in result.reasons if r.field == "given_name")
     assert given.code == "agree_strong"
     assert given.params["a"] == "Ali" and given.params["b"] == "علي"
+
+
+def test_a_wrong_birth_year_with_the_same_day_and_month_is_evidence_for_a_match():
+    a = person("a", "Maryam", "Ali", "Abbas", sex="f", birth_date="1999-09-10")
+    b = person("b", "Марьям", "Али", "Аббас", sex="f", birth_date="1998-09-10")
+    c = person("c", "Марьям", "Али", "Аббас", sex="f", birth_date="1998-03-22")
+    with_day = compare_people(a, b)
+    assert codes(with_day)["birth_date"] == "year_off_by_one_same_day"
+    assert with_day.log_odds > compare_people(a, c).log_odds + 4
+
+
+def test_birth_years_two_apart_on_the_same_day_are_not_ruled_out():
+    a = person("a", "Nabil", "Hassan", "Daher", sex="m", birth_date="1971-11-19")
+    b = person("b", "Набиль", "Хасан", "Дахер", sex="m", birth_date="1969-11-19")
+    result = compare_people(a, b)
+    assert codes(result)["birth_date"] == "year_off_by_two"
+    assert "decision" not in codes(result)
+    other_day = person("c", "Набиль", "Хасан", "Дахер", sex="m", birth_date="1969-04-02")
+    assert compare_people(a, other_day).decision is Decision.NON_MATCH
+
+
+def _frequencies(names: dict[str, int]) -> NameFrequencies:
+    forms = {normalise_name(n).key: c for n, c in names.items()}
+    skeletons = {normalise_name(n).skeleton: c for n, c in names.items()}
+    return NameFrequencies(100_000, skeletons, forms)
+
+
+def test_a_slip_in_a_common_given_name_is_a_typo_not_another_person():
+    freqs = _frequencies({"Muhammad": 4000, "Мухаммгд": 1, "Ali": 3000, "Zeidan": 50})
+    a = person("a", "Muhammad", "Ali", "Zeidan", sex="m", birth_date="1963-10-19")
+    b = person("b", "Мухаммгд", "Али", "Зейдан", sex="m", birth_date="1963-10-19")
+    assert compare_names("Muhammad", "Мухаммгд").level is Level.DISAGREE
+    result = compare_people(a, b, frequencies=freqs)
+    assert codes(result)["given_name"] == "typo"
+    assert result.decision is Decision.MATCH
+
+
+def test_twins_with_two_real_names_close_in_spelling_stay_apart():
+    freqs = _frequencies({"Hassan": 900, "Hussein": 300, "Ali": 3000, "Zeidan": 50})
+    a = person("a", "Hassan", "Ali", "Zeidan", sex="m", birth_date="2010-06-01")
+    b = person("b", "Хусейн", "Али", "Зейдан", sex="m", birth_date="2010-06-01")
+    result = compare_people(a, b, frequencies=freqs)
+    assert codes(result)["given_name"] == "disagree"
+    assert result.decision is Decision.NON_MATCH
+
+
+def test_one_personal_document_overrules_a_given_name_written_differently():
+    a = person("a", "Daniel", "", "Coxon", birth_date="1907-09-23", document_number="5430172")
+    b = person("b", "Cooper", "", "Coxon", birth_date="1907-09-23", document_number="5430172")
+    result = compare_people(a, b, population=5000)
+    assert codes(result)["given_name"] == "disagree"
+    assert ("decision", "same_document") in {(r.field, r.code) for r in result.reasons}
+    assert result.decision is not Decision.NON_MATCH
+    without_document = compare_people(
+        a, person("c", "Cooper", "", "Coxon", birth_date="1907-09-23"), population=5000
+    )
+    assert without_document.decision is Decision.NON_MATCH
+
+
+def test_one_document_does_not_overrule_a_different_sex():
+    a = person("a", "Nour", "Ali", "Hassan", sex="f", document_number="N0001")
+    b = person("b", "Nour", "Ali", "Hassan", sex="m", document_number="N0001")
+    assert compare_people(a, b).decision is Decision.NON_MATCH
+
+
+def test_given_and_family_names_swapped_with_a_typo_in_one_are_seen_as_swapped():
+    a = person("a", "Jasmine", "", "Aledrson", birth_date="1968-07-23")
+    b = person("b", "Alderson", "", "Jasmine", birth_date="1968-07-23")
+    assert ("names", "given_family_swapped") in {
+        (r.field, r.code) for r in compare_people(a, b).reasons
+    }

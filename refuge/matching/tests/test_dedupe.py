@@ -2,7 +2,8 @@ import csv
 import subprocess
 import sys
 
-from refuge.matching.dedupe import dedupe_csv, dedupe_records
+from refuge.matching.compare import PreparedRecord, prior_log_odds, score_pair
+from refuge.matching.dedupe import dedupe_csv, dedupe_records, forget_family_documents
 from refuge.matching.records import PersonRecord
 
 
@@ -99,3 +100,61 @@ def test_matching_package_imports_without_django():
         "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _record(record_id, ref, given, father, family_name, sex, birth="", document=""):
+    return PersonRecord(
+        record_id,
+        origin="Jableh",
+        household_ref=ref,
+        given_name=given,
+        father_name=father,
+        family_name=family_name,
+        sex=sex,
+        birth_date=birth,
+        document_number=document,
+        site=ref,
+    )
+
+
+def test_a_mother_under_her_husbands_family_name_is_found_through_her_household():
+    # At the second registration her family name is her husband's and her birth date is
+    # missing, so she shares no blocking key with her first registration; her husband and
+    # children, found again, vouch for her.
+    first = [
+        _record("a-1", "A", "Ali", "Hassan", "Suleiman", "m", "1980-04-02"),
+        _record("a-2", "A", "Fatima", "Ahmad", "Ibrahim", "f", "1984-07-19"),
+        _record("a-3", "A", "Hassan", "Ali", "Suleiman", "m", "2008-11-30"),
+        _record("a-4", "A", "Zeinab", "Ali", "Suleiman", "f", "2011-02-14"),
+    ]
+    second = [
+        _record("b-1", "B", "Али", "Хасан", "Сулейман", "m", "1980-04-02"),
+        _record("b-2", "B", "Фатима", "Ахмад", "Сулейман", "f"),
+        _record("b-3", "B", "Хасан", "Али", "Сулейман", "m", "2008-11-30"),
+        _record("b-4", "B", "Зейнаб", "Али", "Сулейман", "f", "2011-02-14"),
+    ]
+    givens = ["Omar", "Khaled", "Rami", "Samir", "Tarek", "Yousef", "Bassel", "Fadi", "Nabil"]
+    families = ["Khoury", "Haddad", "Najjar", "Saleh", "Mansour", "Darwish", "Karam", "Jaber"]
+    others = [
+        _record(f"o-{i}-{j}", f"O{i}{j}", g, "Mahmoud", f, "m", f"{1950 + i + 3 * j}-05-0{j + 1}")
+        for i, g in enumerate(givens)
+        for j, f in enumerate(families)
+    ]
+    clusters = dedupe_records(first + second + others)
+    assert clusters["a-2"] == clusters["b-2"]
+    assert len({clusters[r.record_id] for r in first + second}) == 4
+
+
+def test_a_document_number_shared_within_a_household_is_not_personal():
+    # Both twins carry the family booklet's number: it names the family, not the person, and
+    # must not overrule their different given names.
+    twins = [
+        _record("a-1", "A", "Hassan", "Ali", "Zeidan", "m", "2010-06-01", "FB-778812"),
+        _record("a-2", "A", "Hussein", "Ali", "Zeidan", "m", "2010-06-01", "FB-778812"),
+    ]
+    later = _record("b-1", "B", "Хусейн", "Али", "Зейдан", "m", "2010-06-01", "FB-778812")
+    prepared = [PreparedRecord(r) for r in [*twins, later]]
+    forget_family_documents(prepared)
+    assert [p.document for p in prepared] == ["", "", "FB778812"]
+    _total, vetoed, _cap = score_pair(prepared[0], prepared[2], None, prior_log_odds(3))
+    assert vetoed

@@ -115,3 +115,11 @@ def test_latakia_in_every_spelling_has_one_place_code(variant):
 def test_unknown_place_falls_back_to_phoneme_key():
     code = place_code("Ain Shqaq")
     assert code.startswith("~") and code == place_code("Ain Chkak")
+
+
+@pytest.mark.parametrize(
+    ("french", "arabic"),
+    [("Ouael", "وائل"), ("Ouassim", "وسيم"), ("Ouafaa", "وفاء"), ("Ouannous", "ونوس")],
+)
+def test_french_initial_ou_before_a_vowel_is_a_waw(french, arabic):
+    assert name_skeleton(french) == name_skeleton(arabic)

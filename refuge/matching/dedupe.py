@@ -15,6 +15,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from hashlib import blake2b
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ WINDOW = 40  # neighbours per record inside one block (see candidate_pairs)
 COMPATIBLE_MARGIN = 4.0
 SUPPORT_LOG_ODDS = 0.0  # a member pair at even odds or better supports its households
 _CHUNK = 200_000
+_PAIR_RANGES = 16
 MAX_HOUSEHOLD = 20  # larger "households" are data errors; their members are not cross-paired
 
 
@@ -77,6 +79,12 @@ def forget_family_documents(prepared: list[PreparedRecord]) -> None:
             p.document = ""
 
 
+def _stable_hash(text: str) -> int:
+    # Python's hash() of a string changes from one process to the next, and with it the order
+    # inside large blocks: the same file must give the same clusters on every run.
+    return int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), "little", signed=True)
+
+
 def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of record indices (i < j) that share a blocking key.
 
@@ -91,8 +99,8 @@ def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndar
     for i, p in enumerate(prepared):
         y = p.birth.year if p.birth else 0
         for key, tie in record_key_pairs(p):
-            key_hash.append(hash(key))
-            tie_hash.append(hash(tie))
+            key_hash.append(_stable_hash(key))
+            tie_hash.append(_stable_hash(tie))
             owner.append(i)
             year.append(y)
     kh = np.frombuffer(key_hash, dtype=np.int64)
@@ -103,18 +111,28 @@ def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndar
     kh, ow = kh[order], ow[order]
     del th, yr, order, tie_hash, year
     n = len(prepared)
-    codes = []
+    # A pair that shares several keys is generated several times. Each distance's pairs are
+    # made unique at once and filed by the range of their first record, so that the final
+    # sort works one range at a time instead of on every raw pair together (memory at 1M).
+    span = n // _PAIR_RANGES + 1
+    limits = np.arange(1, _PAIR_RANGES, dtype=np.int64) * span * n
+    pieces: list[list[np.ndarray]] = [[] for _ in range(_PAIR_RANGES)]
     for d in range(1, WINDOW + 1):
         same = kh[d:] == kh[:-d]
         if not same.any():
             break
         a, b = ow[:-d][same], ow[d:][same]
-        codes.append(np.minimum(a, b) * n + np.maximum(a, b))
-    if not codes:
+        codes = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+        for k, part in enumerate(np.split(codes, np.searchsorted(codes, limits))):
+            if len(part):
+                pieces[k].append(part)
+    del kh, ow
+    ranges = [np.unique(np.concatenate(p)) for p in pieces if p]
+    if not ranges:
         empty = np.empty(0, dtype=np.int32)
         return empty, empty
-    allc = np.unique(np.concatenate(codes))
-    del codes
+    allc = np.concatenate(ranges)
+    del ranges, pieces
     return (allc // n).astype(np.int32), (allc % n).astype(np.int32)
 
 

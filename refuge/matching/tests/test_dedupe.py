@@ -1,4 +1,5 @@
 import csv
+import os
 import subprocess
 import sys
 
@@ -158,3 +159,29 @@ def test_a_document_number_shared_within_a_household_is_not_personal():
     assert [p.document for p in prepared] == ["", "", "FB778812"]
     _total, vetoed, _cap = score_pair(prepared[0], prepared[2], None, prior_log_odds(3))
     assert vetoed
+
+
+def test_candidate_pairs_are_the_same_in_every_process():
+    # A block larger than the window is cut by the order of its tie-breaks; that order must
+    # not depend on the process's string-hash seed, or one file gives different clusters.
+    code = (
+        "from refuge.matching.compare import PreparedRecord;"
+        "from refuge.matching.dedupe import candidate_pairs;"
+        "from refuge.matching.records import PersonRecord;"
+        "rs = [PreparedRecord(PersonRecord(str(i), given_name='Mohammed', father_name='Ali',"
+        " family_name='Hassan', mother_name=f'M{chr(97 + i % 26)}{chr(97 + i // 26)}'))"
+        " for i in range(150)];"
+        "left, right = candidate_pairs(rs);"
+        "print(sorted(zip(left.tolist(), right.tolist())))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1

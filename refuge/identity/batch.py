@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
 from tqdm import tqdm
 
 from refuge.identity.models import SamePersonLink
 from refuge.identity.records import person_records
 from refuge.identity.services import queue_pair
-from refuge.matching.compare import Decision, PreparedRecord, compare_people
-from refuge.matching.dedupe import candidate_pairs, name_frequencies
+from refuge.matching.compare import Decision, PreparedRecord, compare_people, prior_log_odds
+from refuge.matching.dedupe import (
+    candidate_pairs,
+    household_pairs,
+    household_support,
+    name_frequencies,
+    score_pairs,
+)
 from refuge.registry.models import Person
 
 MIN_FOR_FREQUENCIES = 5000
@@ -16,7 +23,8 @@ MIN_FOR_FREQUENCIES = 5000
 
 def queue_registry_duplicates(*, progress: bool = True, chunk: int = 2000) -> dict[str, int]:
     """Compare every person with the registrations that share a blocking key with them (in any
-    script they were written in) and queue the pairs the engine finds possible or likely.
+    script they were written in), and with the members of households that already match
+    through another member, and queue the pairs the engine finds possible or likely.
 
     Pairs already decided stay decided; people of one household are not compared (twins and
     a father and son named alike live in one household and are the engine's hard negatives)."""
@@ -35,29 +43,39 @@ def queue_registry_duplicates(*, progress: bool = True, chunk: int = 2000) -> di
     # Name frequencies only mean something over many people; in a small registry every name
     # looks common, which would drown real matches.
     frequencies = name_frequencies(prepared) if len(prepared) >= MIN_FOR_FREQUENCIES else None
-    left, right = candidate_pairs(prepared)
     population = max(len({o for o, _ in owners}), 1000)
+    prior = prior_log_odds(population)
+    households = np.array([h for _, h in owners], dtype=np.int64)
+
+    left, right = candidate_pairs(prepared)
+    totals, flags = score_pairs(prepared, left, right, frequencies, prior)
+    extra_left, extra_right = household_pairs(left, right, totals, flags, households)
+    extra_totals, extra_flags = score_pairs(prepared, extra_left, extra_right, frequencies, prior)
+    left, right = np.concatenate((left, extra_left)), np.concatenate((right, extra_right))
+    totals = np.concatenate((totals, extra_totals))
+    flags = np.concatenate((flags, extra_flags))
+    support = household_support(left, right, totals, flags, households)
+
     linked = set(
         SamePersonLink.objects.filter(undone_at__isnull=True).values_list(
             "person_a_id", "person_b_id"
         )
     )
     best: dict[tuple[int, int], object] = {}
-    for i, j in tqdm(
-        zip(left.tolist(), right.tolist(), strict=True),
-        total=len(left),
-        desc="compare",
-        unit="pair",
-        disable=not progress,
-    ):
+    for k in tqdm(range(len(left)), desc="compare", unit="pair", disable=not progress):
+        i, j = int(left[k]), int(right[k])
         (pa, ha), (pb, hb) = owners[i], owners[j]
-        if pa == pb or ha == hb:
+        if pa == pb or ha == hb or flags[k] & 1:
             continue
         key = (min(pa, pb), max(pa, pb))
         if key in linked:
             continue
         comparison = compare_people(
-            prepared[i], prepared[j], frequencies=frequencies, population=population
+            prepared[i],
+            prepared[j],
+            frequencies=frequencies,
+            population=population,
+            same_household_evidence=int(support[k]),
         )
         if comparison.decision is Decision.NON_MATCH:
             continue

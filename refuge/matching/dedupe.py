@@ -173,6 +173,24 @@ def _score_all(left, right, workers: int, bar: tqdm | None) -> tuple[np.ndarray,
     return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])
 
 
+def score_pairs(
+    prepared: list[PreparedRecord],
+    left: np.ndarray,
+    right: np.ndarray,
+    frequencies: NameFrequencies | None,
+    prior: float,
+    *,
+    workers: int = 1,
+    bar: tqdm | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log-odds and flags (1: vetoed, 2: capped at possible) of each pair (left[k], right[k])."""
+    _STATE.update(prepared=prepared, freqs=frequencies, prior=prior)
+    try:
+        return _score_all(left, right, workers, bar)
+    finally:
+        _STATE.clear()
+
+
 def _household_ids(prepared: list[PreparedRecord]) -> np.ndarray:
     ids: dict[tuple[str, str], int] = {}
     out = np.full(len(prepared), -1, dtype=np.int64)
@@ -258,16 +276,17 @@ def dedupe_records(
     prior = prior_log_odds(n)
     left, right = candidate_pairs(prepared)
     stats.candidate_pairs = len(left)
-    _STATE.update(prepared=prepared, freqs=freqs, prior=prior)
     with tqdm(total=len(left), desc="compare", unit="pair", disable=not progress) as bar:
-        totals, flags = _score_all(left, right, workers, bar)
+        totals, flags = score_pairs(prepared, left, right, freqs, prior, workers=workers, bar=bar)
     hh = _household_ids(prepared)
     extra_left, extra_right = household_pairs(left, right, totals, flags, hh)
     if len(extra_left):
         with tqdm(
             total=len(extra_left), desc="households", unit="pair", disable=not progress
         ) as bar:
-            extra_totals, extra_flags = _score_all(extra_left, extra_right, workers, bar)
+            extra_totals, extra_flags = score_pairs(
+                prepared, extra_left, extra_right, freqs, prior, workers=workers, bar=bar
+            )
         left = np.concatenate((left, extra_left))
         right = np.concatenate((right, extra_right))
         totals = np.concatenate((totals, extra_totals))
@@ -302,7 +321,6 @@ def dedupe_records(
 
     labels = constrained_clusters(n, sl, sr, sp, compatible, progress=bar)
     stats.clusters = len(np.unique(labels))
-    _STATE.clear()
     return {p.record_id: f"C{labels[i]:09d}" for i, p in enumerate(prepared)}
 
 

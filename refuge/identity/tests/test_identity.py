@@ -203,3 +203,70 @@ def test_only_a_personal_document_reaches_the_engine(world):
     # A family booklet names the family; the engine would take it for one person's.
     assert {r.document_number for r in person_records(father)} == {""}
     assert {r.document_number for r in person_records(son)} == {"N0123456"}
+
+
+def test_batch_dedupe_queues_a_mother_found_through_her_household(world):
+    # In Perm she was written under her husband's family name and without a birth date: she
+    # shares no blocking key with her first registration, but her husband and son vouch for her.
+    register(
+        world.shelter,
+        world.user("clerk"),
+        [
+            member("علي", "سليمان", father="حسن", birth_date=date(1980, 4, 2)),
+            member(
+                "فاطمة",
+                "ابراهيم",
+                father="احمد",
+                sex="f",
+                relationship=Relationship.SPOUSE,
+                birth_date=date(1984, 7, 19),
+            ),
+            member(
+                "حسن",
+                "سليمان",
+                father="علي",
+                relationship=Relationship.SON,
+                birth_date=date(2008, 11, 30),
+            ),
+        ],
+    )
+
+    def cyrillic(given, father, family, **kw):
+        return member("", "", father="", cyrillic=(given, father, family), **kw)
+
+    register(
+        world.perm,
+        world.user("clerk_perm"),
+        [
+            cyrillic("Али", "Хасан", "Сулейман", birth_date=date(1980, 4, 2)),
+            cyrillic(
+                "Фатима",
+                "Ахмад",
+                "Сулейман",
+                sex="f",
+                relationship=Relationship.SPOUSE,
+                birth_date=None,
+            ),
+            cyrillic(
+                "Хасан",
+                "Али",
+                "Сулейман",
+                relationship=Relationship.SON,
+                birth_date=date(2008, 11, 30),
+            ),
+        ],
+    )
+
+    queue_registry_duplicates(progress=False)
+
+    queued = {
+        frozenset(
+            (
+                p.person_a.given_name_ar or p.person_a.given_name_cyr,
+                p.person_b.given_name_ar or p.person_b.given_name_cyr,
+            )
+        )
+        for p in CandidatePair.objects.select_related("person_a", "person_b")
+    }
+    assert frozenset(("فاطمة", "Фатима")) in queued
+    assert frozenset(("علي", "Али")) in queued

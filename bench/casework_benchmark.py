@@ -133,7 +133,12 @@ def build(people: int, seed: int):
             for case, person in zip(cases, persons, strict=True):
                 opened = person.household.registered_on
                 mine = [
-                    StepProgress(case=case, step=s, status_since=opened)
+                    StepProgress(
+                        case=case,
+                        step=s,
+                        status_since=opened,
+                        site_id=person.household.current_site_id,
+                    )
                     for s in steps
                     if applies(s, person, opened)
                 ]

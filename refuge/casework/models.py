@@ -125,6 +125,8 @@ class StepStatus(models.TextChoices):
 
 CLOSED_STATUSES = (StepStatus.DONE, StepStatus.NOT_APPLICABLE)
 OPEN_STATUSES = tuple(s for s in StepStatus.values if s not in CLOSED_STATUSES)
+# Open, and every prerequisite done: a step someone can work on now.
+READY_AND_OPEN = Q(open=True, ready_since__isnull=False)
 
 
 class Case(models.Model):
@@ -172,17 +174,51 @@ class StepProgress(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Where the person is now: a copy of their household's current site, kept in step by
+    # casework.services.follow_household, so that worklists find a site's steps without
+    # joining through case, person and household. Indexed by the composite indexes below.
+    site = models.ForeignKey(
+        "sites.Site",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    # The database's own copy of `is_open`, for the partial indexes below: SQLite cannot
+    # match a query's `status IN (?, ?)` (bound parameters) to an index's WHERE clause.
+    open = models.GeneratedField(
+        expression=~Q(status__in=CLOSED_STATUSES),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["case", "step__order"]
         verbose_name = _("step progress")
         verbose_name_plural = _("step progress")
         constraints = [models.UniqueConstraint(fields=["case", "step"], name="step_once_a_case")]
+        # One index per worklist, each in the order the list is read, so that a page is a
+        # short walk along an index and never a sort of a whole site.
         indexes = [
-            models.Index(fields=["status", "due_on"]),
-            models.Index(fields=["owner", "status", "due_on"]),
-            models.Index(fields=["step", "status", "ready_since"]),
-            models.Index(fields=["status", "status_since"]),
+            models.Index(
+                fields=["site", "due_on", "id"], condition=READY_AND_OPEN, name="step_overdue"
+            ),
+            models.Index(
+                fields=["site", "step", "due_on", "id"],
+                condition=READY_AND_OPEN,
+                name="step_overdue_by_step",
+            ),
+            # With case, so that the bulk page finds its people without reading step rows.
+            models.Index(
+                fields=["site", "step", "ready_since", "case"],
+                condition=READY_AND_OPEN,
+                name="step_waits",
+            ),
+            models.Index(
+                fields=["owner", "due_on", "id"], condition=Q(open=True), name="step_owner_open"
+            ),
+            models.Index(fields=["site", "status", "status_since", "id"], name="step_status_since"),
         ]
 
     def __str__(self):
@@ -191,6 +227,12 @@ class StepProgress(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in CLOSED_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        """get_status_display without its per-call rebuilding of the choices: lists show
+        hundreds of steps."""
+        return StepStatus(self.status).label if self.status in StepStatus.values else self.status
 
     @property
     def evidence_shown(self) -> list[tuple[str, str]]:

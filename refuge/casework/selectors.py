@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
+from math import ceil
+from operator import or_
 
 from django.db.models import Count, Prefetch, QuerySet
 
 from refuge.casework.models import (
-    OPEN_STATUSES,
+    READY_AND_OPEN,
     Case,
     Referral,
     StepDefinition,
@@ -32,12 +35,16 @@ class Worklist:
 
 WAITING_DAYS_DEFAULT = 14
 BULK_LIMIT = 500
+PAGE_SIZE = 50
+# A worklist says how long it is up to this many steps, and "more than" beyond: counting a
+# site's hundred thousand overdue steps for every page would cost more than the page itself.
+COUNT_CAP = 1000
+ROW_RELATIONS = ("step", "owner", "site", "case__person__household")
 
 
-def _progress_rows() -> QuerySet[StepProgress]:
-    return StepProgress.objects.select_related(
-        "step", "owner", "case__person__household__current_site"
-    )
+def _rows_in_order(ids: list[int], relations=ROW_RELATIONS) -> list[StepProgress]:
+    rows = StepProgress.objects.select_related(*relations).in_bulk(ids)
+    return [rows[pk] for pk in ids]
 
 
 def person_cases(person: Person) -> list[Case]:
@@ -82,6 +89,39 @@ def _site_ids(user, site: Site | None) -> list[int]:
     return ids
 
 
+def _step_ids(**filters) -> list[int]:
+    """Steps of every pathway version (cases stay on the version they were opened on)."""
+    return list(StepDefinition.objects.filter(**filters).values_list("pk", flat=True))
+
+
+def _worklist_parts(
+    user, kind: str, *, today: date, site: Site | None, step_code: str, days: int
+) -> tuple[list[QuerySet[StepProgress]], tuple[str, str]]:
+    """A worklist as one or two querysets and its order: each part is read in that order
+    straight off one of StepProgress's indexes, so a page never sorts a whole site."""
+    rows = StepProgress.objects.filter(site_id__in=_site_ids(user, site))
+    step_filter = {"code": step_code} if step_code else {}
+    if step_code:
+        rows = rows.filter(step_id__in=_step_ids(**step_filter))
+    if kind == Worklist.MINE:
+        parts = [rows.filter(owner=user, open=True)]
+        # Steps nobody has taken yet, of the kind this user's role takes on: a new
+        # caseworker's list is not empty on the first day.
+        unowned = _step_ids(owner_role=user.role, **step_filter)
+        if unowned:
+            parts.append(rows.filter(READY_AND_OPEN, owner__isnull=True, step_id__in=unowned))
+        return parts, ("due_on", "id")
+    if kind == Worklist.OVERDUE:
+        return [rows.filter(READY_AND_OPEN, due_on__lt=today)], ("due_on", "id")
+    if kind == Worklist.BLOCKED:
+        return [rows.filter(status=StepStatus.BLOCKED)], ("status_since", "id")
+    if kind == Worklist.WAITING:
+        return [
+            rows.filter(status=StepStatus.WAITING, status_since__lte=today - timedelta(days=days))
+        ], ("status_since", "id")
+    raise ValueError(kind)
+
+
 def worklist(
     user,
     kind: str,
@@ -91,25 +131,83 @@ def worklist(
     step_code: str = "",
     days: int = WAITING_DAYS_DEFAULT,
 ) -> QuerySet[StepProgress]:
-    """One of the four worklists, newest trouble last; filterable by site and step."""
-    rows = _progress_rows().filter(
-        case__person__household__current_site_id__in=_site_ids(user, site)
+    """One of the four worklists, whole, newest trouble last; filterable by site and step.
+    Pages read it through worklist_page."""
+    parts, order = _worklist_parts(
+        user, kind, today=today, site=site, step_code=step_code, days=days
     )
-    if step_code:
-        rows = rows.filter(step__code=step_code)
-    if kind == Worklist.MINE:
-        return rows.filter(owner=user, status__in=OPEN_STATUSES).order_by("due_on", "pk")
-    if kind == Worklist.OVERDUE:
-        return rows.filter(
-            status__in=OPEN_STATUSES, ready_since__isnull=False, due_on__lt=today
-        ).order_by("due_on", "pk")
-    if kind == Worklist.BLOCKED:
-        return rows.filter(status=StepStatus.BLOCKED).order_by("status_since", "pk")
-    if kind == Worklist.WAITING:
-        return rows.filter(
-            status=StepStatus.WAITING, status_since__lte=today - timedelta(days=days)
-        ).order_by("status_since", "pk")
-    raise ValueError(kind)
+    return reduce(or_, parts).select_related(*ROW_RELATIONS).order_by(*order)
+
+
+@dataclass
+class WorklistPage:
+    """A page of a worklist, found without counting the list: it reads one row past the page
+    to know whether there is a next one, and counts at most COUNT_CAP rows."""
+
+    object_list: list[StepProgress]
+    number: int
+    has_next: bool
+    # The length of the whole list, or None when it is longer than COUNT_CAP.
+    total: int | None
+    count_cap: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def num_pages(self) -> int | None:
+        return None if self.total is None else max(1, ceil(self.total / PAGE_SIZE))
+
+
+def _ordered_ids(parts: list[QuerySet], order: tuple[str, str], limit: int) -> list[int]:
+    keys = [part.order_by().values_list(*order) for part in parts]
+    combined = keys[0].union(*keys[1:], all=True) if len(keys) > 1 else keys[0]
+    return [row[-1] for row in combined.order_by(*order)[:limit]]
+
+
+def page_number(value) -> int:
+    """The page asked for in a URL; anything that is not a page number means the first."""
+    return int(value) if str(value or "").isdigit() and int(value) > 0 else 1
+
+
+def worklist_page(
+    user,
+    kind: str,
+    *,
+    number: int,
+    today: date,
+    site: Site | None = None,
+    step_code: str = "",
+    days: int = WAITING_DAYS_DEFAULT,
+) -> WorklistPage:
+    """Page `number` of a worklist (a page past the end shows the last one)."""
+    parts, order = _worklist_parts(
+        user, kind, today=today, site=site, step_code=step_code, days=days
+    )
+    offset = (number - 1) * PAGE_SIZE
+    # One read of the row ids up to the end of the page (and the count cap), plus one.
+    fetch = max(offset + PAGE_SIZE, COUNT_CAP) + 1
+    ids = _ordered_ids(parts, order, fetch)
+    total = len(ids) if len(ids) < fetch else None
+    if number > 1 and offset >= len(ids):
+        number = max(1, ceil(len(ids) / PAGE_SIZE))
+        offset = (number - 1) * PAGE_SIZE
+    return WorklistPage(
+        object_list=_rows_in_order(ids[offset : offset + PAGE_SIZE]),
+        number=number,
+        has_next=len(ids) > offset + PAGE_SIZE,
+        total=total,
+        count_cap=COUNT_CAP,
+    )
 
 
 def step_choices() -> list[tuple[str, str]]:
@@ -120,17 +218,17 @@ def step_choices() -> list[tuple[str, str]]:
 
 
 def bulk_candidates(user, *, site: Site, step_code: str) -> list[StepProgress]:
-    """The people at a site whose step is open and ready to be worked on."""
-    return list(
-        _progress_rows()
-        .filter(
-            case__person__household__current_site_id__in=_site_ids(user, site),
-            step__code=step_code,
-            status__in=OPEN_STATUSES,
-            ready_since__isnull=False,
+    """The people at a site whose step is open and ready to be worked on, family by family."""
+    ids = list(
+        StepProgress.objects.filter(
+            READY_AND_OPEN,
+            site_id__in=_site_ids(user, site),
+            step_id__in=_step_ids(code=step_code),
         )
-        .order_by("case__person__household__registration_number", "case__person_id")[:BULK_LIMIT]
+        .order_by("case__person__household__registration_number", "case__person_id")
+        .values_list("pk", flat=True)[:BULK_LIMIT]
     )
+    return _rows_in_order(ids, ("case__person__household",))
 
 
 @dataclass
@@ -159,20 +257,21 @@ def bottlenecks(user, *, site: Site | None, today: date) -> list[StepLoad]:
     The database groups by step and by the day the wait began, so a site of any size comes
     back as a few thousand rows at most; the percentiles are taken from that histogram.
     """
+    # Grouped by site too, so that the database reads each site's index entries in order.
     rows = (
-        StepProgress.objects.filter(
-            case__person__household__current_site_id__in=_site_ids(user, site),
-            status__in=OPEN_STATUSES,
-            ready_since__isnull=False,
-        )
-        .values_list("step__code", "ready_since")
+        StepProgress.objects.filter(READY_AND_OPEN, site_id__in=_site_ids(user, site))
+        .values_list("site", "step", "ready_since")
         .annotate(people=Count("id"))
         .order_by()
     )
+    rows = list(rows)
+    codes = dict(
+        StepDefinition.objects.filter(pk__in={row[1] for row in rows}).values_list("pk", "code")
+    )
     waits: dict[str, dict[int, int]] = {}
-    for code, ready_since, people in rows:
+    for _site, step_id, ready_since, people in rows:
         days = max(0, (today - ready_since).days)
-        histogram = waits.setdefault(code, {})
+        histogram = waits.setdefault(codes[step_id], {})
         histogram[days] = histogram.get(days, 0) + people
     pathway = current_pathway()
     steps = {s.code: s for s in pathway.steps.filter(code__in=waits)} if pathway else {}

@@ -4,6 +4,7 @@ referrals. Each checks role and site itself, runs in one transaction and leaves 
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from refuge.casework.models import (
     Pathway,
     Referral,
     ReferralStatus,
+    StepDefinition,
     StepProgress,
     StepStatus,
 )
@@ -87,8 +89,13 @@ def open_case(
     )
     if not created:
         return case
+    # The site as the database has it now: the caller's copy of the household may predate
+    # an arrival recorded in this same transaction.
+    site_id = Household.objects.filter(pk=person.household_id).values_list(
+        "current_site", flat=True
+    )[0]
     steps = [
-        StepProgress(case=case, step=step, status_since=on)
+        StepProgress(case=case, step=step, status_since=on, site_id=site_id)
         for step in pathway.steps.all()
         if applies(step, person, on)
     ]
@@ -124,6 +131,15 @@ def enrol_household(household: Household, *, by, on: date | None = None) -> list
         )
         for person in household.members.all()
     ]
+
+
+def follow_household(household: Household) -> int:
+    """The household's current site changed: its members' steps move to the worklists of the
+    new site (or, when it left every site, to none). Called by sites.services inside the
+    transaction that records the move, which is itself audited; returns the steps moved."""
+    return StepProgress.objects.filter(case__person__household=household).update(
+        site_id=household.current_site_id
+    )
 
 
 # Moving along the pathway
@@ -190,6 +206,39 @@ class BulkUpdateRefused(ValidationError):
     """Some of the people chosen cannot take the update; nothing was saved."""
 
 
+# What a bulk update may write on a step row, its own or (readiness) its case's other steps.
+_BULK_FIELDS = (
+    "status",
+    "outcome",
+    "evidence",
+    "blocked_reason",
+    "due_on",
+    "owner_id",
+    "status_since",
+    "done_on",
+    "ready_since",
+)
+
+
+def _values(progress: StepProgress) -> dict:
+    return {name: getattr(progress, name) for name in _BULK_FIELDS}
+
+
+def _write_changes(rows: list[tuple[StepProgress, dict]], **also) -> None:
+    """Write each row's changed fields with one UPDATE per distinct set of changes, not one
+    per row: a bulk update mostly makes the same few changes to hundreds of steps."""
+    groups: dict[str, tuple[dict, list[int]]] = {}
+    for progress, before in rows:
+        changed = {k: v for k, v in _values(progress).items() if v != before[k]}
+        key = json.dumps(audit.jsonable(changed), sort_keys=True)
+        groups.setdefault(key, (changed, []))[1].append(progress.pk)
+    for changed, ids in groups.values():
+        if not changed:
+            continue
+        for start in range(0, len(ids), 500):
+            StepProgress.objects.filter(pk__in=ids[start : start + 500]).update(**changed, **also)
+
+
 @transaction.atomic
 def bulk_update_step(
     *, rows: list[tuple[int, int]], update: StepUpdate, by, on: date | None = None
@@ -199,11 +248,13 @@ def bulk_update_step(
     (step progress id, version seen)."""
     on = on or timezone.localdate()
     versions = dict(rows)
+    # Locked, so that nobody saves one of these steps between our version check and our write.
     chosen = {
         p.pk: p
-        for p in StepProgress.objects.filter(pk__in=versions).select_related(
-            "step", "case__person__household", "updated_by"
-        )
+        for p in StepProgress.objects.filter(pk__in=versions)
+        .select_related("step", "case__person__household", "updated_by")
+        .select_for_update(of=("self",))
+        .order_by("pk")
     }
     if len(chosen) != len(versions):
         raise BulkUpdateRefused(_("Some of the people chosen are no longer on this list."))
@@ -211,15 +262,22 @@ def bulk_update_step(
         raise BulkUpdateRefused(_("A bulk update is for one step at a time."))
     for progress in chosen.values():
         require(by, Capability.EDIT_CASES, progress.case.person.household.audit_site_id)
+    steps = {
+        s.pk: s
+        for s in StepDefinition.objects.filter(
+            pathway__in={p.step.pathway_id for p in chosen.values()}
+        )
+    }
     siblings: dict[int, list[StepProgress]] = {}
-    for progress in StepProgress.objects.filter(
-        case_id__in={p.case_id for p in chosen.values()}
-    ).select_related("step"):
+    for progress in StepProgress.objects.filter(case_id__in={p.case_id for p in chosen.values()}):
+        # Every case here is on one of a few pathway versions: share their step definitions.
+        progress.step = steps[progress.step_id]
         siblings.setdefault(progress.case_id, []).append(chosen.get(progress.pk, progress))
+    before = {p.pk: _values(p) for case_steps in siblings.values() for p in case_steps}
     prerequisites = prerequisites_of({p.step.pathway_id for p in chosen.values()})
 
-    problems, changed_rows, audit_targets, audit_details = [], [], [], []
-    for progress in sorted(chosen.values(), key=lambda p: p.pk):
+    problems, updated, readiness, audit_details = [], [], {}, []
+    for progress in chosen.values():
         name = progress.case.person.display_name
         if progress.version != versions[progress.pk]:
             problems.append(
@@ -240,13 +298,10 @@ def bulk_update_step(
         if not changes:
             continue
         progress.version += 1
-        changed_rows.append(progress)
-        changed_rows.extend(
-            p
-            for p in refresh_readiness(siblings[progress.case_id], prerequisites, on)
-            if p.pk != progress.pk
-        )
-        audit_targets.append(progress)
+        updated.append(progress)
+        for other in refresh_readiness(siblings[progress.case_id], prerequisites, on):
+            if other.pk != progress.pk:
+                readiness[other.pk] = other
         audit_details.append(
             {
                 "person": progress.case.person_id,
@@ -257,31 +312,15 @@ def bulk_update_step(
         )
     if problems:
         raise BulkUpdateRefused(problems)
-    now = timezone.now()
-    for progress in changed_rows:
-        progress.updated_at = now
-    StepProgress.objects.bulk_update(
-        changed_rows,
-        [
-            "status",
-            "outcome",
-            "evidence",
-            "blocked_reason",
-            "due_on",
-            "owner",
-            "status_since",
-            "done_on",
-            "updated_by",
-            "updated_at",
-            "version",
-            "ready_since",
-        ],
-        batch_size=500,
+    _write_changes(
+        [(p, before[p.pk]) for p in updated],
+        updated_by=by,
+        updated_at=timezone.now(),
+        version=F("version") + 1,
     )
-    audit.record_many(
-        actor=by, action=audit.Action.CHANGE, targets=audit_targets, details=audit_details
-    )
-    return len(audit_targets)
+    _write_changes([(p, before[p.pk]) for p in readiness.values()])
+    audit.record_many(actor=by, action=audit.Action.CHANGE, targets=updated, details=audit_details)
+    return len(updated)
 
 
 # Notes and attachments

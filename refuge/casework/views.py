@@ -2,7 +2,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -34,8 +33,6 @@ from refuge.casework.pathways import (
 from refuge.registry import selectors as registry
 from refuge.registry.models import Household, Person
 from refuge.sites.selectors import visible_sites
-
-PAGE_SIZE = 50
 
 
 def _person(request, pk) -> Person:
@@ -270,9 +267,10 @@ def worklist(request):
     filters = form.cleaned_data if form.is_valid() else {}
     kind = filters.get("list") or selectors.Worklist.OVERDUE
     today = timezone.localdate()
-    rows = selectors.worklist(
+    page = selectors.worklist_page(
         request.user,
         kind,
+        number=selectors.page_number(request.GET.get("page")),
         today=today,
         site=filters.get("site"),
         step_code=filters.get("step") or "",
@@ -280,7 +278,6 @@ def worklist(request):
         if filters.get("days") is not None
         else selectors.WAITING_DAYS_DEFAULT,
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     _record_list(request, page.object_list, kind)
     query = request.GET.copy()
     query.pop("page", None)

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from refuge.audit import services as audit
+from refuge.casework import services as casework
 from refuge.registry.models import Person
 from refuge.sites.models import Bed, OccupancyRecord, Site, Stay
 
@@ -33,6 +34,7 @@ def record_arrival(*, household, site: Site, on: date, by) -> Stay:
     stay = Stay.objects.create(household=household, site=site, arrived_on=on, recorded_by=by)
     household.current_site = site
     household.save(update_fields=["current_site"])
+    casework.follow_household(household)
     audit.record(
         actor=by,
         action=audit.Action.CREATE,
@@ -58,6 +60,7 @@ def record_departure(*, household, on: date, by) -> Stay:
     stay.save(update_fields=["left_on"])
     household.current_site = None
     household.save(update_fields=["current_site"])
+    casework.follow_household(household)
     audit.record(actor=by, action=audit.Action.CHANGE, target=stay, detail={"left_on": on})
     return stay
 

@@ -3,11 +3,14 @@
 import json
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from refuge.casework import selectors
 from refuge.casework.models import Pathway, StepProgress, StepStatus
-from refuge.casework.selectors import Worklist, bottlenecks, worklist
+from refuge.casework.selectors import Worklist, bottlenecks, worklist, worklist_page
 from refuge.testing import register
 
 TODAY = timezone.localdate()
@@ -160,3 +163,88 @@ def test_an_administrator_changes_the_pathway_as_a_new_version(world, client):
     new = Pathway.objects.get(is_current=True)
     assert new.version == current.version + 1
     assert new.steps.get(code="reception_registration").target_days == 2
+
+
+def _overdue_households(world, n):
+    return [
+        register(world.perm, world.user("clerk_perm"), registered_on=TODAY - timedelta(days=10))
+        for _ in range(n)
+    ]
+
+
+def test_the_worklist_pages_without_counting_the_list(world, client, monkeypatch):
+    _overdue_households(world, 7)  # 8 overdue steps each: 56, a page of 50 and a page of 6
+    monkeypatch.setattr(selectors, "COUNT_CAP", 20)
+    client.force_login(world.user("caseworker"))
+    url = reverse("casework:worklist") + "?list=overdue"
+
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url)
+    last = client.get(url + "&page=2")
+    beyond = client.get(url + "&page=9")
+
+    assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    page = first.context["page"]
+    assert (len(page.object_list), page.has_next, page.total) == (50, True, None)
+    assert "More than 20 steps" in first.content.decode()
+    assert "page=2" in first.content.decode()
+    page = last.context["page"]
+    assert (len(page.object_list), page.has_next, page.total) == (6, False, 56)
+    assert "56 steps" in last.content.decode() and "Page 2 of 2" in last.content.decode()
+    assert beyond.context["page"].number == 2
+    shown = [p.pk for p in first.context["page"].object_list + page.object_list]
+    assert shown == [
+        p.pk for p in worklist(world.user("caseworker"), Worklist.OVERDUE, today=TODAY)
+    ]
+
+
+def test_a_short_worklist_says_how_long_it_is(world, client):
+    _overdue_households(world, 1)
+    client.force_login(world.user("caseworker"))
+
+    page = client.get(reverse("casework:worklist") + "?list=overdue").content.decode()
+
+    assert "8 steps" in page and "Next" not in page
+
+
+def test_my_open_steps_include_the_unowned_ready_steps_of_my_role_at_my_sites(world):
+    caseworker, medical = world.user("caseworker"), world.user("medical")
+    household = register(world.perm, world.user("clerk_perm"))
+    register(world.perm2, world.user("admin"))  # another site's steps
+    steps = StepProgress.objects.filter(case__person__household=household)
+    taken = steps.get(case__person__relationship="head", step__code="migration_registration")
+    StepProgress.objects.filter(pk=taken.pk).update(owner=medical)
+    mine = steps.get(case__person__relationship="spouse", step__code="asylum_application")
+    StepProgress.objects.filter(pk=mine.pk).update(owner=caseworker)  # not ready, but mine
+
+    rows = list(worklist(caseworker, Worklist.MINE, today=TODAY))
+
+    expected = (
+        steps.filter(owner__isnull=True, ready_since__isnull=False, step__owner_role="caseworker")
+        .exclude(status__in=["done", "not_applicable"])
+        .values_list("pk", flat=True)
+    )
+    assert {r.pk for r in rows} == {*expected, mine.pk}
+    assert taken.pk not in {r.pk for r in rows}
+    theirs = list(worklist(medical, Worklist.MINE, today=TODAY))
+    assert taken.pk in {r.pk for r in theirs}
+    assert "health_screening" in {r.step.code for r in theirs}
+    assert all(r.owner == medical or r.step.owner_role == "medical" for r in theirs)
+
+
+def test_my_open_steps_page_merges_mine_and_unowned_ones_by_due_date(world):
+    caseworker = world.user("caseworker")
+    household = register(world.perm, world.user("clerk_perm"))
+    step = StepProgress.objects.get(
+        case__person__household=household,
+        case__person__relationship="head",
+        step__code="psychosocial_support",
+    )
+    StepProgress.objects.filter(pk=step.pk).update(owner=caseworker, due_on=TODAY)
+
+    page = worklist_page(caseworker, Worklist.MINE, number=1, today=TODAY)
+
+    whole = list(worklist(caseworker, Worklist.MINE, today=TODAY))
+    assert [p.pk for p in page.object_list] == [p.pk for p in whole]
+    assert page.object_list[0].pk == step.pk  # due today, before the unowned ones
+    assert len(whole) > 1 and page.total == len(whole)

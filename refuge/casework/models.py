@@ -61,6 +61,11 @@ class StepDefinition(models.Model):
     prerequisites = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="unlocks"
     )
+    # {prerequisite code: [outcome codes]}: the step waits until that prerequisite is done
+    # with one of these outcomes (no certificate of asylum after a refusal).
+    prerequisite_outcomes = models.JSONField(
+        _("outcomes required of prerequisites"), default=dict, blank=True
+    )
     owner_role = models.CharField(_("owned by role"), max_length=20)
     target_days = models.PositiveSmallIntegerField(_("target (days)"))
     evidence = models.JSONField(_("evidence needed"), default=list, blank=True)

@@ -24,6 +24,7 @@ _OPTIONAL = {
     "applies_when": [],
     "evidence": [],
     "outcomes": [],
+    "prerequisite_outcomes": {},
     "reference": "",
 }
 _STEP_FIELDS = (
@@ -37,6 +38,7 @@ _STEP_FIELDS = (
     "target_days",
     "evidence",
     "outcomes",
+    "prerequisite_outcomes",
     "source",
     "reference",
 )
@@ -104,8 +106,48 @@ def definition_errors(data) -> list[str]:
                     )
                     % {"step": label, "value": prerequisite}
                 )
+        errors.extend(_prerequisite_outcome_errors(step, label, data["steps"]))
     if len(set(codes)) != len(codes):
         errors.append(_("Two steps share a code."))
+    return errors
+
+
+def _prerequisite_outcome_errors(step: dict, label: str, steps: list) -> list[str]:
+    """Each outcome a step waits for must be an outcome of one of its own prerequisites."""
+    wanted = step.get("prerequisite_outcomes") or {}
+    if not isinstance(wanted, dict):
+        return [
+            _("Step %(step)s: “%(field)s” maps prerequisite codes to lists of their outcomes.")
+            % {"step": label, "field": "prerequisite_outcomes"}
+        ]
+    outcomes = {
+        s.get("code"): {o.get("code") for o in s.get("outcomes") or [] if isinstance(o, dict)}
+        for s in steps
+        if isinstance(s, dict)
+    }
+    errors = []
+    for prerequisite, codes in wanted.items():
+        if prerequisite not in (step.get("prerequisites") or []):
+            errors.append(
+                _(
+                    "Step %(step)s waits for an outcome of “%(value)s”, which is not one of its "
+                    "prerequisites."
+                )
+                % {"step": label, "value": prerequisite}
+            )
+            continue
+        if not isinstance(codes, list) or not codes:
+            errors.append(
+                _("Step %(step)s: list the outcomes of “%(prerequisite)s” it waits for.")
+                % {"step": label, "prerequisite": prerequisite}
+            )
+            continue
+        errors.extend(
+            _("Step %(step)s: “%(value)s” is not an outcome of “%(prerequisite)s”.")
+            % {"step": label, "value": code, "prerequisite": prerequisite}
+            for code in codes
+            if code not in outcomes.get(prerequisite, set())
+        )
     return errors
 
 

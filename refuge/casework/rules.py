@@ -3,7 +3,9 @@
 A step may be worked on in any order (offices do not wait for us), but it can only be marked
 done once its prerequisites are closed and its evidence and outcome are recorded. A step the
 person's case does not contain counts as closed: a child's case has no asylum application of
-its own because the child is on a parent's.
+its own because the child is on a parent's. A step may also need a prerequisite to have ended
+with a given outcome: the certificate of temporary asylum follows a decision that granted it,
+not one that refused it.
 """
 
 from __future__ import annotations
@@ -60,14 +62,32 @@ def clean_evidence(progress: StepProgress, values: dict[str, object]) -> tuple[d
     return cleaned, errors
 
 
-def open_prerequisites(progress: StepProgress, case_steps: list[StepProgress], prerequisites):
-    """The prerequisite steps of this one that are still open in the same case."""
-    by_step = {p.step_id: p for p in case_steps}
-    return [
+def _outcome_met(progress: StepProgress, prerequisite: StepProgress) -> bool:
+    """A closed prerequisite ended as this step needs (a step set not applicable needs no
+    particular outcome)."""
+    wanted = progress.step.prerequisite_outcomes.get(prerequisite.step.code)
+    return not wanted or prerequisite.status != StepStatus.DONE or prerequisite.outcome in wanted
+
+
+def unmet_prerequisites(
+    progress: StepProgress, case_steps: list[StepProgress], prerequisites
+) -> tuple[list[StepProgress], list[StepProgress]]:
+    """The prerequisite steps of this one still open in the same case, and those done with an
+    outcome this step does not follow from."""
+    return _unmet(progress, {p.step_id: p for p in case_steps}, prerequisites)
+
+
+def _unmet(progress: StepProgress, by_step: dict, prerequisites):
+    present = [
         by_step[step_id]
         for step_id in sorted(prerequisites.get(progress.step_id, ()))
-        if step_id in by_step and by_step[step_id].status not in CLOSED_STATUSES
+        if step_id in by_step
     ]
+    still_open = [p for p in present if p.status not in CLOSED_STATUSES]
+    other_outcome = [
+        p for p in present if p.status in CLOSED_STATUSES and not _outcome_met(progress, p)
+    ]
+    return still_open, other_outcome
 
 
 def update_errors(
@@ -91,10 +111,23 @@ def update_errors(
         errors["blocked_reason"] = _("Say why the step is blocked.")
     if update.status != StepStatus.DONE:
         return errors
-    waiting_on = open_prerequisites(progress, case_steps, prerequisites)
+    waiting_on, other_outcome = unmet_prerequisites(progress, case_steps, prerequisites)
     if waiting_on:
         errors["status"] = _("It cannot be done while these steps are open: %(steps)s.") % {
             "steps": ", ".join(p.step.name for p in waiting_on)
+        }
+    elif other_outcome:
+        first = other_outcome[0]
+        errors["status"] = _(
+            "It cannot be done: “%(step)s” ended as “%(outcome)s”, and this step follows only "
+            "from %(wanted)s."
+        ) % {
+            "step": first.step.name,
+            "outcome": first.step.outcome_label(first.outcome),
+            "wanted": ", ".join(
+                f"“{first.step.outcome_label(code)}”"
+                for code in progress.step.prerequisite_outcomes[first.step.code]
+            ),
         }
     for item in progress.step.evidence_items:
         if not evidence.get(item["code"]):
@@ -140,16 +173,13 @@ def apply_update(
 def refresh_readiness(
     case_steps: list[StepProgress], prerequisites, on: date
 ) -> list[StepProgress]:
-    """Mark the steps whose prerequisites are now all closed as ready (and due in their target
-    number of days), and those reopened behind them as not ready. Returns the steps changed."""
+    """Mark the steps whose prerequisites are now all closed (with the outcomes they need) as
+    ready, and due in their target number of days, and those reopened behind them as not
+    ready. Returns the steps changed."""
     by_step = {p.step_id: p for p in case_steps}
     changed = []
     for progress in case_steps:
-        ready = all(
-            by_step[step_id].status in CLOSED_STATUSES
-            for step_id in prerequisites.get(progress.step_id, ())
-            if step_id in by_step
-        )
+        ready = not any(_unmet(progress, by_step, prerequisites))
         if ready and progress.ready_since is None:
             progress.ready_since = on
             if progress.due_on is None:

@@ -6,7 +6,13 @@ import pytest
 
 from refuge.audit.models import AuditEntry
 from refuge.casework.models import Pathway
-from refuge.casework.pathways import DEFAULT_PATHWAY, load_default_pathway, load_pathway
+from refuge.casework.pathways import (
+    DEFAULT_PATHWAY,
+    definition_errors,
+    load_default_pathway,
+    load_pathway,
+    pathway_definition,
+)
 from refuge.casework.services import open_case
 from refuge.registry.vocabulary import Relationship
 from refuge.testing import member, register
@@ -91,3 +97,31 @@ def test_opening_a_case_is_audited(world, pathway):
     case = open_case(person=household.members.first(), by=world.user("caseworker"))
 
     assert AuditEntry.objects.filter(object_type="casework.case", object_id=str(case.pk)).exists()
+
+
+def test_the_outcomes_a_step_waits_for_are_checked_and_kept(pathway):
+    data = json.loads(DEFAULT_PATHWAY.read_text(encoding="utf-8"))
+    steps = {s["code"]: s for s in data["steps"]}
+    assert not definition_errors(data)
+    assert pathway.steps.get(code="asylum_certificate").prerequisite_outcomes == {
+        "asylum_decision": ["granted"]
+    }
+    shown = {s["code"]: s for s in pathway_definition(pathway)["steps"]}
+    assert shown["asylum_certificate"]["prerequisite_outcomes"] == {"asylum_decision": ["granted"]}
+    assert load_pathway(data) == pathway  # the stored definition is the fixture, outcomes too
+
+    steps["asylum_certificate"]["prerequisite_outcomes"] = {"asylum_decision": ["won"]}
+    steps["snils_inn_oms"]["prerequisite_outcomes"] = {"asylum_decision": ["granted"]}
+    steps["personal_sim"]["prerequisite_outcomes"] = {"snils_inn_oms": []}
+    steps["housing_placement"]["prerequisite_outcomes"] = ["granted"]
+
+    errors = definition_errors(data)
+
+    assert "Step asylum_certificate: “won” is not an outcome of “asylum_decision”." in errors
+    assert (
+        "Step snils_inn_oms waits for an outcome of “asylum_decision”, which is not one of its "
+        "prerequisites." in errors
+    )
+    assert "Step personal_sim: list the outcomes of “snils_inn_oms” it waits for." in errors
+    assert any(e.startswith("Step housing_placement: “prerequisite_outcomes” maps") for e in errors)
+    assert len(errors) == 4

@@ -209,3 +209,79 @@ def test_nobody_travels_before_the_health_screening(world):
 
     screen_for_travel(household, world.user("medical"), on=date.today())
     depart(movement=movement, boarded=everyone, on=TODAY, by=world.user("coordinator"))
+
+
+def _decision_ready(world):
+    """An adult whose application has gone through, waiting for the decision."""
+    head = _head(world)
+    StepProgress.objects.filter(
+        case__person=head, step__code__in=["application_certificate", "medical_examination"]
+    ).update(status=StepStatus.DONE)
+    StepProgress.objects.filter(case__person=head, step__code="asylum_decision").update(
+        ready_since=TODAY
+    )
+    return head
+
+
+def _decide(head, outcome, by):
+    return _save(
+        _step(head, "asylum_decision"),
+        by,
+        status="done",
+        outcome=outcome,
+        evidence={"decision_date": TODAY},
+    )
+
+
+CERTIFICATE = {
+    "status": "done",
+    "outcome": "issued",
+    "evidence": {"certificate_number": "VUP-1", "valid_until": TODAY + timedelta(days=365)},
+}
+
+
+def test_a_refused_decision_does_not_lead_to_a_certificate(world):
+    caseworker = world.user("caseworker")
+    head = _decision_ready(world)
+
+    _decide(head, "refused", caseworker)
+
+    certificate = _step(head, "asylum_certificate")
+    assert certificate.ready_since is None and certificate.due_on is None
+    with pytest.raises(ValidationError) as refused:
+        _save(certificate, caseworker, **CERTIFICATE)
+    message = refused.value.message_dict["status"][0]
+    assert "Decision on the application" in message
+    assert "“Refused”" in message and "“Granted”" in message
+    assert _step(head, "asylum_certificate").status == StepStatus.NOT_STARTED
+
+
+def test_a_decision_granted_on_appeal_makes_the_certificate_ready(world):
+    caseworker = world.user("caseworker")
+    head = _decision_ready(world)
+    _decide(head, "appealed", caseworker)
+    assert _step(head, "asylum_certificate").ready_since is None
+
+    _decide(head, "granted", caseworker)
+
+    certificate = _step(head, "asylum_certificate")
+    assert certificate.ready_since == TODAY
+    _save(certificate, caseworker, **CERTIFICATE)
+    assert _step(head, "asylum_certificate").status == StepStatus.DONE
+    assert _step(head, "snils_inn_oms").ready_since == TODAY
+
+
+def test_a_bulk_update_refuses_certificates_after_a_refusal(world):
+    caseworker = world.user("caseworker")
+    head = _decision_ready(world)
+    _decide(head, "refused", caseworker)
+    certificate = _step(head, "asylum_certificate")
+
+    with pytest.raises(BulkUpdateRefused) as refused:
+        bulk_update_step(
+            rows=[(certificate.pk, certificate.version)],
+            update=StepUpdate(**CERTIFICATE),
+            by=caseworker,
+        )
+
+    assert "“Refused”" in " ".join(refused.value.messages)

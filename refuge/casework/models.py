@@ -129,6 +129,8 @@ class StepStatus(models.TextChoices):
 
 
 CLOSED_STATUSES = (StepStatus.DONE, StepStatus.NOT_APPLICABLE)
+# Lazy labels, translated when shown: StepStatus(value).label rebuilds the member list per call.
+_STATUS_LABELS = dict(StepStatus.choices)
 OPEN_STATUSES = tuple(s for s in StepStatus.values if s not in CLOSED_STATUSES)
 # Open, and every prerequisite done: a step someone can work on now.
 READY_AND_OPEN = Q(open=True, ready_since__isnull=False)
@@ -237,7 +239,7 @@ class StepProgress(models.Model):
     def status_label(self) -> str:
         """get_status_display without its per-call rebuilding of the choices: lists show
         hundreds of steps."""
-        return StepStatus(self.status).label if self.status in StepStatus.values else self.status
+        return _STATUS_LABELS.get(self.status, self.status)
 
     @property
     def evidence_shown(self) -> list[tuple[str, str]]:

@@ -158,15 +158,21 @@ class WorklistForm(forms.Form):
 
 class NoteForm(forms.Form):
     domain = forms.ChoiceField(label=_("Domain"))
+    step = forms.TypedChoiceField(label=_("About the step"), coerce=int, required=False)
     text = forms.CharField(
         label=_("Note"), max_length=NOTE_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, domains, **kwargs):
+    def __init__(self, *args, domains, steps=(), **kwargs):
+        """steps: the person's step progress rows a note may be about."""
         super().__init__(*args, **kwargs)
         self.fields["domain"].choices = [
             (code, label) for code, label in Domain.choices if code in domains
         ]
+        self.fields["step"].choices = [("", _("The case as a whole"))] + [
+            (progress.pk, progress.step.name) for progress in steps
+        ]
+        self.fields["step"].empty_value = None
 
 
 class AttachmentForm(forms.Form):

@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from refuge.casework.models import (
     READY_AND_OPEN,
     Case,
+    Note,
     Referral,
     StepDefinition,
     StepProgress,
@@ -56,6 +57,13 @@ def person_cases(person: Person) -> list[Case]:
         .prefetch_related(Prefetch("steps", queryset=steps))
         .order_by("-opened_on")
     )
+
+
+def note_count(user, progress: StepProgress) -> int:
+    """How many notes this user's role may read are about this step (a count, not a read)."""
+    if not user.note_domains:
+        return 0
+    return Note.objects.filter(step=progress, domain__in=user.note_domains).count()
 
 
 def referrals_of(person: Person) -> list[Referral]:

@@ -342,6 +342,8 @@ def add_note(
         )
     if domain not in Domain.values:
         raise ValidationError({"domain": _("Choose a domain from the list.")})
+    if step is not None and step.case.person_id != person.pk:
+        raise ValidationError({"step": _("That step is not on this person's case.")})
     note = Note.objects.create(
         person=person,
         step=step,
@@ -359,7 +361,9 @@ def read_notes(*, person: Person, by) -> list[tuple[Note, str]]:
     if not domains or not by.can_access_site(person.household.audit_site_id):
         return []
     notes = list(
-        Note.objects.filter(person=person, domain__in=domains).select_related("written_by")
+        Note.objects.filter(person=person, domain__in=domains).select_related(
+            "written_by", "step__step"
+        )
     )
     if notes:
         audit.record(

@@ -1,4 +1,5 @@
 import json
+from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -78,16 +79,22 @@ def person_case(request, pk):
     )
     domains = request.user.note_domains
     can_edit = request.user.can(Capability.EDIT_CASES)
+    cases = selectors.person_cases(person)
+    notes = services.read_notes(person=person, by=request.user)
+    steps = [progress for case in cases for progress in case.steps.all()]
+    about = Counter(note.step_id for note, _text in notes if note.step_id)
+    for progress in steps:
+        progress.note_count = about[progress.pk]
     return render(
         request,
         "casework/person_case.html",
         {
             "person": person,
-            "cases": selectors.person_cases(person),
-            "notes": services.read_notes(person=person, by=request.user),
+            "cases": cases,
+            "notes": notes,
             "attachments": services.visible_attachments(person=person, by=request.user),
             "referrals": selectors.referrals_of(person),
-            "note_form": NoteForm(domains=domains) if can_edit and domains else None,
+            "note_form": NoteForm(domains=domains, steps=steps) if can_edit and domains else None,
             "attachment_form": AttachmentForm(domains=domains) if can_edit and domains else None,
             "referral_form": ReferralForm() if can_edit else None,
             "referral_status_form": ReferralStatusForm(),
@@ -133,6 +140,7 @@ def step_edit(request, pk):
         else:
             progress = _progress(request.user, pk)
             if request.htmx:
+                progress.note_count = selectors.note_count(request.user, progress)
                 return render(
                     request,
                     "casework/_step.html",
@@ -149,6 +157,7 @@ def step_row(request, pk):
     """htmx: the step as it reads, after a cancelled edit."""
     progress = visible_or_404(request, StepProgress, _progress, pk)
     audit.record(actor=request.user, action=audit.Action.VIEW, target=progress)
+    progress.note_count = selectors.note_count(request.user, progress)
     return render(
         request, "casework/_step.html", {"progress": progress, "today": timezone.localdate()}
     )
@@ -158,7 +167,13 @@ def step_row(request, pk):
 @require_POST
 def add_note(request, pk):
     person = _person(request, pk)
-    form = NoteForm(request.POST, domains=request.user.note_domains)
+    steps = {
+        progress.pk: progress
+        for progress in StepProgress.objects.filter(case__person=person).select_related(
+            "step", "case"
+        )
+    }
+    form = NoteForm(request.POST, domains=request.user.note_domains, steps=steps.values())
     if not request.user.note_domains:
         raise PermissionDenied
     if form.is_valid():
@@ -167,6 +182,7 @@ def add_note(request, pk):
                 person=person,
                 domain=form.cleaned_data["domain"],
                 text=form.cleaned_data["text"],
+                step=steps.get(form.cleaned_data["step"]),
                 by=request.user,
             )
         except ValidationError as error:

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from refuge.audit.models import AuditEntry
 from refuge.casework import encryption
-from refuge.casework.models import Attachment, Note
+from refuge.casework.models import Attachment, Note, StepProgress
 from refuge.casework.services import add_attachment, add_note, read_notes
 from refuge.testing import build_world, register
 
@@ -184,3 +184,41 @@ def test_the_demo_derives_a_key_when_none_is_set(world, person, settings, monkey
     add_note(person=person, domain="social", text=SECRET, by=world.user("caseworker"))
 
     assert read_notes(person=person, by=world.user("caseworker"))[0][1] == SECRET
+
+
+def test_a_note_about_a_step_shows_at_that_step_to_those_who_may_read_it(world, person, client):
+    screening = StepProgress.objects.get(case__person=person, step__code="health_screening")
+    client.force_login(world.user("medical"))
+    client.post(
+        reverse("casework:add_note", args=[person.pk]),
+        {"domain": "medical", "step": screening.pk, "text": "asthma, inhaler needed"},
+    )
+    note = Note.objects.get()
+    assert note.step == screening
+
+    page = client.get(reverse("casework:person", args=[person.pk])).content.decode()
+    assert "1 note about this step" in page
+    assert f'<li id="note-{note.pk}">' in page
+    fragment = client.get(reverse("casework:step", args=[screening.pk])).content.decode()
+    assert "1 note about this step" in fragment
+
+    client.force_login(world.user("caseworker"))  # reads no medical notes
+    assert (
+        "note about this step"
+        not in client.get(reverse("casework:person", args=[person.pk])).content.decode()
+    )
+    assert (
+        "note about this step"
+        not in client.get(reverse("casework:step", args=[screening.pk])).content.decode()
+    )
+
+
+def test_a_note_cannot_be_about_another_person_s_step(world, person):
+    spouse = person.household.members.get(relationship="spouse")
+    theirs = StepProgress.objects.get(case__person=spouse, step__code="health_screening")
+
+    with pytest.raises(ValidationError) as refused:
+        add_note(person=person, domain="social", text="x", step=theirs, by=world.user("caseworker"))
+
+    assert "step" in refused.value.message_dict
+    assert not Note.objects.exists()

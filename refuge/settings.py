@@ -67,8 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "refuge.accounts.middleware.NoStoreForSignedInMiddleware",
-    "refuge.accounts.middleware.IdleSessionTimeoutMiddleware",
-    "refuge.accounts.middleware.AbsoluteSessionTimeoutMiddleware",
+    "refuge.accounts.middleware.SessionTimeoutMiddleware",
     "refuge.accounts.middleware.RequireTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,7 +145,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Idle timeout: a tablet left on a registration desk logs itself out. The session row records
-# activity at most once a minute (IdleSessionTimeoutMiddleware), not on every request: the
+# activity at most once a minute (SessionTimeoutMiddleware), not on every request: the
 # instant check sends one per keystroke. An idle session ends up to a minute early, never late.
 SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ACTIVITY_RESOLUTION_SECONDS = 60

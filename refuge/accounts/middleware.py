@@ -45,8 +45,9 @@ SIGNED_IN_AT_KEY = "refuge_signed_in_at"
 LAST_SEEN_KEY = "refuge_last_seen"
 
 
-class IdleSessionTimeoutMiddleware:
-    """End a session after SESSION_IDLE_SECONDS without a request.
+class SessionTimeoutMiddleware:
+    """End a session after SESSION_IDLE_SECONDS without a request, and SESSION_ABSOLUTE_SECONDS
+    after sign-in however active it has been.
 
     The time of the last request is written to the session (which also moves the session row's
     expiry on) at most once per SESSION_ACTIVITY_RESOLUTION_SECONDS: a clerk typing names sends
@@ -63,32 +64,17 @@ class IdleSessionTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = time.time()
             idle = settings.SESSION_IDLE_SECONDS
+            started = request.session.setdefault(SIGNED_IN_AT_KEY, now)
             last_seen = request.session.get(LAST_SEEN_KEY)
-            if last_seen is not None and now - last_seen > idle:
+            if now - started > settings.SESSION_ABSOLUTE_SECONDS or (
+                last_seen is not None and now - last_seen > idle
+            ):
                 logout(request)
                 return redirect(settings.LOGIN_URL)
             # Never coarser than half the timeout, or an active session could lapse.
             step = min(settings.SESSION_ACTIVITY_RESOLUTION_SECONDS, idle / 2)
             if last_seen is None or now - last_seen >= step:
                 request.session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
-
-
-class AbsoluteSessionTimeoutMiddleware:
-    """End a session a fixed time after sign-in, however active it has been."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        from django.conf import settings
-
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            started = request.session.setdefault(SIGNED_IN_AT_KEY, time.time())
-            if time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
-                logout(request)
-                return redirect(settings.LOGIN_URL)
         return self.get_response(request)
 
 

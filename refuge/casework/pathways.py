@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -83,6 +84,15 @@ def definition_errors(data) -> list[str]:
                 errors.append(
                     _("Step %(step)s needs a “%(field)s”.") % {"step": label, "field": key}
                 )
+        for key in ("order", "target_days"):
+            value = step.get(key)
+            if value not in (None, "") and (
+                not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 32767
+            ):
+                errors.append(
+                    _("Step %(step)s: “%(field)s” must be a whole number of 0 or more.")
+                    % {"step": label, "field": key}
+                )
         if step.get("applies_to") and step["applies_to"] not in AppliesTo.values:
             errors.append(
                 _("Step %(step)s: “%(value)s” is not one of %(choices)s.")
@@ -154,7 +164,11 @@ def _prerequisite_outcome_errors(step: dict, label: str, steps: list) -> list[st
 @transaction.atomic
 def load_pathway(data: dict) -> Pathway:
     """Store a pathway definition; a changed definition becomes a new current version and the
-    old version stays, with every case on it, untouched."""
+    old version stays, with every case on it, untouched. A definition with errors is refused
+    whole (ValidationError listing them), from the editor and from `refuge load_pathway` alike."""
+    errors = definition_errors(data)
+    if errors:
+        raise ValidationError(errors)
     current = Pathway.objects.select_for_update().filter(code=data["code"], is_current=True).first()
     wanted = [
         {

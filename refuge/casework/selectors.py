@@ -9,12 +9,11 @@ from functools import reduce
 from math import ceil
 from operator import or_
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from refuge.casework.models import (
     READY_AND_OPEN,
     Case,
-    Note,
     Referral,
     StepDefinition,
     StepProgress,
@@ -48,22 +47,21 @@ def _rows_in_order(ids: list[int], relations=ROW_RELATIONS) -> list[StepProgress
     return [rows[pk] for pk in ids]
 
 
-def person_cases(person: Person) -> list[Case]:
-    steps = StepProgress.objects.select_related("step", "owner", "updated_by").order_by(
-        "step__order"
-    )
+def with_note_counts(steps: QuerySet[StepProgress], user) -> QuerySet[StepProgress]:
+    """Each step with `note_count`: the notes about it this user's role may read (a count is
+    not a read of a note, so it is not audited)."""
+    return steps.annotate(note_count=Count("notes", filter=Q(notes__domain__in=user.note_domains)))
+
+
+def person_cases(person: Person, user) -> list[Case]:
+    steps = with_note_counts(
+        StepProgress.objects.select_related("step", "owner", "updated_by"), user
+    ).order_by("step__order")
     return list(
         person.cases.select_related("pathway")
         .prefetch_related(Prefetch("steps", queryset=steps))
         .order_by("-opened_on")
     )
-
-
-def note_count(user, progress: StepProgress) -> int:
-    """How many notes this user's role may read are about this step (a count, not a read)."""
-    if not user.note_domains:
-        return 0
-    return Note.objects.filter(step=progress, domain__in=user.note_domains).count()
 
 
 def referrals_of(person: Person) -> list[Referral]:

@@ -1,5 +1,4 @@
 import json
-from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +26,6 @@ from refuge.casework.forms import (
 from refuge.casework.models import Attachment, Referral, StepProgress
 from refuge.casework.pathways import (
     current_pathway,
-    definition_errors,
     load_pathway,
     pathway_definition,
 )
@@ -42,7 +40,9 @@ def _person(request, pk) -> Person:
 
 def _progress(user, pk) -> StepProgress:
     return (
-        StepProgress.objects.filter(case__person__in=Person.objects.visible_to(user))
+        selectors.with_note_counts(
+            StepProgress.objects.filter(case__person__in=Person.objects.visible_to(user)), user
+        )
         .select_related("step", "owner", "updated_by", "case__person__household")
         .get(pk=pk)
     )
@@ -79,19 +79,15 @@ def person_case(request, pk):
     )
     domains = request.user.note_domains
     can_edit = request.user.can(Capability.EDIT_CASES)
-    cases = selectors.person_cases(person)
-    notes = services.read_notes(person=person, by=request.user)
+    cases = selectors.person_cases(person, request.user)
     steps = [progress for case in cases for progress in case.steps.all()]
-    about = Counter(note.step_id for note, _text in notes if note.step_id)
-    for progress in steps:
-        progress.note_count = about[progress.pk]
     return render(
         request,
         "casework/person_case.html",
         {
             "person": person,
             "cases": cases,
-            "notes": notes,
+            "notes": services.read_notes(person=person, by=request.user),
             "attachments": services.visible_attachments(person=person, by=request.user),
             "referrals": selectors.referrals_of(person),
             "note_form": NoteForm(domains=domains, steps=steps) if can_edit and domains else None,
@@ -140,7 +136,6 @@ def step_edit(request, pk):
         else:
             progress = _progress(request.user, pk)
             if request.htmx:
-                progress.note_count = selectors.note_count(request.user, progress)
                 return render(
                     request,
                     "casework/_step.html",
@@ -157,7 +152,6 @@ def step_row(request, pk):
     """htmx: the step as it reads, after a cancelled edit."""
     progress = visible_or_404(request, StepProgress, _progress, pk)
     audit.record(actor=request.user, action=audit.Action.VIEW, target=progress)
-    progress.note_count = selectors.note_count(request.user, progress)
     return render(
         request, "casework/_step.html", {"progress": progress, "today": timezone.localdate()}
     )
@@ -381,14 +375,14 @@ def pathway_edit(request):
     text = request.POST.get("definition", "")
     errors = []
     if request.method == "POST":
+        saved = None
         try:
-            data = json.loads(text)
-        except ValueError as error:
+            saved = load_pathway(json.loads(text))
+        except json.JSONDecodeError as error:
             errors = [_("This is not valid JSON: %(error)s") % {"error": error}]
-        else:
-            errors = definition_errors(data)
-        if not errors:
-            saved = load_pathway(data)
+        except ValidationError as invalid:
+            errors = invalid.messages
+        if saved is not None:
             if pathway is not None and saved.pk == pathway.pk:
                 messages.info(request, _("Nothing was changed."))
             else:

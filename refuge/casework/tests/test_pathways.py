@@ -3,6 +3,8 @@ import json
 from datetime import date
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from refuge.audit.models import AuditEntry
 from refuge.casework.models import Pathway
@@ -125,3 +127,19 @@ def test_the_outcomes_a_step_waits_for_are_checked_and_kept(pathway):
     assert "Step personal_sim: list the outcomes of “snils_inn_oms” it waits for." in errors
     assert any(e.startswith("Step housing_placement: “prerequisite_outcomes” maps") for e in errors)
     assert len(errors) == 4
+
+
+def test_the_load_pathway_command_refuses_a_bad_definition_whole(pathway, tmp_path):
+    data = json.loads(DEFAULT_PATHWAY.read_text(encoding="utf-8"))
+    data["steps"][1]["target_days"] = "ten"
+    data["steps"][2]["prerequisite_outcomes"] = {"reception_registration": ["approved"]}
+    path = tmp_path / "pathway.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(CommandError) as refused:
+        call_command("load_pathway", str(path))
+
+    message = str(refused.value)
+    assert "Step health_screening: “target_days” must be a whole number of 0 or more." in message
+    assert "“approved” is not an outcome of “reception_registration”" in message
+    assert list(Pathway.objects.all()) == [pathway]

@@ -248,3 +248,15 @@ def test_my_open_steps_page_merges_mine_and_unowned_ones_by_due_date(world):
     assert [p.pk for p in page.object_list] == [p.pk for p in whole]
     assert page.object_list[0].pk == step.pk  # due today, before the unowned ones
     assert len(whole) > 1 and page.total == len(whole)
+
+
+def test_the_bulk_list_goes_family_by_family_in_the_order_they_registered(world):
+    first, second, third = _overdue_households(world, 3)
+
+    rows = selectors.bulk_candidates(
+        world.user("caseworker"), site=world.perm, step_code="health_screening"
+    )
+
+    households = [p.case.person.household_id for p in rows]
+    assert households == sorted(households, key=[first.pk, second.pk, third.pk].index)
+    assert len(households) == sum(h.members.count() for h in (first, second, third))

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from refuge.casework.pathways import DEFAULT_PATHWAY, load_pathway
@@ -17,5 +18,8 @@ class Command(BaseCommand):
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise CommandError(f"{path}: {error}") from error
-        pathway = load_pathway(data)
+        try:
+            pathway = load_pathway(data)
+        except ValidationError as invalid:
+            raise CommandError(f"{path}:\n" + "\n".join(invalid.messages)) from invalid
         self.stdout.write(f"{pathway}: {pathway.steps.count()} steps (current)")

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from refuge.formats.widgets import IsoDateInput
 from refuge.registry.dates import format_birth_date, parse_birth_date
 from refuge.registry.models import NAME_PARTS, SCRIPTS, Person, Place
 from refuge.registry.services import (
@@ -191,9 +192,7 @@ MemberFormSet = forms.formset_factory(
 
 class HouseholdForm(forms.Form):
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
-    registered_on = forms.DateField(
-        label=_("Registration date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    registered_on = forms.DateField(label=_("Registration date"), widget=IsoDateInput())
     origin = forms.ModelChoiceField(
         label=_("Place of origin"), queryset=Place.objects.all(), required=False
     )

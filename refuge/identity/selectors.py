@@ -5,15 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from refuge.identity.explain import explain_all
 from refuge.identity.models import CandidatePair, PairStatus, PersonKey, SamePersonLink
-from refuge.identity.records import person_records
-from refuge.matching.compare import Decision, compare_people
+from refuge.identity.records import (
+    engine_birth_date,
+    person_records,
+    personal_document_number,
+    records_from_names,
+)
+from refuge.matching.compare import Decision, PersonComparison, compare_people
 from refuge.matching.keys import blocking_keys
 from refuge.matching.records import PersonRecord
-from refuge.registry.models import Person
+from refuge.registry.models import Household, Person
 
 # The 25 people sharing the most keys with the query are compared; a common name and birth
 # year can share one key with hundreds, and the true earlier registration shares several.
@@ -28,6 +34,14 @@ class InstantMatch:
     probability: float
     decision: str
     reasons: list[str]
+    # What the server keeps to queue the pair if the clerk registers over the warning; never
+    # shown for a registration the user may not see.
+    person_id: int | None = None
+    comparison: PersonComparison | None = None
+
+    @property
+    def is_likely(self) -> bool:
+        return self.decision == Decision.MATCH
 
 
 def registry_size() -> int:
@@ -90,6 +104,8 @@ def instant_check(
                 probability=comparison.probability,
                 decision=comparison.decision.value,
                 reasons=explain_all(comparison.reasons) if visible else [],
+                person_id=person.pk,
+                comparison=comparison,
             )
         )
     return matches
@@ -143,3 +159,109 @@ def other_registrations(user, person: Person) -> list[tuple[Person | None, SameP
                 visible = user.can_access_site(other.household.audit_site_id)
                 rows.append((other if visible else None, link))
     return rows
+
+
+def member_matches(user, member, *, index: int = 0) -> list[InstantMatch]:
+    """The instant check for one member as the registration form hands them over."""
+    records = records_from_names(
+        member.names,
+        record_id=f"new-{index}",
+        sex=member.sex,
+        birth_date=engine_birth_date(member.birth_date, member.birth_date_precision),
+        document_number=next(
+            (
+                number
+                for d in member.documents
+                if (number := personal_document_number(d.doc_type, d.number))
+            ),
+            "",
+        ),
+    )
+    return instant_check(user, records)
+
+
+@dataclass(frozen=True)
+class HouseholdPair:
+    """Two households that may be one family registered twice, with their member pairs."""
+
+    household_a: Household
+    household_b: Household
+    pairs: list[CandidatePair]
+
+    @property
+    def best(self) -> CandidatePair:
+        return self.pairs[0]
+
+    @property
+    def clerk_reasons(self) -> list[str]:
+        return list(dict.fromkeys(p.clerk_reason for p in self.pairs if p.clerk_reason))
+
+
+def _household_key():
+    return {
+        "household_low": Least("person_a__household_id", "person_b__household_id"),
+        "household_high": Greatest("person_a__household_id", "person_b__household_id"),
+    }
+
+
+def _strength():
+    # Probabilities of strong pairs differ only far after the decimal point; log-odds break ties.
+    return Coalesce("log_odds", Value(0.0))
+
+
+def household_review_queue(user):
+    """Open pairs grouped by the two households they join, strongest first: one row per
+    household pair (a family typed twice is one decision to prepare, not six)."""
+    return (
+        review_queue(user)
+        .annotate(**_household_key())
+        .values("household_low", "household_high")
+        .annotate(pairs=Count("pk"), best=Max("probability"), strength=Max(_strength()))
+        .order_by("-best", "-strength", "household_low", "household_high")
+    )
+
+
+def household_pairs(user, groups) -> list[HouseholdPair]:
+    """The household pairs for rows of `household_review_queue`, with their open pairs."""
+    if not groups:
+        return []
+    wanted = Q()
+    for g in groups:
+        wanted |= Q(household_low=g["household_low"], household_high=g["household_high"])
+    pairs = (
+        review_queue(user)
+        .annotate(**_household_key())
+        .filter(wanted)
+        .select_related(
+            "person_a__household__current_site",
+            "person_a__origin",
+            "person_b__household__current_site",
+            "person_b__origin",
+        )
+        .order_by("-probability", _strength().desc(), "pk")
+    )
+    grouped: dict[tuple[int, int], list[CandidatePair]] = {}
+    for pair in pairs:
+        grouped.setdefault((pair.household_low, pair.household_high), []).append(pair)
+    households = Household.objects.in_bulk(
+        {pk for g in groups for pk in (g["household_low"], g["household_high"])}
+    )
+    return [
+        HouseholdPair(
+            households[g["household_low"]],
+            households[g["household_high"]],
+            grouped.get((g["household_low"], g["household_high"]), []),
+        )
+        for g in groups
+        if (g["household_low"], g["household_high"]) in grouped
+    ]
+
+
+def household_pair_for(user, household_a: int, household_b: int) -> HouseholdPair:
+    """One household pair with its open member pairs; DoesNotExist if the user sees none."""
+    low, high = sorted((household_a, household_b))
+    group = {"household_low": low, "household_high": high}
+    found = household_pairs(user, [group])
+    if not found:
+        raise CandidatePair.DoesNotExist
+    return found[0]

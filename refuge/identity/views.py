@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -28,7 +30,7 @@ def instant_check(request):
 
     Names are personal data, so they come in the POST body of the form being filled in."""
     prefix = request.POST.get("prefix", "")
-    if not prefix.startswith("members-"):
+    if not re.fullmatch(r"members-\d{1,2}", prefix):
         return render(request, "identity/_instant_check.html", {"matches": []})
 
     def value(name):
@@ -58,19 +60,81 @@ def instant_check(request):
                 "shown": [m.person.pk for m in matches if m.person is not None],
             },
         )
-    return render(request, "identity/_instant_check.html", {"matches": matches})
+    return render(
+        request,
+        "identity/_instant_check.html",
+        {
+            "matches": matches,
+            "prefix": prefix,
+            "is_head": prefix == "members-0",
+            "chosen": value("match_choice"),
+            "reason": value("match_reason")[:300],
+        },
+    )
 
 
 @capability_required(Capability.REVIEW_DUPLICATES)
 def review_queue(request):
-    page = Paginator(selectors.review_queue(request.user), 50).get_page(request.GET.get("page"))
+    """One row per household pair: a family typed twice is one thing to review."""
+    page = Paginator(selectors.household_review_queue(request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    household_pairs = selectors.household_pairs(request.user, list(page))
     audit.record(
         actor=request.user,
         action=audit.Action.VIEW,
         object_type="identity.queue",
-        detail={"page": page.number, "pairs": [p.pk for p in page]},
+        detail={
+            "page": page.number,
+            "pairs": [p.pk for hp in household_pairs for p in hp.pairs],
+        },
     )
-    return render(request, "identity/review_queue.html", {"page": page})
+    return render(
+        request,
+        "identity/review_queue.html",
+        {"page": page, "household_pairs": household_pairs},
+    )
+
+
+@capability_required(Capability.REVIEW_DUPLICATES)
+@require_http_methods(["GET", "POST"])
+def review_household_pair(request, household_a, household_b):
+    try:
+        household_pair = selectors.household_pair_for(request.user, household_a, household_b)
+    except CandidatePair.DoesNotExist:
+        raise Http404 from None
+    if request.method == "POST":
+        by_pk = {pair.pk: pair for pair in household_pair.pairs}
+        decisions = [
+            (pair, status)
+            for pk, pair in by_pk.items()
+            if (status := request.POST.get(f"pair-{pk}", "")) in PairStatus.values
+            and status != PairStatus.OPEN
+        ]
+        try:
+            services.decide_household_pair(decisions=decisions, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Decisions recorded."))
+            return redirect("identity:queue")
+    for pair in household_pair.pairs:
+        for person in (pair.person_a, pair.person_b):
+            audit.record(
+                actor=request.user,
+                action=audit.Action.VIEW,
+                target=person,
+                detail={"pair": pair.pk},
+            )
+    return render(
+        request,
+        "identity/review_household_pair.html",
+        {
+            "household_pair": household_pair,
+            "rows": [(pair, explain_all(pair.reasons)) for pair in household_pair.pairs],
+            "statuses": PairStatus,
+        },
+    )
 
 
 @capability_required(Capability.REVIEW_DUPLICATES)

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from refuge.formats.widgets import IsoDateInput
+from refuge.identity.registration import Answer, MatchAnswer
 from refuge.registry.dates import format_birth_date, parse_birth_date
 from refuge.registry.models import NAME_PARTS, SCRIPTS, Person, Place
 from refuge.registry.services import (
@@ -114,9 +115,17 @@ class MemberForm(PersonFieldsMixin, forms.Form):
     education = forms.ChoiceField(
         label=_("Education level"), choices=[("", "—"), *Education.choices], required=False
     )
+    # The clerk's answer to the instant check's warning, rendered by the warning itself:
+    # "new" or "join:<household id>".
+    match_choice = forms.CharField(label=_("Already registered?"), max_length=24, required=False)
+    match_reason = forms.CharField(
+        label=_("Why is this a new registration?"), max_length=300, required=False
+    )
 
     def __init__(self, *args, is_head: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.is_head = is_head
+        self.warnings = []  # the instant check's matches, when the view has them
         for part in NAME_PARTS:
             for script in SCRIPTS:
                 self.fields[f"{part}_{script}"] = _name_field(part, script)
@@ -141,6 +150,16 @@ class MemberForm(PersonFieldsMixin, forms.Form):
         if cleaned.get("document_type") and not cleaned.get("document_number"):
             self.add_error("document_number", _("Enter the number of this document."))
         return cleaned
+
+    def match_answer(self) -> MatchAnswer | None:
+        choice, _sep, household = self.cleaned_data.get("match_choice", "").partition(":")
+        if choice not in Answer.values or (choice == Answer.JOIN and not household.isdigit()):
+            return None
+        return MatchAnswer(
+            choice=choice,
+            household_id=int(household) if choice == Answer.JOIN else None,
+            reason=self.cleaned_data.get("match_reason", ""),
+        )
 
     def to_member(self, *, origin=None, origin_village: str = "") -> MemberData:
         data = self.cleaned_data

@@ -215,9 +215,11 @@ def register_household(
         detail={"members": len(members), "registered_on": registered_on},
     )
     # The head first, so that a half-typed form never leaves a household without its head.
-    ordered = sorted(members, key=lambda m: m.relationship != Relationship.HEAD)
-    for member in ordered:
-        person = _create_member(household, member, by, today)
+    order = sorted(range(len(members)), key=lambda i: members[i].relationship != Relationship.HEAD)
+    created: dict[int, Person] = {}
+    for index in order:
+        member = members[index]
+        person = created[index] = _create_member(household, member, by, today)
         Consent.objects.create(
             person=person,
             scopes=list(dict.fromkeys(consent_scopes)),
@@ -227,6 +229,8 @@ def register_household(
         )
     site_services.record_arrival(household=household, site=site, on=registered_on, by=by)
     casework.enrol_household(household, by=by, on=registered_on)
+    # The people in the order of `members`, for callers that act on particular members next.
+    household.registered_people = [created[i] for i in range(len(members))]
     return household
 
 

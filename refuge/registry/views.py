@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEntry
+from refuge.identity import registration
 from refuge.identity.selectors import other_registrations
 from refuge.registry import selectors, services
 from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
@@ -15,11 +17,12 @@ from refuge.registry.models import Household, Person
 from refuge.sites.selectors import visible_sites
 
 
-def _apply_service_errors(error: ValidationError, household_form, formset) -> None:
+def _apply_service_errors(error: ValidationError, household_form, formset, member_forms) -> None:
+    """Errors keyed "members-<i>-<field>" name the i-th of `member_forms` (the rows sent)."""
     for key, messages_ in error.message_dict.items():
         parts = key.split("-")
-        if len(parts) == 3 and parts[0] == "members" and int(parts[1]) < len(formset.forms):
-            form = formset.forms[int(parts[1])]
+        if len(parts) == 3 and parts[0] == "members" and int(parts[1]) < len(member_forms):
+            form = member_forms[int(parts[1])]
             field = parts[2] if parts[2] in form.fields else None
             for message in messages_:
                 form.add_error(field, message)
@@ -38,28 +41,54 @@ def register(request):
     formset = MemberFormSet(request.POST or None, prefix="members")
     if request.method == "POST" and household_form.is_valid() and formset.is_valid():
         data = household_form.cleaned_data
+        forms_ = [f for f in formset.forms if f.has_changed() or f is formset.forms[0]]
         members = [
             form.to_member(origin=data["origin"], origin_village=data["origin_village"])
-            for form in formset.forms
-            if form.has_changed() or form is formset.forms[0]
+            for form in forms_
         ]
+        answers = {i: answer for i, form in enumerate(forms_) if (answer := form.match_answer())}
         try:
-            household = services.register_household(
+            outcome = registration.register_household_checked(
                 site=data["site"],
                 members=members,
+                answers=answers,
                 consent_scopes=data["consent"],
                 registered_on=data["registered_on"],
                 phone=data["phone"],
                 by=request.user,
             )
+        except registration.RegistrationHeld as held:
+            for index, matches in held.warnings.items():
+                forms_[index].warnings = matches
+            _apply_service_errors(held, household_form, formset, forms_)
         except ValidationError as error:
-            _apply_service_errors(error, household_form, formset)
+            _apply_service_errors(error, household_form, formset, forms_)
         else:
+            household = outcome.household
             messages.success(
                 request,
                 _("Household %(number)s registered with %(count)d members.")
-                % {"number": household.registration_number, "count": len(members)},
+                % {
+                    "number": household.registration_number,
+                    "count": len(members) - len(outcome.joined),
+                },
             )
+            for person in outcome.joined:
+                messages.info(
+                    request,
+                    _("%(name)s was added to household %(number)s.")
+                    % {"name": person.display_name, "number": person.household.registration_number},
+                )
+            if outcome.queued:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)d possible duplicate was sent for review.",
+                        "%(count)d possible duplicates were sent for review.",
+                        len(outcome.queued),
+                    )
+                    % {"count": len(outcome.queued)},
+                )
             return redirect("registry:household", pk=household.pk)
     return render(
         request, "registry/register.html", {"household_form": household_form, "formset": formset}

@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
@@ -13,7 +14,8 @@ from refuge.identity import registration
 from refuge.identity.selectors import other_registrations
 from refuge.registry import selectors, services
 from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
-from refuge.registry.models import Household, Person
+from refuge.registry.models import NAME_FIELDS, Household, Person
+from refuge.registry.naming import suggested_names
 from refuge.sites.selectors import visible_sites
 
 
@@ -93,6 +95,33 @@ def register(request):
     return render(
         request, "registry/register.html", {"household_form": household_form, "formset": formset}
     )
+
+
+@capability_required(Capability.REGISTER)
+@require_POST
+def name_suggestions(request):
+    """The registration form's name suggestions for every member row, as JSON
+    ({"members-2-father_name_ar": "محمد", ...}). Only transforms what the clerk typed: it
+    reads nothing from the registry."""
+    try:
+        total = min(int(request.POST.get("members-TOTAL_FORMS", "1")), MemberFormSet.max_num)
+    except ValueError:
+        total = 1
+
+    def names(prefix):
+        return {f: request.POST.get(f"{prefix}-{f}", "")[:80] for f in NAME_FIELDS}
+
+    head = names("members-0")
+    head_sex = request.POST.get("members-0-sex", "")
+    offered = {}
+    for index in range(total):
+        prefix = f"members-{index}"
+        relationship = request.POST.get(f"{prefix}-relationship", "") if index else ""
+        suggestions = suggested_names(
+            names(prefix), relationship=relationship, head_sex=head_sex, head_names=head
+        )
+        offered |= {f"{prefix}-{field}": value for field, value in suggestions.items()}
+    return JsonResponse(offered)
 
 
 @capability_required(Capability.REGISTER)

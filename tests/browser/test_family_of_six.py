@@ -38,6 +38,8 @@ class Clerk:
         self.keystrokes += len(text)
         box.fill(text)
         box.dispatch_event("change")
+        # Let the form's suggestions for what was just typed arrive before reading on.
+        self.page.wait_for_selector("#register-form:not([data-suggesting])", state="attached")
 
     def choose(self, selector: str, value: str) -> None:
         """A dropdown: one tap to open it, one to pick."""
@@ -102,7 +104,7 @@ FAMILY = [
         "daughter",
         ("زينب", "محمد", "حسن"),
         ("Zainab", "Mohammed", "Hassan"),
-        ("Зайнаб", "Мухаммед", "Хасан"),
+        ("Зейнаб", "Мухаммед", "Хасан"),
         "f",
         "2019",
     ),

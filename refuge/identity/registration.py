@@ -22,7 +22,7 @@ from refuge.identity.selectors import InstantMatch, member_matches
 from refuge.identity.services import queue_pair
 from refuge.registry import services as registry
 from refuge.registry.models import Household, Person
-from refuge.registry.vocabulary import Relationship
+from refuge.registry.vocabulary import RegistrationLevel, Relationship
 from refuge.sites.models import Site
 
 REASON_MAX_CHARS = 300
@@ -114,6 +114,7 @@ def register_household_checked(
     by,
     registered_on: date | None = None,
     phone: str = "",
+    level: str = RegistrationLevel.FULL,
 ) -> RegistrationOutcome:
     """Register a household unless a member's likely match is unanswered (RegistrationHeld).
 
@@ -134,10 +135,12 @@ def register_household_checked(
         # Outside the transaction below, so that the refusal's audit entry stays.
         raise RegistrationHeld(errors, warnings)
     with transaction.atomic():
-        return _register(site, members, answers, warnings, consent_scopes, by, registered_on, phone)
+        return _register(
+            site, members, answers, warnings, consent_scopes, by, registered_on, phone, level
+        )
 
 
-def _register(site, members, answers, warnings, consent_scopes, by, registered_on, phone):
+def _register(site, members, answers, warnings, consent_scopes, by, registered_on, phone, level):
     def answer(index: int) -> MatchAnswer | None:
         return answers.get(index) if index in warnings else None
 
@@ -150,6 +153,7 @@ def _register(site, members, answers, warnings, consent_scopes, by, registered_o
         by=by,
         registered_on=registered_on,
         phone=phone,
+        level=level,
     )
     people = dict(zip(staying, household.registered_people, strict=True))
     outcome = RegistrationOutcome(household=household)

@@ -19,6 +19,7 @@ from refuge.registry.vocabulary import (
     DocumentType,
     Education,
     Language,
+    RegistrationLevel,
     Relationship,
     Sex,
     SpecificNeed,
@@ -210,6 +211,12 @@ MemberFormSet = forms.formset_factory(
 
 
 class HouseholdForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("Registration level"),
+        choices=RegistrationLevel.choices,
+        initial=RegistrationLevel.FULL,
+        widget=forms.RadioSelect,
+    )
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
     registered_on = forms.DateField(label=_("Registration date"), widget=IsoDateInput())
     origin = forms.ModelChoiceField(

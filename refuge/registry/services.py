@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
@@ -26,7 +27,12 @@ from refuge.registry.models import (
     PersonNameToken,
 )
 from refuge.registry.search import name_tokens, normalise_document_number
-from refuge.registry.vocabulary import ConsentScope, DatePrecision, Relationship
+from refuge.registry.vocabulary import (
+    ConsentScope,
+    DatePrecision,
+    RegistrationLevel,
+    Relationship,
+)
 from refuge.sites import services as site_services
 from refuge.sites.models import Site
 
@@ -71,9 +77,15 @@ class MemberData:
     needs: list[str] = field(default_factory=list)
 
 
-def member_errors(member: MemberData, today: date) -> dict[str, str]:
+def member_errors(
+    member: MemberData, today: date, *, level: str = RegistrationLevel.FULL
+) -> dict[str, str]:
     """The rules one person must meet, as {field: message}; empty when the person is fine."""
     errors: dict[str, str] = {}
+    if level == RegistrationLevel.EMERGENCY and member.birth_date is None:
+        # The emergency minimum is name, sex, birth year and relationship: the year is what
+        # tells a child from an adult when aid is handed out.
+        errors["birth_date"] = _("Enter at least the birth year (an estimate will do).")
     for part, label in (("given_name", _("given name")), ("family_name", _("family name"))):
         if not any(member.names.get(f"{part}_{s}", "").strip() for s in SCRIPTS):
             errors[f"{part}_ar"] = _("Enter the %(part)s in at least one script.") % {"part": label}
@@ -174,6 +186,7 @@ def register_household(
     by,
     registered_on: date | None = None,
     phone: str = "",
+    level: str = RegistrationLevel.FULL,
 ) -> Household:
     """Register a household and all its members at `site`: everything lands, or nothing does.
 
@@ -186,8 +199,10 @@ def register_household(
     problems: dict[str, list[str]] = {}
     for message in household_errors(members, today):
         problems.setdefault("members", []).append(message)
+    if level not in RegistrationLevel.values:
+        problems.setdefault("level", []).append(_("Choose the registration level."))
     for index, member in enumerate(members):
-        for name, message in member_errors(member, today).items():
+        for name, message in member_errors(member, today, level=level).items():
             problems.setdefault(f"members-{index}-{name}", []).append(message)
     if ConsentScope.REGISTRATION not in consent_scopes:
         problems.setdefault("consent", []).append(
@@ -204,6 +219,7 @@ def register_household(
         registration_number=_next_registration_number(site),
         registered_at=site,
         registered_on=registered_on,
+        registration_level=level,
         phone=phone.strip(),
         created_by=by,
     )
@@ -212,7 +228,7 @@ def register_household(
         action=audit.Action.CREATE,
         target=household,
         site_id=site.pk,
-        detail={"members": len(members), "registered_on": registered_on},
+        detail={"members": len(members), "registered_on": registered_on, "level": level},
     )
     # The head first, so that a half-typed form never leaves a household without its head.
     order = sorted(range(len(members)), key=lambda i: members[i].relationship != Relationship.HEAD)
@@ -288,6 +304,38 @@ def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
         refresh_person_keys(person)
     audit.record(actor=by, action=audit.Action.CHANGE, target=person, detail={"changes": diff})
     return diff
+
+
+@transaction.atomic
+def complete_registration(*, household: Household, by) -> Household:
+    """Mark an emergency registration complete, once every member's record is."""
+    require(by, Capability.EDIT_PEOPLE, household.audit_site_id)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.registration_level != RegistrationLevel.EMERGENCY:
+        raise ValidationError(_("This registration is complete already."))
+    incomplete = [p for p in household.members.select_related("origin") if p.missing_details()]
+    if incomplete:
+        raise ValidationError(
+            ngettext(
+                "%(count)d member's record still lacks details.",
+                "%(count)d members' records still lack details.",
+                len(incomplete),
+            )
+            % {"count": len(incomplete)}
+        )
+    household.registration_level = RegistrationLevel.FULL
+    household.save(update_fields=["registration_level"])
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=household,
+        detail={
+            "changes": {
+                "registration_level": [RegistrationLevel.EMERGENCY, household.registration_level]
+            }
+        },
+    )
+    return household
 
 
 def record_view(*, obj, by) -> None:

@@ -57,6 +57,7 @@ def register(request):
                 consent_scopes=data["consent"],
                 registered_on=data["registered_on"],
                 phone=data["phone"],
+                level=data["level"],
                 by=request.user,
             )
         except registration.RegistrationHeld as held:
@@ -145,6 +146,19 @@ def household_detail(request, pk):
     household = visible_or_404(request, Household, selectors.household_detail, pk)
     services.record_view(obj=household, by=request.user)
     return render(request, "registry/household_detail.html", {"household": household})
+
+
+@capability_required(Capability.EDIT_PEOPLE)
+@require_POST
+def complete_registration(request, pk):
+    household = visible_or_404(request, Household, selectors.household_detail, pk)
+    try:
+        services.complete_registration(household=household, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The registration is complete."))
+    return redirect("registry:household", pk=household.pk)
 
 
 @capability_required(Capability.VIEW_PEOPLE)

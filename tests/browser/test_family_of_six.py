@@ -148,3 +148,35 @@ def test_family_of_six_at_phone_size_counts_the_clerks_effort(page):
     print(
         f"\nfamily of six: {clerk.inputs} inputs, {clerk.taps} taps, {clerk.keystrokes} keystrokes"
     )
+
+
+def test_family_of_six_at_the_emergency_level(page):
+    """The minimum per person (name in one script, sex, birth year, relationship); the record
+    says what caseworkers must complete."""
+    build_world()
+    page.set_viewport_size(PHONE)
+    sign_in(page, "clerk")
+    page.goto(f"{page.base_url}/registry/register/")
+    clerk = Clerk(page)
+    clerk.check("#id_level_0")
+    for index, (relationship, arabic, _latin, _cyrillic, sex, birth) in enumerate(FAMILY):
+        prefix = f"#id_members-{index}-"
+        if index:
+            clerk.tap("#add-member")
+            expect(page.locator(f"{prefix}given_name_ar")).to_be_visible()
+            clerk.choose(f"{prefix}relationship", relationship)
+        clerk.type(f"{prefix}given_name_ar", arabic[0])
+        clerk.type(f"{prefix}family_name_ar", arabic[2])
+        clerk.check(f"{prefix}sex_{0 if sex == 'm' else 1}")
+        clerk.type(f"{prefix}birth_date_text", birth)
+    clerk.tap("button:has-text('Save household')")
+
+    expect(page.locator("#registration-incomplete")).to_contain_text("Emergency registration")
+    expect(page.locator("#registration-incomplete")).to_contain_text("place of origin")
+    screenshot(page, "family-of-six-emergency-phone")
+    household = Household.objects.get()
+    assert household.is_emergency_registration and household.members.count() == 6
+    print(
+        f"\nfamily of six, emergency level: {clerk.inputs} inputs, {clerk.taps} taps, "
+        f"{clerk.keystrokes} keystrokes"
+    )

@@ -21,7 +21,7 @@ class RegistrationLevel(models.TextChoices):
     """UNHCR practice: the minimum per person first in an emergency, the rest completed later."""
 
     EMERGENCY = "emergency", _("Emergency: the minimum per person, completed later")
-    FULL = "full", _("Full")
+    FULL = "full", _("Full: every detail now")
 
 
 class Relationship(models.TextChoices):

@@ -13,7 +13,8 @@ import factory
 
 from refuge.accounts.models import User
 from refuge.accounts.roles import Role
-from refuge.registry.services import DocumentData, MemberData, register_household
+from refuge.reception.services import register_household
+from refuge.registry.services import DocumentData, MemberData
 from refuge.registry.vocabulary import ConsentScope, Relationship
 from refuge.sites.models import Site, SiteKind
 

@@ -16,8 +16,9 @@ from refuge.casework.rules import StepUpdate
 from refuge.casework.services import bulk_update_step, refer
 from refuge.demo.names import FAMILY, FEMALE_GIVEN, MALE_GIVEN, Name
 from refuge.identity.batch import queue_registry_duplicates
+from refuge.reception.services import record_arrival, register_household
 from refuge.registry.models import Person, Place
-from refuge.registry.services import DocumentData, MemberData, register_household
+from refuge.registry.services import DocumentData, MemberData
 from refuge.registry.vocabulary import (
     ConsentScope,
     DatePrecision,
@@ -27,7 +28,6 @@ from refuge.registry.vocabulary import (
     SpecificNeed,
 )
 from refuge.sites.models import Site, SiteKind
-from refuge.sites.services import record_arrival
 
 DEMO_PASSWORD = "refuge-demo-2026"
 

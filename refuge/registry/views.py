@@ -9,6 +9,7 @@ from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.audit.models import AuditEntry
 from refuge.identity.selectors import other_registrations
+from refuge.reception import services as reception
 from refuge.registry import selectors, services
 from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
 from refuge.registry.models import Household, Person
@@ -44,7 +45,7 @@ def register(request):
             if form.has_changed() or form is formset.forms[0]
         ]
         try:
-            household = services.register_household(
+            household = reception.register_household(
                 site=data["site"],
                 members=members,
                 consent_scopes=data["consent"],
@@ -116,7 +117,7 @@ def person_edit(request, pk):
     form = PersonEditForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = services.update_person(
+            changed = reception.update_person(
                 person=Person.objects.get(pk=pk), changes=form.changes(), by=request.user
             )
         except ValidationError as error:

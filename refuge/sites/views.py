@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
+from refuge.reception import services as reception
 from refuge.registry.models import Household
 from refuge.registry.selectors import household_detail
 from refuge.sites import housing
@@ -250,7 +251,7 @@ def movement_detail(request, pk):
                     boarded=_person_ids(request, "boarded"),
                 )
             elif action == "arrive":
-                flagged = movement_services.arrive(
+                flagged = reception.arrive(
                     movement=movement,
                     on=today,
                     by=request.user,

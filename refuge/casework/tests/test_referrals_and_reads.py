@@ -10,7 +10,7 @@ from refuge.audit.models import AuditEntry
 from refuge.casework.models import Note, Partner, Referral, StepProgress
 from refuge.casework.rules import StepUpdate
 from refuge.casework.services import BulkUpdateRefused, bulk_update_step, refer
-from refuge.registry.services import add_member
+from refuge.reception.services import add_member
 from refuge.testing import member, register
 
 

@@ -12,7 +12,8 @@ from refuge.identity.models import CandidatePair, PairStatus, PersonKey
 from refuge.identity.records import person_records, records_from_names
 from refuge.identity.selectors import instant_check, other_registrations
 from refuge.identity.services import decide, link_same_person, unlink
-from refuge.registry.services import DocumentData, update_person
+from refuge.reception.services import update_person
+from refuge.registry.services import DocumentData
 from refuge.registry.vocabulary import DocumentType, Relationship
 from refuge.testing import member, register
 

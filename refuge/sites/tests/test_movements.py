@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from refuge.reception.services import arrive
 from refuge.sites.housing import allocate_household, create_room
 from refuge.sites.models import BedAssignment, FollowUp, MovementStatus, TravelHold
-from refuge.sites.movements import add_household, arrive, depart, plan_movement
+from refuge.sites.movements import add_household, depart, plan_movement
 from refuge.sites.selectors import occupancy
 from refuge.testing import member, register, screen_for_travel
 

@@ -13,6 +13,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from refuge.accounts.access import require
+from refuge.accounts.roles import Capability
 from refuge.casework import services as casework
 from refuge.identity.services import refresh_person_keys
 from refuge.registry import services as registry
@@ -77,7 +79,10 @@ def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
 @transaction.atomic
 def record_arrival(*, household: Household, site: Site, on: date, by) -> Stay:
     """The household is now at `site`: its stay moves, and its members' steps move to the
-    new site's worklists in the same transaction."""
+    new site's worklists in the same transaction. Moving a household takes the right to count
+    people at both ends: a shelter clerk cannot move a family staying in Perm."""
+    if household.current_site_id is not None:
+        require(by, Capability.RECORD_HEADCOUNT, household.current_site_id)
     stay = stays.begin_stay(household=household, site=site, on=on, by=by)
     casework.follow_household(household)
     return stay

@@ -22,6 +22,7 @@ from refuge.registry.models import (
     Need,
     Person,
     PersonNameToken,
+    age_on,
 )
 from refuge.registry.search import name_tokens, normalise_document_number
 from refuge.registry.vocabulary import ConsentScope, DatePrecision, Relationship
@@ -156,9 +157,8 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
 
 
 def _is_minor(member: MemberData, today: date) -> bool:
-    if member.birth_date is None:
-        return False
-    return (today - member.birth_date).days < ADULT_AGE * 365.25
+    age = age_on(member.birth_date, today)
+    return age is not None and age < ADULT_AGE
 
 
 @transaction.atomic
@@ -280,8 +280,3 @@ def change_person(*, person: Person, changes: dict, by) -> dict[str, list]:
         _refresh_name_tokens(person)
     audit.record(actor=by, action=audit.Action.CHANGE, target=person, detail={"changes": diff})
     return diff
-
-
-def record_view(*, obj, by) -> None:
-    """Every read of a person's or household's page leaves a trace."""
-    audit.record(actor=by, action=audit.Action.VIEW, target=obj)

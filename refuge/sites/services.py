@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from refuge.accounts.access import require
+from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.registry.models import Person
 from refuge.sites.models import Bed, OccupancyRecord, Site, Stay
@@ -17,7 +19,11 @@ from refuge.sites.models import Bed, OccupancyRecord, Site, Stay
 
 @transaction.atomic
 def begin_stay(*, household, site: Site, on: date, by) -> Stay:
-    """The household is now at `site`: close the stay where it was and open one here."""
+    """The household is now at `site`: close the stay where it was and open one here.
+
+    Whoever records it must count people in at `site` (a registering clerk, the arrival desk
+    of a transfer); reception.record_arrival also asks for the site the household leaves."""
+    require(by, Capability.RECORD_HEADCOUNT, site.pk)
     current = Stay.objects.select_for_update().filter(household=household).current().first()
     if current is not None:
         if current.site_id == site.pk:
@@ -55,6 +61,7 @@ def end_stay(*, household, on: date, by) -> Stay:
     stay = Stay.objects.select_for_update().filter(household=household).current().first()
     if stay is None:
         raise ValidationError(_("This household is not at any site."))
+    require(by, Capability.RECORD_HEADCOUNT, stay.site_id)
     if on < stay.arrived_on:
         raise ValidationError({"left_on": _("Departure cannot be before arrival.")})
     stay.left_on = on

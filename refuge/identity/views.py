@@ -2,15 +2,13 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from refuge.accounts.access import capability_required
+from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
-from refuge.audit import services as audit
 from refuge.identity import selectors, services
 from refuge.identity.explain import explain_all
 from refuge.identity.models import CandidatePair, PairStatus, SamePersonLink
@@ -49,22 +47,16 @@ def instant_check(request):
         birth_date=engine_birth_date(birth, precision),
         document_number=personal_document_number(value("document_type"), value("document_number")),
     )
-    matches = selectors.instant_check(request.user, records)
-    if matches:
-        audit.record(
-            actor=request.user,
-            action=audit.Action.SEARCH,
-            object_type="identity.instant_check",
-            detail={
-                "names": {f: value(f) for f in NAME_FIELDS if value(f)},
-                "shown": [m.person.pk for m in matches if m.person is not None],
-            },
-        )
+    try:
+        check = selectors.check_registration(request.user, records)
+    except selectors.TooManyChecks:
+        return render(request, "identity/_instant_check.html", {"too_many": True}, status=429)
     return render(
         request,
         "identity/_instant_check.html",
         {
-            "matches": matches,
+            "matches": check.matches,
+            "elsewhere": check.elsewhere,
             "prefix": prefix,
             "is_head": prefix == "members-0",
             "chosen": value("match_choice"),
@@ -75,25 +67,8 @@ def instant_check(request):
 
 @capability_required(Capability.REVIEW_DUPLICATES)
 def review_queue(request):
-    """One row per household pair: a family typed twice is one thing to review."""
-    page = Paginator(selectors.household_review_queue(request.user), 50).get_page(
-        request.GET.get("page")
-    )
-    household_pairs = selectors.household_pairs(request.user, list(page))
-    audit.record(
-        actor=request.user,
-        action=audit.Action.VIEW,
-        object_type="identity.queue",
-        detail={
-            "page": page.number,
-            "pairs": [p.pk for hp in household_pairs for p in hp.pairs],
-        },
-    )
-    return render(
-        request,
-        "identity/review_queue.html",
-        {"page": page, "household_pairs": household_pairs},
-    )
+    page, notices = selectors.review_queue_page(request.user, request.GET.get("page"))
+    return render(request, "identity/review_queue.html", {"page": page, "notices": notices})
 
 
 @capability_required(Capability.REVIEW_DUPLICATES)
@@ -118,14 +93,6 @@ def review_household_pair(request, household_a, household_b):
         else:
             messages.success(request, _("Decisions recorded."))
             return redirect("identity:queue")
-    for pair in household_pair.pairs:
-        for person in (pair.person_a, pair.person_b):
-            audit.record(
-                actor=request.user,
-                action=audit.Action.VIEW,
-                target=person,
-                detail={"pair": pair.pk},
-            )
     return render(
         request,
         "identity/review_household_pair.html",
@@ -140,17 +107,13 @@ def review_household_pair(request, household_a, household_b):
 @capability_required(Capability.REVIEW_DUPLICATES)
 @require_http_methods(["GET", "POST"])
 def review_pair(request, pk):
-    try:
-        pair = selectors.pair_for(request.user, pk)
-    except CandidatePair.DoesNotExist:
-        if CandidatePair.objects.filter(pk=pk).exists():
-            audit.record(
-                actor=request.user,
-                action=audit.Action.DENIED,
-                object_type="identity.candidatepair",
-                object_id=str(pk),
-            )
-        raise Http404 from None
+    pair = visible_or_404(
+        request,
+        CandidatePair,
+        selectors.pair_for,
+        pk,
+        purpose="review" if request.method == "GET" else None,
+    )
     if request.method == "POST":
         try:
             services.decide(pair=pair, status=request.POST.get("status", ""), by=request.user)
@@ -164,10 +127,6 @@ def review_pair(request, pk):
                 if following
                 else redirect("identity:queue")
             )
-    for person in (pair.person_a, pair.person_b):
-        audit.record(
-            actor=request.user, action=audit.Action.VIEW, target=person, detail={"pair": pair.pk}
-        )
     return render(
         request,
         "identity/review_pair.html",

@@ -4,7 +4,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from refuge.formats.widgets import IsoDateInput
-from refuge.identity.registration import Answer, MatchAnswer
 from refuge.registry.dates import format_birth_date, parse_birth_date
 from refuge.registry.models import NAME_PARTS, SCRIPTS, Person, Place
 from refuge.registry.services import (
@@ -24,7 +23,6 @@ from refuge.registry.vocabulary import (
     Sex,
     SpecificNeed,
 )
-from refuge.sites.models import Site
 
 SCRIPT_LABELS = {"ar": _("Arabic script"), "lat": _("Latin"), "cyr": _("Cyrillic")}
 PART_LABELS = {
@@ -152,16 +150,6 @@ class MemberForm(PersonFieldsMixin, forms.Form):
             self.add_error("document_number", _("Enter the number of this document."))
         return cleaned
 
-    def match_answer(self) -> MatchAnswer | None:
-        choice, _sep, household = self.cleaned_data.get("match_choice", "").partition(":")
-        if choice not in Answer.values or (choice == Answer.JOIN and not household.isdigit()):
-            return None
-        return MatchAnswer(
-            choice=choice,
-            household_id=int(household) if choice == Answer.JOIN else None,
-            reason=self.cleaned_data.get("match_reason", ""),
-        )
-
     def to_member(self, *, origin=None, origin_village: str = "") -> MemberData:
         data = self.cleaned_data
         documents = []
@@ -215,9 +203,11 @@ class HouseholdForm(forms.Form):
         label=_("Registration level"),
         choices=RegistrationLevel.choices,
         initial=RegistrationLevel.FULL,
+        required=False,
         widget=forms.RadioSelect,
     )
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    # The sites the user registers at are handed in (the registry does not import sites).
+    site = forms.ModelChoiceField(label=_("Site"), queryset=None)
     registered_on = forms.DateField(label=_("Registration date"), widget=IsoDateInput())
     origin = forms.ModelChoiceField(
         label=_("Place of origin"), queryset=Place.objects.all(), required=False
@@ -246,6 +236,9 @@ class HouseholdForm(forms.Form):
             self.fields["site"].initial = sites.first()
         self.fields["registered_on"].initial = timezone.localdate()
         self.fields["origin"].queryset = Place.objects.select_related("parent")
+
+    def clean_level(self):
+        return self.cleaned_data["level"] or RegistrationLevel.FULL
 
     def clean_consent(self):
         scopes = self.cleaned_data["consent"]

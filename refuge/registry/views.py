@@ -8,11 +8,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
-from refuge.audit import services as audit
-from refuge.audit.models import AuditEntry
-from refuge.identity import registration
 from refuge.identity.selectors import other_registrations
-from refuge.registry import selectors, services
+from refuge.reception import registration
+from refuge.reception import services as reception
+from refuge.registry import selectors
+from refuge.registry import services as registry_services
 from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
 from refuge.registry.models import NAME_FIELDS, Household, Person
 from refuge.registry.naming import suggested_names
@@ -35,6 +35,19 @@ def _apply_service_errors(error: ValidationError, household_form, formset, membe
             formset._non_form_errors = formset.error_class(messages_)
 
 
+def _match_answer(form) -> registration.MatchAnswer | None:
+    """The clerk's answer to a member's warning: "new", or "join:<household id>"."""
+    choice, _sep, household = form.cleaned_data.get("match_choice", "").partition(":")
+    Answer = registration.Answer
+    if choice not in Answer.values or (choice == Answer.JOIN and not household.isdigit()):
+        return None
+    return registration.MatchAnswer(
+        choice=choice,
+        household_id=int(household) if choice == Answer.JOIN else None,
+        reason=form.cleaned_data.get("match_reason", ""),
+    )
+
+
 @capability_required(Capability.REGISTER)
 @require_http_methods(["GET", "POST"])
 def register(request):
@@ -48,7 +61,7 @@ def register(request):
             form.to_member(origin=data["origin"], origin_village=data["origin_village"])
             for form in forms_
         ]
-        answers = {i: answer for i, form in enumerate(forms_) if (answer := form.match_answer())}
+        answers = {i: answer for i, form in enumerate(forms_) if (answer := _match_answer(form))}
         try:
             outcome = registration.register_household_checked(
                 site=data["site"],
@@ -144,8 +157,14 @@ def member_row(request):
 @capability_required(Capability.VIEW_PEOPLE)
 def household_detail(request, pk):
     household = visible_or_404(request, Household, selectors.household_detail, pk)
-    services.record_view(obj=household, by=request.user)
-    return render(request, "registry/household_detail.html", {"household": household})
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "show_phone": selectors.may_read_field(request.user, "household.phone", household),
+        },
+    )
 
 
 @capability_required(Capability.EDIT_PEOPLE)
@@ -153,7 +172,7 @@ def household_detail(request, pk):
 def complete_registration(request, pk):
     household = visible_or_404(request, Household, selectors.household_detail, pk)
     try:
-        services.complete_registration(household=household, by=request.user)
+        registry_services.complete_registration(household=household, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -164,12 +183,7 @@ def complete_registration(request, pk):
 @capability_required(Capability.VIEW_PEOPLE)
 def person_detail(request, pk):
     person = visible_or_404(request, Person, selectors.person_detail, pk)
-    services.record_view(obj=person, by=request.user)
-    history = AuditEntry.objects.filter(
-        object_type="registry.person",
-        object_id=str(person.pk),
-        action__in=[audit.Action.CREATE, audit.Action.CHANGE],
-    ).order_by("-seq")[:50]
+    history = selectors.person_history(person)
     return render(
         request,
         "registry/person_detail.html",
@@ -184,11 +198,17 @@ def person_detail(request, pk):
 @capability_required(Capability.EDIT_PEOPLE)
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk):
-    person = visible_or_404(request, Person, selectors.person_detail, pk)
+    person = visible_or_404(
+        request,
+        Person,
+        selectors.person_detail,
+        pk,
+        purpose="person edit" if request.method == "GET" else None,
+    )
     form = PersonEditForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = services.update_person(
+            changed = reception.update_person(
                 person=Person.objects.get(pk=pk), changes=form.changes(), by=request.user
             )
         except ValidationError as error:
@@ -201,8 +221,6 @@ def person_edit(request, pk):
             else:
                 messages.info(request, _("Nothing was changed."))
             return redirect("registry:person", pk=pk)
-    else:
-        services.record_view(obj=person, by=request.user)
     return render(request, "registry/person_edit.html", {"person": person, "form": form})
 
 
@@ -211,13 +229,14 @@ def person_edit(request, pk):
 def search(request):
     """Names are personal data: the query travels in a POST body, never in a URL."""
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
-    results = selectors.search_people(request.user, query) if query else []
-    if query:
-        audit.record(
-            actor=request.user,
-            action=audit.Action.SEARCH,
-            object_type="registry.person",
-            detail={"query": query, "results": [p.pk for p in results]},
-        )
+    error = ""
+    try:
+        results = selectors.search_people(request.user, query) if query else []
+    except ValidationError as invalid:
+        results, error, query = [], " ".join(invalid.messages), ""
     template = "registry/_search_results.html" if request.htmx else "registry/search.html"
-    return render(request, template, {"query": query, "results": results, "searched": bool(query)})
+    return render(
+        request,
+        template,
+        {"query": query, "results": results, "searched": bool(query), "error": error},
+    )

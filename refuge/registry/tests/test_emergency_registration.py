@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from refuge.reception.services import update_person
 from refuge.registry.models import Place
-from refuge.registry.services import complete_registration, update_person
+from refuge.registry.services import complete_registration
 from refuge.registry.vocabulary import RegistrationLevel
 from refuge.testing import member, register
 

@@ -5,13 +5,13 @@ import pytest
 from django.urls import reverse
 
 from refuge.identity.models import CandidatePair
-from refuge.identity.registration import (
+from refuge.identity.selectors import household_pairs, household_review_queue
+from refuge.reception.registration import (
     Answer,
     MatchAnswer,
     RegistrationHeld,
     register_household_checked,
 )
-from refuge.identity.selectors import household_pairs, household_review_queue
 from refuge.registry.models import Household
 from refuge.registry.vocabulary import ConsentScope
 from refuge.testing import family_of_four, member, register

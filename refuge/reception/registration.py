@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from refuge.audit import services as audit
 from refuge.identity.models import CandidatePair
-from refuge.identity.selectors import InstantMatch, member_matches
+from refuge.identity.selectors import INSTANT_CHECK, InstantMatch, member_matches
 from refuge.identity.services import queue_pair
+from refuge.reception import services as reception
 from refuge.registry import services as registry
 from refuge.registry.models import Household, Person
 from refuge.registry.vocabulary import RegistrationLevel, Relationship
@@ -98,9 +99,7 @@ def _answer_errors(
                         "existing record instead."
                     )
                 ]
-            elif answer.household_id not in {
-                m.person.household_id for m in matches if m.person is not None
-            }:
+            elif answer.household_id not in {m.person.household_id for m in matches}:
                 errors[key] = [_("Choose one of the households shown.")]
     return errors
 
@@ -127,7 +126,7 @@ def register_household_checked(
         audit.record(
             actor=by,
             action=audit.Action.SEARCH,
-            object_type="identity.instant_check",
+            object_type=INSTANT_CHECK,
             detail={
                 "shown": sorted({m.person.pk for ms in warnings.values() for m in ms if m.person})
             },
@@ -146,7 +145,7 @@ def _register(site, members, answers, warnings, consent_scopes, by, registered_o
 
     joining = [i for i in range(len(members)) if (a := answer(i)) and a.choice == Answer.JOIN]
     staying = [i for i in range(len(members)) if i not in joining]
-    household = registry.register_household(
+    household = reception.register_household(
         site=site,
         members=[members[i] for i in staying],
         consent_scopes=consent_scopes,
@@ -159,21 +158,18 @@ def _register(site, members, answers, warnings, consent_scopes, by, registered_o
     outcome = RegistrationOutcome(household=household)
     for index in joining:
         target = Household.objects.get(pk=answers[index].household_id)
-        outcome.joined.append(registry.add_member(household=target, member=members[index], by=by))
+        outcome.joined.append(reception.add_member(household=target, member=members[index], by=by))
 
-    matched = Person.objects.in_bulk(
-        {m.person_id for ms in warnings.values() for m in ms if m.person_id is not None}
-    )
     for index, matches in warnings.items():
         given = answer(index)
         if given is None or given.choice != Answer.NEW:
             continue
         for match in matches:
-            if match.comparison is None or match.person_id not in matched:
+            if match.comparison is None:
                 continue
             pair = queue_pair(
                 people[index],
-                matched[match.person_id],
+                match.person,
                 match.comparison,
                 clerk_reason=given.reason.strip()[:REASON_MAX_CHARS],
             )

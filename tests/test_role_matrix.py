@@ -198,3 +198,57 @@ def test_personal_pages_are_never_cached(world, client):
     response = client.get(reverse("registry:household", args=[household.pk]))
 
     assert "no-store" in response["Cache-Control"]
+
+
+def _desk_pages(world):
+    """The registration desk's own actions: suggestions, review by household, completion."""
+    first = register(world.perm, world.user("clerk_perm"))
+    second = register(world.perm, world.user("clerk_perm"))
+    queue_registry_duplicates(progress=False)
+    return {
+        "name_suggestions": (
+            reverse("registry:name_suggestions"),
+            "post",
+            {"members-TOTAL_FORMS": "1", "members-0-given_name_ar": "محمد"},
+        ),
+        "review_household_pair": (
+            reverse("identity:household_pair", args=[first.pk, second.pk]),
+            "get",
+            None,
+        ),
+        "complete_registration": (
+            reverse("registry:complete_registration", args=[first.pk]),
+            "post",
+            None,
+        ),
+    }
+
+
+DESK_PAGES = ["name_suggestions", "review_household_pair", "complete_registration"]
+DONE = 302  # the action ran and went back to the household
+# fmt: off
+DESK_MATRIX = {
+    "clerk":        (ALLOWED, REFUSED, ELSEWHERE),
+    "clerk_perm":   (ALLOWED, REFUSED, DONE),
+    "caseworker":   (REFUSED, REFUSED, DONE),
+    "medical":      (REFUSED, REFUSED, REFUSED),
+    "site_manager": (ALLOWED, ALLOWED, DONE),
+    "coordinator":  (REFUSED, ALLOWED, REFUSED),
+    "dpo":          (REFUSED, REFUSED, REFUSED),
+    "observer":     (REFUSED, REFUSED, REFUSED),
+    "admin":        (ALLOWED, ALLOWED, DONE),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("role", "page", "expected"),
+    [(role, page, DESK_MATRIX[role][i]) for role in ROLES for i, page in enumerate(DESK_PAGES)],
+)
+def test_registration_desk_actions_by_role(world, client, role, page, expected):
+    url, method, data = _desk_pages(world)[page]
+    client.force_login(_user(world, role))
+
+    response = getattr(client, method)(url, data or {})
+
+    assert response.status_code == expected, f"{role} on {page}"

@@ -55,6 +55,8 @@ def test_clerk_registers_over_the_warning_only_with_a_reason_and_it_reaches_revi
     page.click("button:has-text('Save household')")
     expect(page.locator("#check-0")).to_contain_text("likely registered already")
     assert Household.objects.count() == 1
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#check-0").screenshot(path=str(screenshot(page, "warning-held-phone")))
 
     page.check("input[name='members-0-match_choice'][value=new]")
     page.click("button:has-text('Save household')")

@@ -30,6 +30,7 @@ from refuge.casework.pathways import (
 )
 from refuge.registry import selectors as registry
 from refuge.registry.models import Household, Person
+from refuge.reporting.selectors import bottleneck_figures
 from refuge.sites.selectors import visible_sites
 
 
@@ -281,13 +282,14 @@ def bottlenecks(request):
         if request.GET.get("site", "").isdigit()
         else None
     )
-    loads = selectors.bottlenecks(request.user, site=site, today=timezone.localdate())
+    rows = bottleneck_figures(request.user, site=site, today=timezone.localdate())
+    loads = [load for load, _figures in rows]
     widest = max((load.people for load in loads), default=0)
     longest = max((load.p90_days for load in loads), default=0)
     return render(
         request,
         "casework/bottlenecks.html",
-        {"sites": sites, "site": site, "loads": loads, "widest": widest, "longest": longest},
+        {"sites": sites, "site": site, "rows": rows, "widest": widest, "longest": longest},
     )
 
 

@@ -313,3 +313,11 @@ class Consent(models.Model):
     def scope_labels(self) -> list[str]:
         labels = dict(ConsentScope.choices)
         return [str(labels.get(s, s)) for s in self.scopes]
+
+    @property
+    def withdrawable(self) -> list[tuple[str, str]]:
+        """The uses a person may withdraw from this consent (registration is ended by erasure)."""
+        labels = dict(ConsentScope.choices)
+        return [
+            (s, labels[s]) for s in self.scopes if s in labels and s != ConsentScope.REGISTRATION
+        ]

@@ -280,3 +280,46 @@ def change_person(*, person: Person, changes: dict, by) -> dict[str, list]:
         _refresh_name_tokens(person)
     audit.record(actor=by, action=audit.Action.CHANGE, target=person, detail={"changes": diff})
     return diff
+
+
+@transaction.atomic
+def withdraw_consent(*, person: Person, scope: str, by, on: date | None = None) -> None:
+    """The person withdraws one use of their data (sharing with partners, tracing, contact).
+    The consent as given is kept, marked withdrawn, and what remains is recorded beside it;
+    every use that needs the scope refuses from now on (Person.consents_to)."""
+    require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
+    if scope == ConsentScope.REGISTRATION:
+        raise ValidationError(
+            {
+                "scope": _(
+                    "Consent to registration is withdrawn by erasing the record: ask the data "
+                    "protection officer."
+                )
+            }
+        )
+    if scope not in ConsentScope.values:
+        raise ValidationError({"scope": _("Choose a use from the list.")})
+    on = on or timezone.localdate()
+    given = [
+        c
+        for c in Consent.objects.select_for_update().filter(person=person)
+        if c.withdrawn_on is None and scope in c.scopes
+    ]
+    if not given:
+        raise ValidationError({"scope": _("This person has not consented to this use.")})
+    for consent in given:
+        consent.withdrawn_on = on
+        consent.save(update_fields=["withdrawn_on"])
+        Consent.objects.create(
+            person=person,
+            scopes=[s for s in consent.scopes if s != scope],
+            given_on=consent.given_on,
+            given_by_guardian=consent.given_by_guardian,
+            recorded_by=by,
+        )
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=person,
+        detail={"consent_withdrawn": scope, "on": on},
+    )

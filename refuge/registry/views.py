@@ -2,15 +2,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.identity.selectors import other_registrations
 from refuge.reception import services as reception
-from refuge.registry import selectors
+from refuge.registry import selectors, services
 from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
 from refuge.registry.models import Household, Person
+from refuge.registry.vocabulary import ConsentScope
 from refuge.sites.selectors import visible_sites
 
 
@@ -154,3 +155,20 @@ def search(request):
         template,
         {"query": query, "results": results, "searched": bool(query), "error": error},
     )
+
+
+@capability_required(Capability.EDIT_PEOPLE)
+@require_POST
+def withdraw_consent(request, pk):
+    person = visible_or_404(request, Person, selectors.person_detail, pk, purpose=None)
+    scope = request.POST.get("scope", "")[:20]
+    try:
+        services.withdraw_consent(person=person, scope=scope, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Consent withdrawn: %(use)s.") % {"use": dict(ConsentScope.choices).get(scope)},
+        )
+    return redirect("registry:person", pk=person.pk)

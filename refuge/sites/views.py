@@ -15,6 +15,7 @@ from refuge.audit import services as audit
 from refuge.reception import services as reception
 from refuge.registry.models import Household
 from refuge.registry.selectors import household_detail
+from refuge.reporting.selectors import site_overview
 from refuge.sites import housing
 from refuge.sites import movements as movement_services
 from refuge.sites.documents import manifest_pdf, registration_slip_pdf
@@ -26,40 +27,23 @@ from refuge.sites.selectors import (
     manifest,
     movement_for,
     movements_for,
-    occupancy,
     occupancy_chart,
     open_follow_ups,
     rooms_page,
     site_for,
-    suppress_small,
     visible_sites,
 )
 
 
 @capability_required(Capability.VIEW_OVERVIEW)
 def overview(request):
-    rows = occupancy(request.user, timezone.localdate())
-    names_allowed = request.user.can(Capability.VIEW_PEOPLE)
-    # Aggregates only for those who may not see people: small numbers would single a family out.
-    show = str if names_allowed else suppress_small
-    table = [
-        {
-            "site": row.site,
-            "people": show(row.people),
-            "households": show(row.households),
-            "arrivals_today": show(row.arrivals_today),
-            "arrivals_week": show(row.arrivals_week),
-            "free": show(row.free),
-            "percent": row.percent,
-        }
-        for row in rows
-    ]
+    overview = site_overview(request.user, timezone.localdate())
     return render(
         request,
         "sites/overview.html",
         {
-            "rows": table,
-            "names_allowed": names_allowed,
+            "overview": overview,
+            "names_allowed": request.user.can(Capability.VIEW_PEOPLE),
             "threshold": settings.REFUGE_SMALL_COUNT_THRESHOLD,
         },
     )

@@ -26,8 +26,10 @@ from refuge.casework.models import Attachment, Referral, StepProgress
 from refuge.casework.pathways import (
     current_pathway,
     load_pathway,
+    parse_definition,
     pathway_definition,
 )
+from refuge.params import record_id
 from refuge.registry import selectors as registry
 from refuge.registry.models import Household, Person
 from refuge.reporting.selectors import bottleneck_figures
@@ -278,8 +280,8 @@ def worklist(request):
 def bottlenecks(request):
     sites = visible_sites(request.user)
     site = (
-        sites.filter(pk=request.GET.get("site")).first()
-        if request.GET.get("site", "").isdigit()
+        sites.filter(pk=record_id(request.GET.get("site"))).first()
+        if record_id(request.GET.get("site")) is not None
         else None
     )
     rows = bottleneck_figures(request.user, site=site, today=timezone.localdate())
@@ -353,9 +355,7 @@ def pathway_edit(request):
     if request.method == "POST":
         saved = None
         try:
-            saved = load_pathway(json.loads(text), by=request.user)
-        except json.JSONDecodeError as error:
-            errors = [_("This is not valid JSON: %(error)s") % {"error": error}]
+            saved = load_pathway(parse_definition(text), by=request.user)
         except ValidationError as invalid:
             errors = invalid.messages
         if saved is not None:

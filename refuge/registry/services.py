@@ -24,6 +24,7 @@ from refuge.registry.models import (
     PersonNameToken,
     age_on,
 )
+from refuge.registry.names import clean_name
 from refuge.registry.search import name_tokens, normalise_document_number
 from refuge.registry.vocabulary import ConsentScope, DatePrecision, Relationship
 
@@ -40,6 +41,8 @@ EDITABLE_PERSON_FIELDS = (
     "education",
 )
 ADULT_AGE = 18
+# More than any family; the registration form offers as many rows (forms.MemberFormSet).
+MAX_MEMBERS = 40
 
 
 @dataclass
@@ -68,14 +71,77 @@ class MemberData:
     needs: list[str] = field(default_factory=list)
 
 
+# Text a registration may hold, field by field (the model's column sizes): checked before
+# anything else is done with the text, so an oversized value costs nothing but its refusal.
+TEXT_LIMITS = {
+    **dict.fromkeys(NAME_FIELDS, Person._meta.get_field("given_name_ar").max_length),
+    "origin_village": Person._meta.get_field("origin_village").max_length,
+    "profession": Person._meta.get_field("profession").max_length,
+    "document_number": Document._meta.get_field("number").max_length,
+    "issuer": Document._meta.get_field("issuer").max_length,
+}
+
+
+def _too_long(limit: int) -> str:
+    return _("At most %(count)d characters.") % {"count": limit}
+
+
+def clean_member(member: MemberData) -> MemberData:
+    """The member's names cleaned of invisible characters (registry.names), as stored."""
+    member.names = {f: clean_name(v) for f, v in member.names.items() if f in NAME_FIELDS}
+    return member
+
+
 def member_errors(member: MemberData, today: date) -> dict[str, str]:
     """The rules one person must meet, as {field: message}; empty when the person is fine."""
     errors: dict[str, str] = {}
+    texts = {
+        **member.names,
+        "origin_village": member.origin_village,
+        "profession": member.profession,
+    }
+    for name, value in texts.items():
+        if name in TEXT_LIMITS and len(value or "") > TEXT_LIMITS[name]:
+            errors[name] = _too_long(TEXT_LIMITS[name])
+    for doc in member.documents:
+        for name, value in (("document_number", doc.number), ("issuer", doc.issuer)):
+            if len(value or "") > TEXT_LIMITS[name]:
+                errors[name] = _too_long(TEXT_LIMITS[name])
+    if errors:
+        return errors  # nothing more is read from an oversized value
     for part, label in (("given_name", _("given name")), ("family_name", _("family name"))):
         if not any(member.names.get(f"{part}_{s}", "").strip() for s in SCRIPTS):
             errors[f"{part}_ar"] = _("Enter the %(part)s in at least one script.") % {"part": label}
     if member.birth_date and member.birth_date > today:
         errors["birth_date"] = _("The birth date cannot be in the future.")
+    if member.birth_date and member.birth_date < EARLIEST_BIRTH:
+        errors["birth_date"] = _("A birth date before %(date)s is not plausible.") % {
+            "date": EARLIEST_BIRTH.isoformat()
+        }
+    return errors
+
+
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def registration_date_errors(registered_on: date, members: list[MemberData], today: date):
+    """{key: message} for a registration date in the future, before the programme's earliest
+    date (REFUGE_EARLIEST_REGISTRATION_DATE) or before a member was born."""
+    from django.conf import settings
+
+    errors: dict[str, str] = {}
+    earliest = settings.REFUGE_EARLIEST_REGISTRATION_DATE
+    if registered_on > today:
+        errors["registered_on"] = _("The registration date cannot be in the future.")
+    elif registered_on < earliest:
+        errors["registered_on"] = _(
+            "The registration date cannot be before %(date)s, when registration began."
+        ) % {"date": earliest.isoformat()}
+    for index, member in enumerate(members):
+        if member.birth_date and member.birth_date > registered_on:
+            errors[f"members-{index}-birth_date"] = _(
+                "Born after the registration date: check both dates."
+            )
     return errors
 
 
@@ -181,6 +247,7 @@ def create_household(
     require(by, Capability.REGISTER, site.pk)
     today = timezone.localdate()
     registered_on = registered_on or today
+    members = [clean_member(m) for m in members]
     problems: dict[str, list[str]] = {}
     for message in household_errors(members, today):
         problems.setdefault("members", []).append(message)
@@ -191,10 +258,17 @@ def create_household(
         problems.setdefault("consent", []).append(
             _("Record the family's consent to registration before saving.")
         )
-    if registered_on > today:
-        problems.setdefault("registered_on", []).append(
-            _("The registration date cannot be in the future.")
+    if len(members) > MAX_MEMBERS:
+        problems.setdefault("members", []).append(
+            _("A household is registered with at most %(count)d members at a time.")
+            % {"count": MAX_MEMBERS}
         )
+    if len(phone or "") > Household._meta.get_field("phone").max_length:
+        problems.setdefault("phone", []).append(
+            _too_long(Household._meta.get_field("phone").max_length)
+        )
+    for key, message in registration_date_errors(registered_on, members, today).items():
+        problems.setdefault(key, []).append(message)
     if problems:
         raise ValidationError(problems)
 
@@ -231,6 +305,7 @@ def create_member(*, household: Household, member: MemberData, by) -> Person:
     """The registry's part of a member who joins later (reception.add_member composes it)."""
     require(by, Capability.EDIT_PEOPLE, household.audit_site_id)
     today = timezone.localdate()
+    member = clean_member(member)
     errors = member_errors(member, today)
     if member.relationship == Relationship.HEAD:
         errors["relationship"] = _("This household already has a head.")
@@ -256,8 +331,12 @@ def change_person(*, person: Person, changes: dict, by) -> dict[str, list]:
     diff = {}
     for name, value in changes.items():
         old = getattr(person, name)
-        if isinstance(value, str):
+        if name in NAME_FIELDS:
+            value = clean_name(value or "")
+        elif isinstance(value, str):
             value = value.strip()
+        if isinstance(value, str) and name in TEXT_LIMITS and len(value) > TEXT_LIMITS[name]:
+            raise ValidationError({name: _too_long(TEXT_LIMITS[name])})
         if old != value:
             diff[name] = [old, value]
             setattr(person, name, value)

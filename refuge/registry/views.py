@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.identity.selectors import other_registrations
+from refuge.params import record_id
 from refuge.reception import services as reception
 from refuge.registry import selectors, services
 from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
@@ -18,9 +19,15 @@ from refuge.sites.selectors import visible_sites
 def _apply_service_errors(error: ValidationError, household_form, formset) -> None:
     for key, messages_ in error.message_dict.items():
         parts = key.split("-")
-        if len(parts) == 3 and parts[0] == "members" and int(parts[1]) < len(formset.forms):
+        if (
+            len(parts) == 3
+            and parts[0] == "members"
+            and record_id(parts[1]) is not None
+            and int(parts[1]) < len(formset.forms)
+        ):
             form = formset.forms[int(parts[1])]
-            field = parts[2] if parts[2] in form.fields else None
+            name = {"birth_date": "birth_date_text"}.get(parts[2], parts[2])
+            field = name if name in form.fields else None
             for message in messages_:
                 form.add_error(field, message)
         elif key in household_form.fields:
@@ -34,8 +41,9 @@ def _apply_service_errors(error: ValidationError, household_form, formset) -> No
 @require_http_methods(["GET", "POST"])
 def register(request):
     sites = visible_sites(request.user)
-    household_form = HouseholdForm(request.POST or None, sites=sites)
-    formset = MemberFormSet(request.POST or None, prefix="members")
+    data = request.POST or None
+    household_form = HouseholdForm(data, sites=sites)
+    formset = MemberFormSet(data, prefix="members")
     if request.method == "POST" and household_form.is_valid() and formset.is_valid():
         data = household_form.cleaned_data
         members = [
@@ -69,10 +77,7 @@ def register(request):
 @capability_required(Capability.REGISTER)
 def member_row(request):
     """htmx: one more empty member row for the registration form."""
-    try:
-        index = int(request.GET.get("index", "1"))
-    except ValueError:
-        index = 1
+    index = record_id(request.GET.get("index")) or 1
     index = max(1, min(index, MemberFormSet.max_num - 1))
     form = MemberFormSet(prefix="members").empty_form
     form.prefix = f"members-{index}"

@@ -211,6 +211,9 @@ def resolve_follow_up(*, follow_up: FollowUp, resolution: str, on: date, by) -> 
     require(by, Capability.RECORD_HEADCOUNT, follow_up.movement.to_site_id)
     if not resolution.strip():
         raise ValidationError({"resolution": _("Say what happened.")})
+    limit = FollowUp._meta.get_field("resolution").max_length
+    if len(resolution.strip()) > limit:
+        raise ValidationError({"resolution": _("At most %(count)d characters.") % {"count": limit}})
     follow_up.resolved_on, follow_up.resolution = on, resolution.strip()
     follow_up.save(update_fields=["resolved_on", "resolution"])
     Person.objects.filter(pk=follow_up.person_id).update(missing_since=None)

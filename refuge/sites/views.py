@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
+from refuge.params import record_id, record_ids
 from refuge.reception import services as reception
 from refuge.registry.models import Household
 from refuge.registry.selectors import household_detail
@@ -20,7 +21,14 @@ from refuge.sites import housing
 from refuge.sites import movements as movement_services
 from refuge.sites.documents import manifest_pdf, registration_slip_pdf
 from refuge.sites.forms import AddHouseholdForm, MovementForm, RoomChoiceForm
-from refuge.sites.models import BedAssignment, Movement, MovementStatus, Passenger, Site
+from refuge.sites.models import (
+    BedAssignment,
+    FollowUp,
+    Movement,
+    MovementStatus,
+    Passenger,
+    Site,
+)
 from refuge.sites.selectors import (
     capacity_outlook,
     households_present,
@@ -88,8 +96,8 @@ def allocate(request, pk):
         raise Http404
     form = RoomChoiceForm(request.POST or None, site=household.current_site)
     mover = request.POST.get("person", "")
-    if request.method == "POST" and mover.isdigit() and form.is_valid():
-        person = household.members.filter(pk=int(mover)).first()
+    if request.method == "POST" and record_id(mover) is not None and form.is_valid():
+        person = household.members.filter(pk=record_id(mover)).first()
         if person is None:
             raise Http404
         try:
@@ -159,7 +167,7 @@ def _movement_or_404(request, pk) -> Movement:
 
 
 def _person_ids(request, name: str) -> set[int]:
-    return {int(v) for v in request.POST.getlist(name) if v.isdigit()}
+    return record_ids(request.POST.getlist(name))
 
 
 @capability_required(Capability.VIEW_PEOPLE)
@@ -187,7 +195,7 @@ def movement_detail(request, pk):
                 )
             elif action == "remove":
                 household = Household.objects.visible_to(request.user).get(
-                    pk=int(request.POST.get("household", 0))
+                    pk=record_id(request.POST.get("household"))
                 )
                 movement_services.remove_household(
                     movement=movement, household=household, by=request.user
@@ -232,14 +240,14 @@ def movement_detail(request, pk):
                         % {"numbers": ", ".join(left)},
                     )
             elif action == "resolve":
-                follow_up = movement.follow_ups.get(pk=int(request.POST.get("follow_up", 0)))
+                follow_up = movement.follow_ups.get(pk=record_id(request.POST.get("follow_up")))
                 movement_services.resolve_follow_up(
                     follow_up=follow_up,
                     resolution=request.POST.get("resolution", ""),
                     on=today,
                     by=request.user,
                 )
-        except (PermissionDenied, Household.DoesNotExist):
+        except (PermissionDenied, Household.DoesNotExist, FollowUp.DoesNotExist):
             raise PermissionDenied from None
         except ValidationError as error:
             for message in error.messages:

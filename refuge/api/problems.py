@@ -126,3 +126,20 @@ def exception_handler(exc, context):
 
 def _kept_headers(response) -> dict:
     return {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
+
+
+def not_found(request, exception=None):
+    """Django's 404 for a URL no view answers: problem+json under /api/, the page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        body = {
+            "type": "about:blank",
+            "title": str(TITLES[404]),
+            "status": 404,
+            "detail": str(TITLES[404]),
+        }
+        return JsonResponse(body, status=404, content_type=PROBLEM_TYPE)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

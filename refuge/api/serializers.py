@@ -3,7 +3,8 @@ over; input serializers bound every field and turn the body into the services' a
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from refuge.casework.models import Domain, Referral, StepProgress, StepStatus
@@ -369,7 +370,16 @@ class StepInput(serializers.Serializer):
 
     def validate_evidence(self, value):
         if len(value) > 20:
-            raise serializers.ValidationError("At most 20 pieces of evidence.")
+            raise serializers.ValidationError(_("At most 20 pieces of evidence."))
+        return value
+
+    def validate_owner(self, value):
+        # Staff, not the people in the registry: who may own a step is the domain's rule.
+        if (
+            value is not None
+            and not get_user_model().objects.filter(pk=value, is_active=True).exists()
+        ):
+            raise serializers.ValidationError(_("There is no such member of staff."))
         return value
 
 
@@ -416,7 +426,3 @@ class InstantCheckInput(serializers.Serializer):
 
     def get_fields(self):
         return {**_name_fields(), **super().get_fields()}
-
-
-def today():
-    return timezone.localdate()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from refuge.accounts.access import visible_or_404
@@ -45,6 +46,14 @@ def _audit_list(request, object_type: str, rows) -> None:
         object_type=object_type,
         detail={"via": "api", "ids": [row.pk for row in rows]},
     )
+
+
+def _pk(value) -> int:
+    """A record id from the path; anything else is simply not found."""
+    text = str(value)
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise NotFound()
+    return int(text)
 
 
 def _site(pk: int) -> Site:
@@ -87,7 +96,7 @@ class HouseholdViewSet(DoorViewSet):
         return Response(s.HouseholdDetailSerializer(household).data)
 
     def _household(self, request, pk) -> Household:
-        return visible_or_404(request, Household, registry_selectors.household_detail, int(pk))
+        return visible_or_404(request, Household, registry_selectors.household_detail, _pk(pk))
 
     @extend_schema(request=s.HouseholdInput, responses={201: s.HouseholdDetailSerializer})
     def create(self, request):
@@ -110,7 +119,7 @@ class HouseholdViewSet(DoorViewSet):
         return Response(s.HouseholdDetailSerializer(household).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.StaySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def stays(self, request, pk=None):
         household = self._household(request, pk)
         registry.record_view(obj=household, by=request.user)
@@ -172,7 +181,7 @@ class PersonViewSet(DoorViewSet):
         return _page(self, request, rows, s.PersonSerializer, "registry.person")
 
     def _person(self, request, pk) -> Person:
-        return visible_or_404(request, Person, registry_selectors.person_detail, int(pk))
+        return visible_or_404(request, Person, registry_selectors.person_detail, _pk(pk))
 
     def retrieve(self, request, pk=None):
         person = self._person(request, pk)
@@ -187,7 +196,7 @@ class PersonViewSet(DoorViewSet):
         return Response(s.PersonDetailSerializer(person).data)
 
     @extend_schema(request=s.SearchInput, responses=s.PersonSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)
     def search(self, request):
         """Names are personal data: they are sent in the body, never in the URL."""
         query = _valid(s.SearchInput, request.data)["q"]
@@ -201,28 +210,28 @@ class PersonViewSet(DoorViewSet):
         return Response(s.PersonSerializer(people, many=True).data)
 
     @extend_schema(responses=s.DocumentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def documents(self, request, pk=None):
         person = self._person(request, pk)
         registry.record_view(obj=person, by=request.user)
         return Response(s.DocumentSerializer(person.documents.all(), many=True).data)
 
     @extend_schema(responses=s.NeedSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def needs(self, request, pk=None):
         person = self._person(request, pk)
         registry.record_view(obj=person, by=request.user)
         return Response(s.NeedSerializer(person.needs.all(), many=True).data)
 
     @extend_schema(responses=s.ConsentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def consents(self, request, pk=None):
         person = self._person(request, pk)
         registry.record_view(obj=person, by=request.user)
         return Response(s.ConsentSerializer(person.consents.all(), many=True).data)
 
     @extend_schema(responses=s.CaseSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def cases(self, request, pk=None):
         person = self._person(request, pk)
         registry.record_view(obj=person, by=request.user)
@@ -230,7 +239,7 @@ class PersonViewSet(DoorViewSet):
         return Response(s.CaseSerializer(cases, many=True).data)
 
     @extend_schema(responses=s.NoteSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def notes(self, request, pk=None):
         """The notes of the domains your role reads (social, legal, psychosocial, medical)."""
         person = self._person(request, pk)
@@ -262,7 +271,7 @@ class PersonViewSet(DoorViewSet):
             ) from None
 
     @extend_schema(responses=s.ReferralSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def referrals(self, request, pk=None):
         person = self._person(request, pk)
         registry.record_view(obj=person, by=request.user)
@@ -310,7 +319,7 @@ class StepViewSet(DoorViewSet):
     queryset = StepProgress.objects.none()
 
     def _step(self, request, pk) -> StepProgress:
-        return visible_or_404(request, StepProgress, casework_selectors.step_for, int(pk))
+        return visible_or_404(request, StepProgress, casework_selectors.step_for, _pk(pk))
 
     def retrieve(self, request, pk=None):
         step = self._step(request, pk)
@@ -354,14 +363,14 @@ class SiteViewSet(DoorViewSet):
 
     def _site(self, request, pk) -> Site:
         return visible_or_404(
-            request, Site, lambda user, pk: site_selectors.visible_sites(user).get(pk=pk), int(pk)
+            request, Site, lambda user, pk: site_selectors.visible_sites(user).get(pk=pk), _pk(pk)
         )
 
     def retrieve(self, request, pk=None):
         return Response(s.SiteSerializer(self._site(request, pk)).data)
 
     @extend_schema(responses=s.RoomSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def rooms(self, request, pk=None):
         site = self._site(request, pk)
         rooms = rooms_with_free_beds(site.pk)
@@ -392,7 +401,7 @@ class TransferViewSet(DoorViewSet):
             request,
             Movement,
             lambda user, pk: site_selectors.movements_for(user).get(pk=pk),
-            int(pk),
+            _pk(pk),
         )
         return Response(s.TransferSerializer(movement).data)
 
@@ -426,7 +435,7 @@ class ReviewPairViewSet(DoorViewSet):
         return _page(self, request, rows, s.PairSerializer, "identity.queue")
 
     def _pair(self, request, pk) -> CandidatePair:
-        return visible_or_404(request, CandidatePair, identity_selectors.pair_for, int(pk))
+        return visible_or_404(request, CandidatePair, identity_selectors.pair_for, _pk(pk))
 
     def retrieve(self, request, pk=None):
         pair = self._pair(request, pk)
@@ -448,6 +457,7 @@ class InstantCheckViewSet(DoorViewSet):
     capability = Capability.REGISTER
     read_actions = ("create",)
     serializer_class = s.InstantMatchSerializer
+    pagination_class = None
 
     @extend_schema(
         request=s.InstantCheckInput, responses={200: s.InstantMatchSerializer(many=True)}

@@ -14,7 +14,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from refuge.accounts.access import record_refusal
 from refuge.casework.services import StepConflict
+from refuge.identity.selectors import TooManyChecks
 
 PROBLEM_TYPE = "application/problem+json"
 # The service layer names a member's field as the form does ("members-0-given_name_ar").
@@ -106,8 +108,14 @@ def exception_handler(exc, context):
         return problem(400, errors[0]["detail"] if len(errors) == 1 else TITLES[400], errors)
     if isinstance(exc, StepConflict):
         return problem(409, str(exc))
+    if isinstance(exc, TooManyChecks):
+        return problem(
+            429, _("Too many checks in a minute; wait a moment."), headers={"Retry-After": "60"}
+        )
     if isinstance(exc, ObjectDoesNotExist | Http404):
         exc = exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied | exceptions.PermissionDenied):
+        _record_refusal(context.get("request"), str(exc))
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
@@ -122,6 +130,13 @@ def exception_handler(exc, context):
         errors = _flatten(detail)
         detail = errors[0]["detail"] if errors else TITLES.get(response.status_code, "")
     return problem(response.status_code, detail, headers=_kept_headers(response))
+
+
+def _record_refusal(request, reason: str) -> None:
+    # As the pages' RefusalAuditMiddleware does: the refused use case has rolled back by now.
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        record_refusal(by=user, path=request.path, method=request.method, reason=reason)
 
 
 def _kept_headers(response) -> dict:

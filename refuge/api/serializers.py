@@ -106,17 +106,19 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "registered_at",
             "current_site",
             "registered_on",
-            "phone",
             "updated_at",
         ]
 
 
 class HouseholdDetailSerializer(HouseholdSerializer):
+    phone = serializers.CharField(
+        allow_null=True, help_text="Null when your role, or the family's consent, withholds it."
+    )
     members = PersonDetailSerializer(many=True, read_only=True)
     stays = StaySerializer(many=True, read_only=True)
 
     class Meta(HouseholdSerializer.Meta):
-        fields = [*HouseholdSerializer.Meta.fields, "members", "stays"]
+        fields = [*HouseholdSerializer.Meta.fields, "phone", "members", "stays"]
 
 
 class SiteSerializer(serializers.ModelSerializer):
@@ -135,6 +137,9 @@ class RoomSerializer(serializers.Serializer):
     beds_total = serializers.IntegerField()
     beds_taken = serializers.IntegerField()
     free_beds = serializers.IntegerField()
+    households = serializers.ListField(
+        child=serializers.CharField(), help_text="Registration numbers of who sleeps there."
+    )
 
 
 class TransferSerializer(serializers.ModelSerializer):
@@ -157,6 +162,8 @@ class TransferSerializer(serializers.ModelSerializer):
 
 
 class StepSerializer(serializers.ModelSerializer):
+    # Blank outcome and evidence, and `findings_withheld`, where the role may not read them.
+    findings_withheld = serializers.BooleanField(default=False)
     code = serializers.CharField(source="step.code")
     name = serializers.CharField(source="step.name")
     person = serializers.IntegerField(source="case.person_id")
@@ -180,6 +187,7 @@ class StepSerializer(serializers.ModelSerializer):
             "status_since",
             "done_on",
             "version",
+            "findings_withheld",
             "note_count",
             "updated_at",
         ]
@@ -233,13 +241,19 @@ class PairSerializer(serializers.ModelSerializer):
 
 
 class InstantMatchSerializer(serializers.Serializer):
-    person = serializers.IntegerField(
-        source="person.pk", allow_null=True, help_text="Null when you may not see the person."
-    )
+    person = serializers.IntegerField(source="person.pk")
     site_name = serializers.CharField()
     probability = serializers.FloatField()
     decision = serializers.CharField()
     reasons = serializers.ListField(child=serializers.CharField())
+
+
+class InstantCheckSerializer(serializers.Serializer):
+    matches = InstantMatchSerializer(many=True, help_text="Possible matches at your sites.")
+    elsewhere = serializers.BooleanField(
+        help_text="A possible match exists at a site you do not work at; its coordinator has "
+        "been told."
+    )
 
 
 # Writing

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -29,13 +30,15 @@ from refuge.identity.records import (
     personal_document_number,
     records_from_names,
 )
+from refuge.reception import services as reception
 from refuge.registry import selectors as registry_selectors
-from refuge.registry import services as registry
 from refuge.registry.models import NAME_FIELDS, Household, Person
 from refuge.sites import selectors as site_selectors
-from refuge.sites import services as site_services
-from refuge.sites.housing import rooms_with_free_beds
 from refuge.sites.models import Movement, Site
+
+ROOMS_PAGE = OpenApiParameter(
+    "page", OpenApiTypes.INT, description="Page number, 100 rooms a page."
+)
 
 
 def _audit_list(request, object_type: str, rows) -> None:
@@ -91,18 +94,19 @@ class HouseholdViewSet(DoorViewSet):
         return _page(self, request, rows, s.HouseholdSerializer, "registry.household")
 
     def retrieve(self, request, pk=None):
-        household = self._household(request, pk)
-        registry.record_view(obj=household, by=request.user)
-        return Response(s.HouseholdDetailSerializer(household).data)
+        household = self._household(request, pk, purpose="api household")
+        return Response(_household_data(request, household))
 
-    def _household(self, request, pk) -> Household:
-        return visible_or_404(request, Household, registry_selectors.household_detail, _pk(pk))
+    def _household(self, request, pk, *, purpose: str | None) -> Household:
+        return visible_or_404(
+            request, Household, registry_selectors.household_detail, _pk(pk), purpose=purpose
+        )
 
     @extend_schema(request=s.HouseholdInput, responses={201: s.HouseholdDetailSerializer})
     def create(self, request):
         data = _valid(s.HouseholdInput, request.data)
         member_input = s.MemberInput()
-        household = registry.register_household(
+        household = reception.register_household(
             site=_site(data["site"]),
             members=[
                 member_input.to_member(
@@ -115,22 +119,21 @@ class HouseholdViewSet(DoorViewSet):
             registered_on=data.get("registered_on"),
             phone=data["phone"],
         )
-        household = registry_selectors.household_detail(request.user, household.pk)
-        return Response(s.HouseholdDetailSerializer(household).data, status=status.HTTP_201_CREATED)
+        household = registry_selectors.household_detail(request.user, household.pk, purpose=None)
+        return Response(_household_data(request, household), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.StaySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def stays(self, request, pk=None):
-        household = self._household(request, pk)
-        registry.record_view(obj=household, by=request.user)
+        household = self._household(request, pk, purpose="api stays")
         return Response(s.StaySerializer(household.stays.all(), many=True).data)
 
     @extend_schema(request=s.ArrivalInput, responses={201: s.StaySerializer})
     @action(detail=True, methods=["post"])
     def arrival(self, request, pk=None):
-        household = self._household(request, pk)
+        household = self._household(request, pk, purpose=None)  # the arrival is audited
         data = _valid(s.ArrivalInput, request.data)
-        stay = site_services.record_arrival(
+        stay = reception.record_arrival(
             household=household,
             site=_site(data["site"]),
             on=data.get("on") or timezone.localdate(),
@@ -141,12 +144,20 @@ class HouseholdViewSet(DoorViewSet):
     @extend_schema(request=s.DepartureInput, responses={200: s.StaySerializer})
     @action(detail=True, methods=["post"])
     def departure(self, request, pk=None):
-        household = self._household(request, pk)
+        household = self._household(request, pk, purpose=None)  # the departure is audited
         data = _valid(s.DepartureInput, request.data)
-        stay = site_services.record_departure(
+        stay = reception.record_departure(
             household=household, on=data.get("on") or timezone.localdate(), by=request.user
         )
         return Response(s.StaySerializer(stay).data)
+
+
+def _household_data(request, household: Household) -> dict:
+    data = s.HouseholdDetailSerializer(household).data
+    # The phone is for calling people who agreed to it, and only for some roles.
+    if not registry_selectors.may_read_field(request.user, "household.phone", household):
+        data["phone"] = None
+    return data
 
 
 def _valid(serializer_class, data) -> dict:
@@ -180,19 +191,20 @@ class PersonViewSet(DoorViewSet):
         rows = updated_after(request, registry_selectors.people_for(request.user))
         return _page(self, request, rows, s.PersonSerializer, "registry.person")
 
-    def _person(self, request, pk) -> Person:
-        return visible_or_404(request, Person, registry_selectors.person_detail, _pk(pk))
+    def _person(self, request, pk, *, purpose: str | None) -> Person:
+        return visible_or_404(
+            request, Person, registry_selectors.person_detail, _pk(pk), purpose=purpose
+        )
 
     def retrieve(self, request, pk=None):
-        person = self._person(request, pk)
-        registry.record_view(obj=person, by=request.user)
+        person = self._person(request, pk, purpose="api person")
         return Response(s.PersonDetailSerializer(person).data)
 
     def partial_update(self, request, pk=None):
-        person = self._person(request, pk)
+        person = self._person(request, pk, purpose=None)  # the change is audited
         changes = _valid(s.PersonChanges, request.data)
-        registry.update_person(person=person, changes=dict(changes), by=request.user)
-        person = registry_selectors.person_detail(request.user, person.pk)
+        reception.update_person(person=person, changes=dict(changes), by=request.user)
+        person = registry_selectors.person_detail(request.user, person.pk, purpose=None)
         return Response(s.PersonDetailSerializer(person).data)
 
     @extend_schema(request=s.SearchInput, responses=s.PersonSerializer(many=True))
@@ -200,41 +212,31 @@ class PersonViewSet(DoorViewSet):
     def search(self, request):
         """Names are personal data: they are sent in the body, never in the URL."""
         query = _valid(s.SearchInput, request.data)["q"]
-        people = registry_selectors.search_people(request.user, query)
-        audit.record(
-            actor=request.user,
-            action=audit.Action.SEARCH,
-            object_type="registry.person",
-            detail={"via": "api", "query": query, "results": [p.pk for p in people]},
-        )
+        people = registry_selectors.search_people(request.user, query)  # audited there
         return Response(s.PersonSerializer(people, many=True).data)
 
     @extend_schema(responses=s.DocumentSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def documents(self, request, pk=None):
-        person = self._person(request, pk)
-        registry.record_view(obj=person, by=request.user)
+        person = self._person(request, pk, purpose="api documents")
         return Response(s.DocumentSerializer(person.documents.all(), many=True).data)
 
     @extend_schema(responses=s.NeedSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def needs(self, request, pk=None):
-        person = self._person(request, pk)
-        registry.record_view(obj=person, by=request.user)
+        person = self._person(request, pk, purpose="api needs")
         return Response(s.NeedSerializer(person.needs.all(), many=True).data)
 
     @extend_schema(responses=s.ConsentSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def consents(self, request, pk=None):
-        person = self._person(request, pk)
-        registry.record_view(obj=person, by=request.user)
+        person = self._person(request, pk, purpose="api consents")
         return Response(s.ConsentSerializer(person.consents.all(), many=True).data)
 
     @extend_schema(responses=s.CaseSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def cases(self, request, pk=None):
-        person = self._person(request, pk)
-        registry.record_view(obj=person, by=request.user)
+        person = self._person(request, pk, purpose="api cases")
         cases = casework_selectors.person_cases(person, request.user)
         return Response(s.CaseSerializer(cases, many=True).data)
 
@@ -242,14 +244,14 @@ class PersonViewSet(DoorViewSet):
     @action(detail=True, methods=["get"], pagination_class=None)
     def notes(self, request, pk=None):
         """The notes of the domains your role reads (social, legal, psychosocial, medical)."""
-        person = self._person(request, pk)
+        person = self._person(request, pk, purpose=None)  # reading the notes is audited
         notes = casework.read_notes(person=person, by=request.user)
         return Response(s.NoteSerializer([_note(n, text) for n, text in notes], many=True).data)
 
     @extend_schema(request=s.NoteInput, responses={201: s.NoteSerializer})
     @notes.mapping.post
     def add_note(self, request, pk=None):
-        person = self._person(request, pk)
+        person = self._person(request, pk, purpose=None)  # the note is audited
         data = _valid(s.NoteInput, request.data)
         note = casework.add_note(
             person=person,
@@ -264,7 +266,7 @@ class PersonViewSet(DoorViewSet):
         if pk is None:
             return None
         try:
-            return casework_selectors.step_for(request.user, pk)
+            return casework_selectors.step_for(request.user, pk, purpose=None)
         except StepProgress.DoesNotExist:
             raise DjangoValidationError(
                 {"step": _("That step is not on this person's case.")}
@@ -273,15 +275,14 @@ class PersonViewSet(DoorViewSet):
     @extend_schema(responses=s.ReferralSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def referrals(self, request, pk=None):
-        person = self._person(request, pk)
-        registry.record_view(obj=person, by=request.user)
+        person = self._person(request, pk, purpose="api referrals")
         rows = casework_selectors.referrals_of(person)
         return Response(s.ReferralSerializer(rows, many=True).data)
 
     @extend_schema(request=s.ReferralInput, responses={201: s.ReferralSerializer})
     @referrals.mapping.post
     def refer(self, request, pk=None):
-        person = self._person(request, pk)
+        person = self._person(request, pk, purpose=None)  # the referral is audited
         data = _valid(s.ReferralInput, request.data)
         partner = Partner.objects.filter(pk=data["partner"]).first()
         if partner is None:
@@ -318,16 +319,16 @@ class StepViewSet(DoorViewSet):
     serializer_class = s.StepSerializer
     queryset = StepProgress.objects.none()
 
-    def _step(self, request, pk) -> StepProgress:
-        return visible_or_404(request, StepProgress, casework_selectors.step_for, _pk(pk))
+    def _step(self, request, pk, *, purpose: str | None) -> StepProgress:
+        return visible_or_404(
+            request, StepProgress, casework_selectors.step_for, _pk(pk), purpose=purpose
+        )
 
     def retrieve(self, request, pk=None):
-        step = self._step(request, pk)
-        audit.record(actor=request.user, action=audit.Action.VIEW, target=step)
-        return Response(s.StepSerializer(step).data)
+        return Response(s.StepSerializer(self._step(request, pk, purpose="api step")).data)
 
     def partial_update(self, request, pk=None):
-        step = self._step(request, pk)
+        step = self._step(request, pk, purpose=None)  # the update is audited
         data = _valid(s.StepInput, request.data)
         casework.update_step(
             progress_id=step.pk,
@@ -342,7 +343,8 @@ class StepViewSet(DoorViewSet):
             ),
             by=request.user,
         )
-        return Response(s.StepSerializer(casework_selectors.step_for(request.user, step.pk)).data)
+        step = casework_selectors.step_for(request.user, step.pk, purpose=None)
+        return Response(s.StepSerializer(step).data)
 
 
 @extend_schema_view(
@@ -362,22 +364,23 @@ class SiteViewSet(DoorViewSet):
         return self.get_paginated_response(s.SiteSerializer(page, many=True).data)
 
     def _site(self, request, pk) -> Site:
-        return visible_or_404(
-            request, Site, lambda user, pk: site_selectors.visible_sites(user).get(pk=pk), _pk(pk)
-        )
+        return visible_or_404(request, Site, site_selectors.site_for, _pk(pk))
 
     def retrieve(self, request, pk=None):
         return Response(s.SiteSerializer(self._site(request, pk)).data)
 
-    @extend_schema(responses=s.RoomSerializer(many=True))
+    @extend_schema(parameters=[ROOMS_PAGE], responses=s.RoomSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def rooms(self, request, pk=None):
+        """The site's rooms, 100 a page, with their beds and the households sleeping there."""
         site = self._site(request, pk)
-        rooms = rooms_with_free_beds(site.pk)
-        audit.record(
-            actor=request.user, action=audit.Action.VIEW, target=site, detail={"list": "rooms"}
-        )
-        return Response(s.RoomSerializer(rooms, many=True).data)
+        number = request.query_params.get("page", "1")
+        if not (number.isdigit() and len(number) < 7):
+            raise DjangoValidationError({"page": _("Ask for a page by its number.")})
+        _page_of_rooms, rows = site_selectors.rooms_page(request.user, site, int(number))
+        for room, households in rows:
+            room.households = households
+        return Response(s.RoomSerializer([room for room, _ in rows], many=True).data)
 
 
 @extend_schema_view(
@@ -397,12 +400,7 @@ class TransferViewSet(DoorViewSet):
         return self.get_paginated_response(s.TransferSerializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
-        movement = visible_or_404(
-            request,
-            Movement,
-            lambda user, pk: site_selectors.movements_for(user).get(pk=pk),
-            _pk(pk),
-        )
+        movement = visible_or_404(request, Movement, site_selectors.movement_for, _pk(pk))
         return Response(s.TransferSerializer(movement).data)
 
 
@@ -434,18 +432,18 @@ class ReviewPairViewSet(DoorViewSet):
         rows = identity_selectors.review_queue(request.user)
         return _page(self, request, rows, s.PairSerializer, "identity.queue")
 
-    def _pair(self, request, pk) -> CandidatePair:
-        return visible_or_404(request, CandidatePair, identity_selectors.pair_for, _pk(pk))
+    def _pair(self, request, pk, *, purpose: str | None) -> CandidatePair:
+        return visible_or_404(
+            request, CandidatePair, identity_selectors.pair_for, _pk(pk), purpose=purpose
+        )
 
     def retrieve(self, request, pk=None):
-        pair = self._pair(request, pk)
-        audit.record(actor=request.user, action=audit.Action.VIEW, target=pair)
-        return Response(s.PairSerializer(pair).data)
+        return Response(s.PairSerializer(self._pair(request, pk, purpose="api review")).data)
 
     @extend_schema(request=s.DecisionInput, responses=s.PairSerializer)
     @action(detail=True, methods=["post"])
     def decision(self, request, pk=None):
-        pair = self._pair(request, pk)
+        pair = self._pair(request, pk, purpose=None)  # the decision is audited
         data = _valid(s.DecisionInput, request.data)
         pair = identity.decide(pair=pair, status=data["status"], by=request.user)
         return Response(s.PairSerializer(pair).data)
@@ -459,14 +457,11 @@ class InstantCheckViewSet(DoorViewSet):
     serializer_class = s.InstantMatchSerializer
     pagination_class = None
 
-    @extend_schema(
-        request=s.InstantCheckInput, responses={200: s.InstantMatchSerializer(many=True)}
-    )
+    @extend_schema(request=s.InstantCheckInput, responses={200: s.InstantCheckSerializer})
     def create(self, request):
         data = _valid(s.InstantCheckInput, request.data)
-        names = {f: data.get(f, "") for f in NAME_FIELDS}
         records = records_from_names(
-            names,
+            {f: data.get(f, "") for f in NAME_FIELDS},
             record_id="new",
             sex=data["sex"],
             birth_date=engine_birth_date(data["birth_date"], data["birth_date_precision"]),
@@ -474,16 +469,6 @@ class InstantCheckViewSet(DoorViewSet):
                 data["document_type"], data["document_number"]
             ),
         )
-        matches = identity_selectors.instant_check(request.user, records)
-        if matches:
-            audit.record(
-                actor=request.user,
-                action=audit.Action.SEARCH,
-                object_type="identity.instant_check",
-                detail={
-                    "via": "api",
-                    "names": {f: v for f, v in names.items() if v},
-                    "shown": [m.person.pk for m in matches if m.person is not None],
-                },
-            )
-        return Response(s.InstantMatchSerializer(matches, many=True).data)
+        # Rate-limited, audited, and silent about people elsewhere: the domain's use case.
+        result = identity_selectors.check_registration(request.user, records)
+        return Response(s.InstantCheckSerializer(result).data)

@@ -360,14 +360,3 @@ def bottlenecks(user, *, site: Site | None, today: date) -> list[StepLoad]:
         )
     order = {code: s.order for code, s in steps.items()}
     return sorted(loads, key=lambda load: order.get(load.code, 999))
-
-
-def step_for(user, pk: int) -> StepProgress:
-    """One step of a case the user may see (raises StepProgress.DoesNotExist otherwise)."""
-    return (
-        with_note_counts(
-            StepProgress.objects.filter(case__person__in=Person.objects.visible_to(user)), user
-        )
-        .select_related("step", "case")
-        .get(pk=pk)
-    )

@@ -65,7 +65,7 @@ def _records(world) -> Records:
 
 
 def _register_sharing(world, clerk):
-    from refuge.registry.services import register_household
+    from refuge.reception.services import register_household
 
     # Consent to sharing, so that a referral to a partner is the role's question alone.
     return register_household(
@@ -159,18 +159,18 @@ MATRIX = {
     "clerk":                (R,    E,    E,    X,    R,    E,    E,    R,    E,    E,    E,    E,    E,    X,    E,    X,    E,    X,    R,    E,    E,    R,    E,    R,    X,    X,    X,    R),
     "clerk_perm":           (R,    R,    R,    C,    R,    R,    R,    R,    R,    R,    R,    R,    R,    X,    R,    X,    R,    X,    R,    R,    R,    R,    R,    R,    X,    X,    X,    R),
     "caseworker":           (R,    R,    R,    X,    R,    R,    R,    R,    R,    R,    R,    R,    R,    C,    R,    C,    R,    R,    R,    R,    R,    R,    R,    R,    X,    X,    X,    X),
-    "medical":              (R,    R,    R,    X,    R,    R,    X,    R,    R,    R,    R,    R,    R,    X,    R,    C,    R,    None, R,    R,    R,    R,    R,    R,    X,    X,    X,    X),
-    "site_manager":         (R,    R,    R,    C,    R,    R,    R,    R,    R,    R,    R,    R,    R,    C,    R,    C,    R,    None, R,    R,    R,    R,    R,    R,    R,    R,    R,    R),
+    "medical":              (R,    R,    R,    X,    R,    R,    X,    R,    R,    R,    R,    R,    R,    X,    R,    C,    R,    X,    R,    R,    R,    R,    R,    R,    X,    X,    X,    X),
+    "site_manager":         (R,    R,    R,    C,    R,    R,    R,    R,    R,    R,    R,    R,    R,    C,    R,    C,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R),
     "coordinator":          (R,    R,    R,    X,    R,    R,    X,    R,    R,    R,    R,    R,    R,    X,    R,    X,    R,    X,    R,    R,    R,    R,    R,    R,    R,    R,    R,    X),
     "dpo":                  (X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    R,    R,    X,    X,    X,    X,    X,    X,    X,    X),
     "observer":             (X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    X,    R,    R,    X,    X,    X,    X,    X,    X,    X,    X),
-    "admin":                (R,    R,    R,    C,    R,    R,    R,    R,    R,    R,    R,    R,    R,    X,    R,    C,    R,    None, R,    R,    R,    R,    R,    R,    R,    R,    R,    R),
+    "admin":                (R,    R,    R,    C,    R,    R,    R,    R,    R,    R,    R,    R,    R,    X,    R,    C,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R),
     "caseworker_elsewhere": (R,    E,    E,    X,    R,    E,    E,    R,    E,    E,    E,    E,    E,    E,    E,    E,    E,    E,    R,    E,    E,    R,    R,    R,    X,    X,    X,    X),
     "manager_elsewhere":    (R,    E,    E,    X,    R,    E,    E,    R,    E,    E,    E,    E,    E,    E,    E,    E,    E,    E,    R,    E,    E,    R,    E,    R,    R,    E,    E,    R),
 }
 # fmt: on
-# None: the step belongs to the caseworker's role; whether a medical officer, a site manager or
-# an administrator may write it is the domain's field rule, tested with the domain.
+# The step updated is social support, the caseworker's: site managers and administrators stand
+# in for caseworkers, medical officers do not (accounts.roles.STEP_DEPUTIES).
 assert all(len(row) == len(OPERATIONS) for row in MATRIX.values())
 
 
@@ -192,9 +192,7 @@ def test_api_role_matrix(world, role):
         _operations(records).items(), MATRIX[role], strict=True
     ):
         response = getattr(client, method)(path, body, format="json")
-        if response.status_code >= 500 or (
-            expected is not None and response.status_code != expected
-        ):
+        if response.status_code != expected:
             wrong.append(
                 f"{name}: {response.status_code}, expected {expected}: {response.content[:200]!r}"
             )

@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "refuge.identity",
     "refuge.casework",
     "refuge.demo",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "refuge.api",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +206,54 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 # form of 50 or more reaches the formset, which refuses it with a form error (Django's own
 # limit, read by the CSRF check before any view, can only answer a bare 400).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# The REST API (refuge/api, docs/integrators.md): personal tokens or the pages' session (with
+# CSRF), JSON only, problem+json errors, per-user rate limits and a bound on every body.
+API_MAX_BODY_BYTES = envint("REFUGE_API_MAX_BODY_BYTES", 256 * 1024)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "refuge.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["refuge.api.permissions.HasCapability"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "refuge.api.base.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "refuge.api.problems.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("REFUGE_API_ANON_RATE", "60/minute"),
+        "user": os.environ.get("REFUGE_API_RATE", "600/minute"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Refuge API",
+    "DESCRIPTION": "Households, people, sites, casework and identity review, through the same "
+    "rules as the pages. See docs/integrators.md.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SECURITY": [{"bearerToken": []}, {"cookieAuth": []}],
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentScopeEnum": "refuge.registry.vocabulary.ConsentScope",
+        "DocumentTypeEnum": "refuge.registry.vocabulary.DocumentType",
+        "SpecificNeedEnum": "refuge.registry.vocabulary.SpecificNeed",
+        "StepStatusEnum": "refuge.casework.models.StepStatus",
+        "PairStatusEnum": "refuge.identity.models.PairStatus",
+        "NeedStatusEnum": "refuge.registry.vocabulary.NeedStatus",
+        "MovementStatusEnum": "refuge.sites.models.MovementStatus",
+        "ReferralStatusEnum": "refuge.casework.models.ReferralStatus",
+    },
+}
 
 LOGGING = {
     "version": 1,

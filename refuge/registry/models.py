@@ -104,6 +104,8 @@ class Household(models.Model):
     )
     phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the household row last changed (its site, its phone): integrators sync on it.
+    updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )

@@ -189,6 +189,17 @@ CASEWORK_PATHWAY = os.environ.get("REFUGE_PATHWAY", "ru-reception")
 ATTACHMENT_MAX_BYTES = envint("REFUGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 
+# The audit trail. Its chain is keyed (HMAC-SHA256) with REFUGE_AUDIT_KEY, a secret kept out of
+# the database, so that someone who can write to the database cannot rehash a rewritten trail.
+# What an entry says about people (search terms, old and new values) is sealed with Fernet
+# under REFUGE_AUDIT_DATA_KEYS (newest first), which only the data protection officer's
+# disclosure reads. Without them both derive from SECRET_KEY: good for the demo only, and
+# production mode refuses to start so.
+AUDIT_CHAIN_KEY = os.environ.get("REFUGE_AUDIT_KEY", "")
+AUDIT_DATA_KEYS = envlist("REFUGE_AUDIT_DATA_KEYS", "")
+# An entry's detail (clear and sealed) is bounded, so that no request can grow the trail at will.
+AUDIT_DETAIL_MAX_BYTES = envint("REFUGE_AUDIT_DETAIL_MAX_BYTES", 4096)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -15,12 +15,31 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from refuge.accounts.middleware import LANGUAGE_SESSION_KEY
+from refuge.accounts.signin import address_delay_seconds, client_address
 from refuge.audit import services as audit
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # An address that has failed against many accounts waits before it may try again.
+        wait = address_delay_seconds(client_address(request))
+        if wait:
+            audit.record(
+                actor=None,
+                action=audit.Action.LOCKED_OUT,
+                object_type="accounts.address",
+                detail={"address": client_address(request), "wait": wait},
+            )
+            return render(
+                request,
+                "accounts/slowed_down.html",
+                {"wait": wait},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -107,3 +126,15 @@ def two_factor(request):
             object_id=str(request.user.pk),
         )
     return render(request, "accounts/two_factor.html", {"error": error})
+
+
+def permission_denied(request, exception=None):
+    """Every 403 is written to the trail: a refusal is an authorisation decision too."""
+    user = getattr(request, "user", None)
+    audit.record(
+        actor=user,
+        action=audit.Action.DENIED,
+        object_type="http.request",
+        detail={"path": request.path[:200], "method": request.method},
+    )
+    return render(request, "403.html", status=403)

@@ -75,7 +75,9 @@ CLEAR_KEYS = frozenset(
         "to",
         "two_factor",
         "version",
+        "wait",
         "with",
+        "method",
     }
 )
 
@@ -110,15 +112,25 @@ def _bounded(value: dict) -> dict:
     return {"truncated": True, "bytes": size, "keys": sorted(value)[:32]}
 
 
+def _names_no_one(value) -> bool:
+    """Ids, codes, counts and lists of them; never a mapping, which may carry values."""
+    if isinstance(value, list):
+        return all(isinstance(item, str | int | bool) or item is None for item in value)
+    return isinstance(value, str | int | bool) or value is None
+
+
 def _split(detail: dict) -> tuple[dict, str]:
     """The detail as it is stored: what names no one in clear, the rest sealed."""
     detail = jsonable(detail or {})
-    clear = {k: v for k, v in detail.items() if k in CLEAR_KEYS}
-    private = {k: v for k, v in detail.items() if k not in CLEAR_KEYS}
-    for key, value in private.items():
-        # Which fields changed is what a reader of the history needs; their values are sealed.
-        if isinstance(value, dict) and key == "changes":
-            clear.setdefault("fields", sorted(value))
+    clear, private = {}, {}
+    for key, value in detail.items():
+        if key in CLEAR_KEYS and _names_no_one(value):
+            clear[key] = value
+        else:
+            private[key] = value
+            # Which fields changed is what a reader of the history needs; the values are sealed.
+            if key in ("changes", "fields") and isinstance(value, dict):
+                clear["fields"] = sorted(value)
     clear = _bounded(clear)
     if not private:
         return clear, ""

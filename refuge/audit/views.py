@@ -1,11 +1,12 @@
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.access import capability_required
 from refuge.accounts.roles import Capability
+from refuge.audit.forms import DisclosureForm
 from refuge.audit.models import Action, AuditEntry
-from refuge.audit.services import record, verify_chain
+from refuge.audit.services import disclose, may_disclose, record, verify_chain
 
 
 @capability_required(Capability.VIEW_AUDIT)
@@ -36,5 +37,27 @@ def trail(request):
             "actions": Action.choices,
             "action": action,
             "actor": actor,
+            "may_disclose": may_disclose(request.user),
+        },
+    )
+
+
+@capability_required(Capability.VIEW_AUDIT)
+@require_http_methods(["GET", "POST"])
+def entry_detail(request, seq):
+    """One entry; its sealed detail is shown to the data protection officer, given a reason."""
+    entry = get_object_or_404(AuditEntry, seq=seq)
+    form = DisclosureForm(request.POST or None)
+    disclosed = None
+    if request.method == "POST" and form.is_valid():
+        disclosed = disclose(entry=entry, reason=form.cleaned_data["reason"], by=request.user)
+    return render(
+        request,
+        "audit/entry.html",
+        {
+            "entry": entry,
+            "form": form,
+            "disclosed": disclosed,
+            "may_disclose": may_disclose(request.user),
         },
     )

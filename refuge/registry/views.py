@@ -70,7 +70,8 @@ def register(request):
 def member_row(request):
     """htmx: one more empty member row for the registration form."""
     try:
-        index = int(request.GET.get("index", "1"))
+        # The form's own TOTAL_FORMS field (hx-include), read without eval under the CSP.
+        index = int(request.GET.get("members-TOTAL_FORMS", request.GET.get("index", "1")))
     except ValueError:
         index = 1
     index = max(1, min(index, MemberFormSet.max_num - 1))

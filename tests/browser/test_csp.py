@@ -20,7 +20,8 @@ def test_htmx_and_the_tick_everyone_box_work_under_the_policy(page):
     page.get_by_label("Everyone").check()
     assert all(box.is_checked() for box in rows.all())
 
-    sign_in(page, "clerk_perm")
+    page.context.clear_cookies()
+    sign_in(page, "clerk.perm")
     page.goto(f"{page.base_url}/registry/register/")
     page.click("#add-member")
     expect(page.locator("#id_members-TOTAL_FORMS")).to_have_value("2")

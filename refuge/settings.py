@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "refuge.accounts.middleware.SecurityHeadersMiddleware",
     "refuge.accounts.middleware.SessionTimeoutMiddleware",
     "refuge.accounts.middleware.RequireTwoFactorMiddleware",
+    "refuge.accounts.middleware.RefusalAuditMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -224,6 +225,8 @@ WHITENOISE_USE_FINDERS = True
 
 # Observers see counts, never a group small enough to point at a family.
 REFUGE_SMALL_COUNT_THRESHOLD = envint("REFUGE_SMALL_COUNT_THRESHOLD", 5)
+# A clerk typing a family's names checks a few times a minute; a script trying names, far more.
+REFUGE_INSTANT_CHECKS_PER_MINUTE = envint("REFUGE_INSTANT_CHECKS_PER_MINUTE", 30)
 
 # Case notes and attachments are encrypted with Fernet. REFUGE_FIELD_KEYS is a comma-separated
 # list of keys, newest first: the first encrypts, all of them decrypt, and `refuge

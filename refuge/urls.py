@@ -13,5 +13,3 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
-
-handler403 = "refuge.accounts.views.permission_denied"

@@ -1,5 +1,5 @@
-"""Changes to staff accounts: each one audited, and the grant of a role that reads case notes
-held until a second administrator or the data protection officer approves it.
+"""Signing in, two-factor enrolment and changes to staff accounts, each one audited; the grant
+of a role that reads case notes is held until a second administrator or the DPO approves it.
 
 The admin site (refuge.accounts.admin) calls these too, so an administrator is under the same
 rules as everyone else: nobody can give themselves, or an account they have just made, the
@@ -176,3 +176,32 @@ def break_the_glass(*, by: User, domain: str, reason: str, minutes: int) -> Emer
             )
         )
     return access
+
+
+def record_sign_in(user) -> None:
+    audit.record(actor=user, action=audit.Action.LOGIN, target=user)
+
+
+def record_two_factor_enrolled(user, device) -> None:
+    audit.record(
+        actor=user, action=audit.Action.CREATE, target=device, detail={"two_factor": "enrolled"}
+    )
+
+
+def record_two_factor_refused(user) -> None:
+    audit.record(
+        actor=user,
+        action=audit.Action.DENIED,
+        object_type="accounts.two_factor",
+        object_id=str(user.pk),
+    )
+
+
+def record_address_slowed(*, address: str | None, wait: int) -> None:
+    """An address past the spray limit was made to wait (refuge.accounts.signin)."""
+    audit.record(
+        actor=None,
+        action=audit.Action.LOCKED_OUT,
+        object_type="accounts.address",
+        detail={"address": address or "", "wait": wait},
+    )

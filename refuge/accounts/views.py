@@ -16,11 +16,10 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from refuge.accounts import services
 from refuge.accounts.forms import EmergencyAccessForm
 from refuge.accounts.middleware import LANGUAGE_SESSION_KEY
-from refuge.accounts.services import break_the_glass, decide_grant, pending_grants
 from refuge.accounts.signin import address_delay_seconds, client_address
-from refuge.audit import services as audit
 
 
 class LoginView(auth_views.LoginView):
@@ -31,12 +30,7 @@ class LoginView(auth_views.LoginView):
         # An address that has failed against many accounts waits before it may try again.
         wait = address_delay_seconds(client_address(request))
         if wait:
-            audit.record(
-                actor=None,
-                action=audit.Action.LOCKED_OUT,
-                object_type="accounts.address",
-                detail={"address": client_address(request), "wait": wait},
-            )
+            services.record_address_slowed(address=client_address(request), wait=wait)
             return render(
                 request,
                 "accounts/slowed_down.html",
@@ -51,7 +45,7 @@ class LoginView(auth_views.LoginView):
         if user.preferred_language:
             self.request.session[LANGUAGE_SESSION_KEY] = user.preferred_language
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
-        audit.record(actor=user, action=audit.Action.LOGIN, target=user)
+        services.record_sign_in(user)
         return response
 
 
@@ -94,12 +88,7 @@ def two_factor_setup(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            audit.record(
-                actor=request.user,
-                action=audit.Action.CREATE,
-                target=device,
-                detail={"two_factor": "enrolled"},
-            )
+            services.record_two_factor_enrolled(request.user, device)
             return redirect(settings.LOGIN_REDIRECT_URL)
         error = _("That code is not right. Enter the 6 digits your app shows now.")
     qr = segno.make(device.config_url, micro=False).svg_inline(scale=5)
@@ -123,36 +112,19 @@ def two_factor(request):
             otp_login(request, device)
             return redirect(settings.LOGIN_REDIRECT_URL)
         error = _("That code is not right. Enter the 6 digits your app shows now.")
-        audit.record(
-            actor=request.user,
-            action=audit.Action.DENIED,
-            object_type="accounts.two_factor",
-            object_id=str(request.user.pk),
-        )
+        services.record_two_factor_refused(request.user)
     return render(request, "accounts/two_factor.html", {"error": error})
-
-
-def permission_denied(request, exception=None):
-    """Every 403 is written to the trail: a refusal is an authorisation decision too."""
-    user = getattr(request, "user", None)
-    audit.record(
-        actor=user,
-        action=audit.Action.DENIED,
-        object_type="http.request",
-        detail={"path": request.path[:200], "method": request.method},
-    )
-    return render(request, "403.html", status=403)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def grants(request):
     """Role grants waiting for a second administrator or the data protection officer."""
-    pending = pending_grants(request.user)
+    pending = services.pending_grants(request.user)
     if request.method == "POST":
         grant = get_object_or_404(pending, pk=request.POST.get("grant", "0") or 0)
         try:
-            decide_grant(
+            services.decide_grant(
                 grant=grant, approve=request.POST.get("decision") == "approve", by=request.user
             )
         except ValidationError as error:
@@ -167,7 +139,7 @@ def emergency_access(request):
     """Break the glass: open a note domain for a short time, with a reason."""
     form = EmergencyAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        access = break_the_glass(by=request.user, **form.cleaned_data)
+        access = services.break_the_glass(by=request.user, **form.cleaned_data)
         messages.warning(
             request,
             _("Emergency access to %(domain)s notes is open until %(until)s.")

@@ -21,7 +21,6 @@ from refuge.registry.vocabulary import (
     Sex,
     SpecificNeed,
 )
-from refuge.sites.models import Site
 
 SCRIPT_LABELS = {"ar": _("Arabic script"), "lat": _("Latin"), "cyr": _("Cyrillic")}
 PART_LABELS = {
@@ -190,7 +189,8 @@ MemberFormSet = forms.formset_factory(
 
 
 class HouseholdForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    # The sites the user registers at are handed in (the registry does not import sites).
+    site = forms.ModelChoiceField(label=_("Site"), queryset=None)
     registered_on = forms.DateField(
         label=_("Registration date"), widget=forms.DateInput(attrs={"type": "date"})
     )

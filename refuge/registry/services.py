@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
-from refuge.casework import services as casework
-from refuge.identity.services import refresh_person_keys
 from refuge.registry.models import (
     NAME_FIELDS,
     SCRIPTS,
@@ -24,11 +22,10 @@ from refuge.registry.models import (
     Need,
     Person,
     PersonNameToken,
+    age_on,
 )
 from refuge.registry.search import name_tokens, normalise_document_number
 from refuge.registry.vocabulary import ConsentScope, DatePrecision, Relationship
-from refuge.sites import services as site_services
-from refuge.sites.models import Site
 
 EDITABLE_PERSON_FIELDS = (
     *NAME_FIELDS,
@@ -95,9 +92,10 @@ def household_errors(members: list[MemberData], today: date) -> list[str]:
     return errors
 
 
-def _next_registration_number(site: Site) -> str:
+def _next_registration_number(site) -> str:
     # The site row lock serialises numbering, so two desks never print the same number.
-    locked = Site.objects.select_for_update().get(pk=site.pk)
+    # (The site's own class: the registry sits below the sites app and does not import it.)
+    locked = type(site).objects.select_for_update().get(pk=site.pk)
     locked.last_registration_seq += 1
     locked.save(update_fields=["last_registration_seq"])
     return f"{locked.code.upper()}-{locked.last_registration_seq:06d}"
@@ -141,7 +139,6 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
         Need(person=person, code=code, recorded_on=today, recorded_by=by)
         for code in dict.fromkeys(member.needs)
     )
-    refresh_person_keys(person)
     audit.record(
         actor=by,
         action=audit.Action.CREATE,
@@ -160,22 +157,23 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
 
 
 def _is_minor(member: MemberData, today: date) -> bool:
-    if member.birth_date is None:
-        return False
-    return (today - member.birth_date).days < ADULT_AGE * 365.25
+    age = age_on(member.birth_date, today)
+    return age is not None and age < ADULT_AGE
 
 
 @transaction.atomic
-def register_household(
+def create_household(
     *,
-    site: Site,
+    site,
     members: list[MemberData],
     consent_scopes: list[str],
     by,
     registered_on: date | None = None,
     phone: str = "",
 ) -> Household:
-    """Register a household and all its members at `site`: everything lands, or nothing does.
+    """The registry's part of registering a household: the household, its members and their
+    consent, all or nothing. refuge.reception.services.register_household composes it with the
+    stay, the cases and the identity keys; call that one.
 
     Raises ValidationError naming the member and field at fault, PermissionDenied when `by`
     may not register at this site.
@@ -225,14 +223,12 @@ def register_household(
             given_by_guardian=_is_minor(member, today),
             recorded_by=by,
         )
-    site_services.record_arrival(household=household, site=site, on=registered_on, by=by)
-    casework.enrol_household(household, by=by, on=registered_on)
     return household
 
 
 @transaction.atomic
-def add_member(*, household: Household, member: MemberData, by) -> Person:
-    """A member who joins later (a newborn, a relative found at another site)."""
+def create_member(*, household: Household, member: MemberData, by) -> Person:
+    """The registry's part of a member who joins later (reception.add_member composes it)."""
     require(by, Capability.EDIT_PEOPLE, household.audit_site_id)
     today = timezone.localdate()
     errors = member_errors(member, today)
@@ -241,15 +237,17 @@ def add_member(*, household: Household, member: MemberData, by) -> Person:
     if errors:
         raise ValidationError(errors)
     Household.objects.select_for_update().filter(pk=household.pk).exists()
-    person = _create_member(household, member, by, today)
-    if casework.current_pathway() is not None:
-        casework.open_case(person=person, by=by, on=today)
-    return person
+    return _create_member(household, member, by, today)
+
+
+# The fields the identity keys are made of: a change to one of them must refresh the keys.
+KEYED_FIELDS = frozenset({*NAME_FIELDS, "sex", "birth_date", "birth_date_precision", "origin"})
 
 
 @transaction.atomic
-def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
-    """Apply changed fields to a person; audit old and new values. Returns what changed."""
+def change_person(*, person: Person, changes: dict, by) -> dict[str, list]:
+    """The registry's part of editing a person (reception.update_person composes it): apply
+    changed fields, audit old and new values. Returns what changed."""
     require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
     person = Person.objects.select_for_update().get(pk=person.pk)
     unknown = set(changes) - set(EDITABLE_PERSON_FIELDS)
@@ -280,12 +278,5 @@ def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
     person.save(update_fields=[*diff, "updated_at"])
     if set(diff) & set(NAME_FIELDS):
         _refresh_name_tokens(person)
-    if set(diff) & {*NAME_FIELDS, "sex", "birth_date", "birth_date_precision", "origin"}:
-        refresh_person_keys(person)
     audit.record(actor=by, action=audit.Action.CHANGE, target=person, detail={"changes": diff})
     return diff
-
-
-def record_view(*, obj, by) -> None:
-    """Every read of a person's or household's page leaves a trace."""
-    audit.record(actor=by, action=audit.Action.VIEW, target=obj)

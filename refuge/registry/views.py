@@ -6,10 +6,9 @@ from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
-from refuge.audit import services as audit
-from refuge.audit.models import AuditEntry
 from refuge.identity.selectors import other_registrations
-from refuge.registry import selectors, services
+from refuge.reception import services as reception
+from refuge.registry import selectors
 from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
 from refuge.registry.models import Household, Person
 from refuge.sites.selectors import visible_sites
@@ -44,7 +43,7 @@ def register(request):
             if form.has_changed() or form is formset.forms[0]
         ]
         try:
-            household = services.register_household(
+            household = reception.register_household(
                 site=data["site"],
                 members=members,
                 consent_scopes=data["consent"],
@@ -86,19 +85,20 @@ def member_row(request):
 @capability_required(Capability.VIEW_PEOPLE)
 def household_detail(request, pk):
     household = visible_or_404(request, Household, selectors.household_detail, pk)
-    services.record_view(obj=household, by=request.user)
-    return render(request, "registry/household_detail.html", {"household": household})
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "show_phone": selectors.may_read_field(request.user, "household.phone", household),
+        },
+    )
 
 
 @capability_required(Capability.VIEW_PEOPLE)
 def person_detail(request, pk):
     person = visible_or_404(request, Person, selectors.person_detail, pk)
-    services.record_view(obj=person, by=request.user)
-    history = AuditEntry.objects.filter(
-        object_type="registry.person",
-        object_id=str(person.pk),
-        action__in=[audit.Action.CREATE, audit.Action.CHANGE],
-    ).order_by("-seq")[:50]
+    history = selectors.person_history(person)
     return render(
         request,
         "registry/person_detail.html",
@@ -113,11 +113,17 @@ def person_detail(request, pk):
 @capability_required(Capability.EDIT_PEOPLE)
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk):
-    person = visible_or_404(request, Person, selectors.person_detail, pk)
+    person = visible_or_404(
+        request,
+        Person,
+        selectors.person_detail,
+        pk,
+        purpose="person edit" if request.method == "GET" else None,
+    )
     form = PersonEditForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = services.update_person(
+            changed = reception.update_person(
                 person=Person.objects.get(pk=pk), changes=form.changes(), by=request.user
             )
         except ValidationError as error:
@@ -130,8 +136,6 @@ def person_edit(request, pk):
             else:
                 messages.info(request, _("Nothing was changed."))
             return redirect("registry:person", pk=pk)
-    else:
-        services.record_view(obj=person, by=request.user)
     return render(request, "registry/person_edit.html", {"person": person, "form": form})
 
 
@@ -140,13 +144,14 @@ def person_edit(request, pk):
 def search(request):
     """Names are personal data: the query travels in a POST body, never in a URL."""
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
-    results = selectors.search_people(request.user, query) if query else []
-    if query:
-        audit.record(
-            actor=request.user,
-            action=audit.Action.SEARCH,
-            object_type="registry.person",
-            detail={"query": query, "results": [p.pk for p in results]},
-        )
+    error = ""
+    try:
+        results = selectors.search_people(request.user, query) if query else []
+    except ValidationError as invalid:
+        results, error, query = [], " ".join(invalid.messages), ""
     template = "registry/_search_results.html" if request.htmx else "registry/search.html"
-    return render(request, template, {"query": query, "results": results, "searched": bool(query)})
+    return render(
+        request,
+        template,
+        {"query": query, "results": results, "searched": bool(query), "error": error},
+    )

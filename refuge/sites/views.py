@@ -12,20 +12,25 @@ from django.views.decorators.http import require_http_methods
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
+from refuge.reception import services as reception
 from refuge.registry.models import Household
 from refuge.registry.selectors import household_detail
 from refuge.sites import housing
 from refuge.sites import movements as movement_services
 from refuge.sites.documents import manifest_pdf, registration_slip_pdf
 from refuge.sites.forms import AddHouseholdForm, MovementForm, RoomChoiceForm
-from refuge.sites.housing import rooms_with_free_beds
-from refuge.sites.models import BedAssignment, Movement, MovementStatus, Site
+from refuge.sites.models import BedAssignment, Movement, MovementStatus, Passenger, Site
 from refuge.sites.selectors import (
     capacity_outlook,
+    households_present,
+    manifest,
+    movement_for,
     movements_for,
     occupancy,
     occupancy_chart,
     open_follow_ups,
+    rooms_page,
+    site_for,
     suppress_small,
     visible_sites,
 )
@@ -62,20 +67,8 @@ def overview(request):
 
 @capability_required(Capability.VIEW_PEOPLE)
 def site_detail(request, pk):
-    site = _site_or_404(request, pk)
-    households = (
-        Household.objects.visible_to(request.user)
-        .filter(current_site=site)
-        .prefetch_related("members")
-        .order_by("registration_number")
-    )
-    page = Paginator(households, 50).get_page(request.GET.get("page"))
-    audit.record(
-        actor=request.user,
-        action=audit.Action.VIEW,
-        target=site,
-        detail={"list": "households present", "page": page.number},
-    )
+    site = visible_or_404(request, Site, site_for, pk)
+    page = households_present(request.user, site, request.GET.get("page"))
     today = timezone.localdate()
     return render(
         request,
@@ -90,42 +83,23 @@ def site_detail(request, pk):
     )
 
 
-def _site_or_404(request, pk):
-    site = visible_sites(request.user).filter(pk=pk).first()
-    if site is None:
-        if Site.objects.filter(pk=pk).exists():
-            audit.record(
-                actor=request.user,
-                action=audit.Action.DENIED,
-                object_type="sites.site",
-                object_id=str(pk),
-            )
-        raise Http404
-    return site
-
-
 @capability_required(Capability.VIEW_PEOPLE)
 def rooms(request, pk):
-    site = _site_or_404(request, pk)
-    page = Paginator(rooms_with_free_beds(site.pk), 100).get_page(request.GET.get("page"))
-    sleepers: dict[int, set] = {}
-    for room_id, number in (
-        BedAssignment.objects.current()
-        .filter(bed__room__in=[room.pk for room in page])
-        .values_list("bed__room", "person__household__registration_number")
-    ):
-        sleepers.setdefault(room_id, set()).add(number)
-    rows = [(room, sorted(sleepers.get(room.pk, ()))) for room in page]
-    audit.record(
-        actor=request.user, action=audit.Action.VIEW, target=site, detail={"list": "rooms"}
-    )
+    site = visible_or_404(request, Site, site_for, pk)
+    page, rows = rooms_page(request.user, site, request.GET.get("page"))
     return render(request, "sites/rooms.html", {"site": site, "rows": rows, "page": page})
 
 
 @capability_required(Capability.MANAGE_ROOMS)
 @require_http_methods(["GET", "POST"])
 def allocate(request, pk):
-    household = visible_or_404(request, Household, household_detail, pk)
+    household = visible_or_404(
+        request,
+        Household,
+        household_detail,
+        pk,
+        purpose="allocate" if request.method == "GET" else None,
+    )
     if household.current_site is None:
         raise Http404
     form = RoomChoiceForm(request.POST or None, site=household.current_site)
@@ -197,17 +171,7 @@ def movement_new(request):
 
 
 def _movement_or_404(request, pk) -> Movement:
-    movement = movements_for(request.user).filter(pk=pk).first()
-    if movement is None:
-        if Movement.objects.filter(pk=pk).exists():
-            audit.record(
-                actor=request.user,
-                action=audit.Action.DENIED,
-                object_type="sites.movement",
-                object_id=str(pk),
-            )
-        raise Http404
-    return movement
+    return visible_or_404(request, Movement, movement_for, pk)
 
 
 def _person_ids(request, name: str) -> set[int]:
@@ -238,7 +202,9 @@ def movement_detail(request, pk):
                     movement=movement, household=household, by=request.user
                 )
             elif action == "remove":
-                household = Household.objects.get(pk=int(request.POST.get("household", 0)))
+                household = Household.objects.visible_to(request.user).get(
+                    pk=int(request.POST.get("household", 0))
+                )
                 movement_services.remove_household(
                     movement=movement, household=household, by=request.user
                 )
@@ -250,7 +216,7 @@ def movement_detail(request, pk):
                     boarded=_person_ids(request, "boarded"),
                 )
             elif action == "arrive":
-                flagged = movement_services.arrive(
+                flagged = reception.arrive(
                     movement=movement,
                     on=today,
                     by=request.user,
@@ -300,23 +266,14 @@ def movement_detail(request, pk):
             ):
                 return redirect("sites:movement", pk=movement.pk)
     movement.refresh_from_db()
-    passengers = list(
-        movement.passengers.select_related("household", "person").order_by(
-            "household__registration_number", "person_id"
-        )
-    )
-    audit.record(
-        actor=request.user,
-        action=audit.Action.VIEW,
-        target=movement,
-        detail={"passengers": len(passengers)},
-    )
+    passengers = manifest(request.user, movement)
     problems = (
         movement_services.departure_problems(movement)
         if movement.status == MovementStatus.PLANNED
         else {}
     )
-    issues = {h.pk: found for h, found in problems.items()}
+    shown = {p.household_id for p in passengers}
+    issues = {h.pk: found for h, found in problems.items() if h.pk in shown}
     groups: dict[int, dict] = {}
     for passenger in passengers:
         group = groups.setdefault(
@@ -344,27 +301,26 @@ def movement_detail(request, pk):
 
 
 @capability_required(Capability.VIEW_PEOPLE)
-def manifest(request, pk):
+def manifest_document(request, pk):
     movement = _movement_or_404(request, pk)
-    audit.record(
-        actor=request.user,
-        action=audit.Action.EXPORT,
-        target=movement,
-        detail={"document": "manifest"},
+    passengers = manifest(request.user, movement, action=audit.Action.EXPORT)
+    response = HttpResponse(
+        manifest_pdf(movement, Passenger.objects.filter(pk__in=[p.pk for p in passengers])),
+        content_type="application/pdf",
     )
-    response = HttpResponse(manifest_pdf(movement), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="manifest-{movement.pk}.pdf"'
     return response
 
 
 @capability_required(Capability.VIEW_PEOPLE)
 def registration_slip(request, pk):
-    household = visible_or_404(request, Household, household_detail, pk)
-    audit.record(
-        actor=request.user,
+    household = visible_or_404(
+        request,
+        Household,
+        household_detail,
+        pk,
+        purpose="registration slip",
         action=audit.Action.EXPORT,
-        target=household,
-        detail={"document": "registration slip"},
     )
     response = HttpResponse(registration_slip_pdf(household), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="slip-{household.registration_number}.pdf"'

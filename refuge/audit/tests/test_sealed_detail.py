@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from refuge.audit.models import Action, AuditEntry
 from refuge.audit.services import record, unsealed
-from refuge.registry.services import update_person
+from refuge.reception.services import update_person
 from refuge.testing import register
 
 

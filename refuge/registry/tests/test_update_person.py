@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from refuge.audit.models import AuditEntry
 from refuge.audit.services import unsealed
+from refuge.reception.services import update_person
 from refuge.registry.selectors import search_people
-from refuge.registry.services import update_person
 from refuge.testing import register
 
 

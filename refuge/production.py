@@ -43,6 +43,11 @@ def setting_problems() -> list[str]:
             "REFUGE_AUDIT_DATA_KEYS is not set: what the audit trail seals about people would be "
             "sealed with a key derived from SECRET_KEY."
         )
+    if not settings.BACKUP_KEYS:
+        problems.append(
+            "REFUGE_BACKUP_KEYS is not set: backups would be encrypted with a key derived from "
+            "SECRET_KEY."
+        )
     if not settings.REFUGE_REQUIRE_2FA:
         problems.append("REFUGE_REQUIRE_2FA is off: every member of staff needs two factors.")
     if not (settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE):

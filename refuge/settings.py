@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "refuge.identity",
     "refuge.casework",
     "refuge.demo",
+    "refuge.backup",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,10 @@ AUDIT_CHAIN_KEY = os.environ.get("REFUGE_AUDIT_KEY", "")
 AUDIT_DATA_KEYS = envlist("REFUGE_AUDIT_DATA_KEYS", "")
 # An entry's detail (clear and sealed) is bounded, so that no request can grow the trail at will.
 AUDIT_DETAIL_MAX_BYTES = envint("REFUGE_AUDIT_DETAIL_MAX_BYTES", 4096)
+
+# Backups (`refuge backup`) are encrypted under keys of their own, newest first, so that a copy
+# that leaves the machine is useless without them; derived from SECRET_KEY in the demo only.
+BACKUP_KEYS = envlist("REFUGE_BACKUP_KEYS", "")
 
 LOGGING = {
     "version": 1,

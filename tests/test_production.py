@@ -19,6 +19,7 @@ SAFE_ENV = {
     "REFUGE_FIELD_KEYS": "lMnHhwSW1JkGmAvDaZ5S2lYwq0cmzlmMxhG4ZtNqQSY=",
     "REFUGE_AUDIT_KEY": "Jx0S3d9nq2P7cV5bL8mK4tR6wY1zA3eG",
     "REFUGE_AUDIT_DATA_KEYS": "Q1dUSEZ0dk1zSTc0dzZ0b1l1M2V1Y2Q4b2xQT0t6WmU=",
+    "REFUGE_BACKUP_KEYS": "Tm9RZ0x6R2V3b2JxV3lKb3R4c2ZzQ1pQb3hYbWR2VXk=",
     "ALLOWED_HOSTS": "refuge.example.org",
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
     "DEBUG": "0",
@@ -41,6 +42,7 @@ def safe(settings):
     settings.FIELD_ENCRYPTION_KEYS = [SAFE_ENV["REFUGE_FIELD_KEYS"]]
     settings.AUDIT_CHAIN_KEY = SAFE_ENV["REFUGE_AUDIT_KEY"]
     settings.AUDIT_DATA_KEYS = [SAFE_ENV["REFUGE_AUDIT_DATA_KEYS"]]
+    settings.BACKUP_KEYS = [SAFE_ENV["REFUGE_BACKUP_KEYS"]]
     settings.REFUGE_REQUIRE_2FA = True
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
     return settings
@@ -60,6 +62,7 @@ def test_a_safe_configuration_has_no_problem(safe):
         ("AUDIT_CHAIN_KEY", "", "REFUGE_AUDIT_KEY"),
         ("AUDIT_CHAIN_KEY", "tooshort", "REFUGE_AUDIT_KEY"),
         ("AUDIT_DATA_KEYS", [], "REFUGE_AUDIT_DATA_KEYS"),
+        ("BACKUP_KEYS", [], "REFUGE_BACKUP_KEYS"),
         ("REFUGE_REQUIRE_2FA", False, "REFUGE_REQUIRE_2FA"),
         ("SESSION_COOKIE_SECURE", False, "SECURE_COOKIES"),
     ],

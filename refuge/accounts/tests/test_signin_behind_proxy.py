@@ -108,6 +108,6 @@ def test_a_refusal_is_audited(world, client):
     response = client.get(reverse("registry:search"))
 
     assert response.status_code == 403
-    refusal = AuditEntry.objects.filter(action=Action.DENIED, object_type="http.request").get()
+    refusal = AuditEntry.objects.filter(action=Action.DENIED, object_type="request").get()
     assert refusal.actor_username == "observer"
     assert unsealed(refusal)["path"] == reverse("registry:search")

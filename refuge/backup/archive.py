@@ -251,9 +251,18 @@ def _pg_dump(dump: Path) -> dict[str, int]:
             snapshot = cursor.fetchone()[0]
             counts = _row_counts(cursor, "postgresql")
             result = subprocess.run(
-                [_pg_bin("pg_dump"), "--format=custom", f"--snapshot={snapshot}", "--no-owner",
-                 "--file", str(dump), *args],
-                env=env, capture_output=True, text=True,
+                [
+                    _pg_bin("pg_dump"),
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    "--no-owner",
+                    "--file",
+                    str(dump),
+                    *args,
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
             )
         finally:
             cursor.execute("COMMIT")
@@ -359,9 +368,17 @@ def _restore_postgresql(chunks: Iterator[bytes]) -> None:
                 target.write(chunk)
         connection.close()
         result = subprocess.run(
-            [_pg_bin("pg_restore"), "--exit-on-error", "--single-transaction", "--no-owner",
-             *args, str(copy)],
-            env=env, capture_output=True, text=True,
+            [
+                _pg_bin("pg_restore"),
+                "--exit-on-error",
+                "--single-transaction",
+                "--no-owner",
+                *args,
+                str(copy),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
         )
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")

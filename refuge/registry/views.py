@@ -150,7 +150,8 @@ def name_suggestions(request):
 @capability_required(Capability.REGISTER)
 def member_row(request):
     """htmx: one more empty member row for the registration form."""
-    index = record_id(request.GET.get("index")) or 1
+    # The form's own TOTAL_FORMS field (hx-include), read without eval under the CSP.
+    index = record_id(request.GET.get("members-TOTAL_FORMS") or request.GET.get("index") or "") or 1
     index = max(1, min(index, MemberFormSet.max_num - 1))
     form = MemberFormSet(prefix="members").empty_form
     form.prefix = f"members-{index}"

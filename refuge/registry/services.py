@@ -275,8 +275,8 @@ def create_household(
         )
     if len(members) > MAX_MEMBERS:
         problems.setdefault("members", []).append(
-            _("A household is registered with at most %(count)d members at a time.")
-            % {"count": MAX_MEMBERS}
+            _("A household is registered with at most %(num)d members at a time.")
+            % {"num": MAX_MEMBERS}
         )
     if len(phone or "") > Household._meta.get_field("phone").max_length:
         problems.setdefault("phone", []).append(

@@ -352,7 +352,14 @@ def manifest(request, pk):
         target=movement,
         detail={"document": "manifest"},
     )
-    response = HttpResponse(manifest_pdf(movement), content_type="application/pdf")
+    problems = (
+        {h.pk: found for h, found in movement_services.departure_problems(movement).items()}
+        if movement.status == MovementStatus.PLANNED
+        else {}
+    )
+    response = HttpResponse(
+        manifest_pdf(movement, problems=problems), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="manifest-{movement.pk}.pdf"'
     return response
 

@@ -7,12 +7,13 @@ Set REFUGE_LAYOUT_SCREENSHOTS=1 to keep a full-page PNG of every page in var/scr
 """
 
 import os
+from datetime import date, timedelta
 
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from refuge.registry.models import Household
 from refuge.sites.housing import allocate_household, create_room
-from refuge.testing import build_world
+from refuge.testing import build_world, register
 from tests.browser.conftest import SCREENSHOTS, sign_in
 from tests.test_role_matrix import (
     ALLOWED,
@@ -30,13 +31,17 @@ LANGUAGES = ("en", "ru", "ar")
 # Pages of the matrix that are not laid-out pages: PDFs, a download, htmx fragments.
 NOT_LAID_OUT = {"manifest", "slip", "attachment", "member_row", "instant_check"}
 # Pages every signed-in role has, outside the role matrix.
-EVERYONE = {"profile": "/accounts/profile/"}
-# URL names that answer a form or an htmx request and are never a page of their own.
-ACTIONS = {
+EVERYONE = {"two_factor_setup": "/accounts/two-factor/setup/"}
+# Pages of the matrix seen once more with rows in them: (its name, the query).
+FULLER = {"worklist_overdue": ("worklist", "?list=overdue")}
+# URL names that answer a form or an htmx request and are never a page of their own, or
+# (two_factor, profile) only redirect here; two_factor asks for a code once an app is
+# enrolled, on the sign-in form's layout.
+NOT_PAGES = {
     "accounts:logout",
     "accounts:language",
+    "accounts:profile",
     "accounts:two_factor",
-    "accounts:two_factor_setup",
     "casework:add_note",
     "casework:add_attachment",
     "casework:add_referral",
@@ -114,7 +119,8 @@ def _url_names(resolver=None, namespace=""):
 def _allowed(role):
     rows = list(zip(PAGES, MATRIX[role], strict=True))
     rows += list(zip(CASEWORK_PAGES, CASEWORK_MATRIX[role], strict=True))
-    return [page for page, expected in rows if expected == ALLOWED and page not in NOT_LAID_OUT]
+    pages = [page for page, expected in rows if expected == ALLOWED and page not in NOT_LAID_OUT]
+    return pages + [name for name, (page, _query) in FULLER.items() if page in pages]
 
 
 def _cache_static(context, store: dict) -> None:
@@ -161,6 +167,10 @@ def _check(page, where, problems, shots):
 def test_every_page_fits_phone_and_tablet_in_every_language(browser, live_server, audit_flushable):
     world = build_world()
     pages = _pages(world)
+    # A family registered a month ago, so that worklists have overdue rows to lay out.
+    register(world.perm, world.user("clerk_perm"), registered_on=date.today() - timedelta(days=30))
+    for name, (page, query) in FULLER.items():
+        pages[name] = (pages[page][0] + query, "get", None)
     # A household in a room, so the beds page shows its "Move" forms.
     room = create_room(site=world.perm, building="Corpus A", name="Room 12", beds=6)
     create_room(site=world.perm, building="Corpus A", name="Room 14", beds=4)
@@ -168,7 +178,8 @@ def test_every_page_fits_phone_and_tablet_in_every_language(browser, live_server
     allocate_household(household=household, room=room, by=world.user("admin"))
 
     visited = {resolve(pages[name][0].split("?")[0]).view_name for name in pages}
-    unvisited = set(_url_names()) - visited - set(ACTIONS) - {"accounts:login", "accounts:profile"}
+    visited |= {"accounts:login", "accounts:two_factor_setup"}
+    unvisited = set(_url_names()) - visited - NOT_PAGES
     assert not unvisited, f"pages missing from the layout walk: {sorted(unvisited)}"
 
     shots = os.environ.get("REFUGE_LAYOUT_SCREENSHOTS") == "1"

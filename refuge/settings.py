@@ -5,6 +5,7 @@ DEBUG=0, ALLOWED_HOSTS, DATABASE_URL and REFUGE_FIELD_KEYS. The README lists eve
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -20,6 +21,10 @@ def envbool(name: str, default: bool) -> bool:
 
 def envint(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def envdate(name: str, default: str) -> date:
+    return date.fromisoformat(os.environ.get(name, default))
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -69,6 +74,7 @@ MIDDLEWARE = [
     "refuge.accounts.middleware.NoStoreForSignedInMiddleware",
     "refuge.accounts.middleware.SessionTimeoutMiddleware",
     "refuge.accounts.middleware.RequireTwoFactorMiddleware",
+    "refuge.accounts.middleware.RefusalAuditMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -179,6 +185,10 @@ WHITENOISE_USE_FINDERS = True
 
 # Observers see counts, never a group small enough to point at a family.
 REFUGE_SMALL_COUNT_THRESHOLD = envint("REFUGE_SMALL_COUNT_THRESHOLD", 5)
+# No registration of this programme predates it (the conflict's first displacements).
+REFUGE_EARLIEST_REGISTRATION_DATE = envdate("REFUGE_EARLIEST_REGISTRATION_DATE", "2011-01-01")
+# A clerk typing a family's names checks a few times a minute; a script trying names, far more.
+REFUGE_INSTANT_CHECKS_PER_MINUTE = envint("REFUGE_INSTANT_CHECKS_PER_MINUTE", 30)
 
 # Case notes and attachments are encrypted with Fernet. REFUGE_FIELD_KEYS is a comma-separated
 # list of keys, newest first: the first encrypts, all of them decrypt, and `refuge
@@ -188,6 +198,10 @@ FIELD_ENCRYPTION_KEYS = envlist("REFUGE_FIELD_KEYS", "")
 CASEWORK_PATHWAY = os.environ.get("REFUGE_PATHWAY", "ru-reception")
 ATTACHMENT_MAX_BYTES = envint("REFUGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
+# A registration form sends about 25 fields a member: room for some 200 members, so that a
+# form of 50 or more reaches the formset, which refuses it with a form error (Django's own
+# limit, read by the CSRF check before any view, can only answer a bare 400).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 LOGGING = {
     "version": 1,

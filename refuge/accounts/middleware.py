@@ -102,3 +102,29 @@ class RequireTwoFactorMiddleware:
             target = "accounts:two_factor" if user_has_device(user) else "accounts:two_factor_setup"
             return redirect(target)
         return self.get_response(request)
+
+
+class RefusalAuditMiddleware:
+    """Every 403 a page gives is written to the audit trail: refused by a view's capability
+    check or by a use case's own (whose transaction has rolled back by now)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied
+
+        from refuge.accounts.access import record_refusal
+
+        user = getattr(request, "user", None)
+        if isinstance(exception, PermissionDenied) and user is not None:
+            record_refusal(
+                by=user,
+                path=request.path,
+                method=request.method,
+                reason=str(exception),
+            )
+        return None

@@ -14,8 +14,8 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from refuge.accounts import services
 from refuge.accounts.middleware import LANGUAGE_SESSION_KEY
-from refuge.audit import services as audit
 
 
 class LoginView(auth_views.LoginView):
@@ -28,7 +28,7 @@ class LoginView(auth_views.LoginView):
         if user.preferred_language:
             self.request.session[LANGUAGE_SESSION_KEY] = user.preferred_language
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
-        audit.record(actor=user, action=audit.Action.LOGIN, target=user)
+        services.record_sign_in(user)
         return response
 
 
@@ -71,12 +71,7 @@ def two_factor_setup(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            audit.record(
-                actor=request.user,
-                action=audit.Action.CREATE,
-                target=device,
-                detail={"two_factor": "enrolled"},
-            )
+            services.record_two_factor_enrolled(request.user, device)
             return redirect(settings.LOGIN_REDIRECT_URL)
         error = _("That code is not right. Enter the 6 digits your app shows now.")
     qr = segno.make(device.config_url, micro=False).svg_inline(scale=5)
@@ -100,10 +95,5 @@ def two_factor(request):
             otp_login(request, device)
             return redirect(settings.LOGIN_REDIRECT_URL)
         error = _("That code is not right. Enter the 6 digits your app shows now.")
-        audit.record(
-            actor=request.user,
-            action=audit.Action.DENIED,
-            object_type="accounts.two_factor",
-            object_id=str(request.user.pk),
-        )
+        services.record_two_factor_refused(request.user)
     return render(request, "accounts/two_factor.html", {"error": error})

@@ -94,3 +94,34 @@ class SamePersonLink(models.Model):
 
     def __str__(self):
         return f"{self.person_a_id} = {self.person_b_id}"
+
+
+class MatchNotice(models.Model):
+    """The instant check found, for a clerk at another site, a person they may not see: the
+    clerk is told only that a match exists elsewhere, and the coordinators of the person's
+    site are told who was found and by whom, so that they can follow it up."""
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="match_notices"
+    )
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_on = models.DateField(_("date"))
+    raised_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("match notice")
+        verbose_name_plural = _("match notices")
+        constraints = [
+            # A clerk typing a family's names checks many times: one notice a person a day.
+            models.UniqueConstraint(
+                fields=["person", "raised_by", "raised_on"], name="one_notice_a_day"
+            )
+        ]
+        indexes = [models.Index(fields=["site", "-raised_at"])]
+
+    def __str__(self):
+        return f"{self.person_id} found by {self.raised_by_id}"

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from refuge.accounts.roles import Capability
+from refuge.audit import services as audit
+from refuge.audit.models import AuditEntry
 from refuge.identity.explain import explain_all
-from refuge.identity.models import CandidatePair, PairStatus, PersonKey, SamePersonLink
+from refuge.identity.models import (
+    CandidatePair,
+    MatchNotice,
+    PairStatus,
+    PersonKey,
+    SamePersonLink,
+)
 from refuge.identity.records import person_records
 from refuge.matching.compare import Decision, compare_people
 from refuge.matching.keys import blocking_keys
@@ -19,15 +32,97 @@ from refuge.registry.models import Person
 # year can share one key with hundreds, and the true earlier registration shares several.
 MAX_CANDIDATES = 25
 INSTANT_LIMIT = 5
+INSTANT_CHECK = "identity.instant_check"
 
 
 @dataclass(frozen=True)
 class InstantMatch:
-    person: Person | None  # None when the registration is at a site the user may not see
+    person: Person  # only people at the user's sites: nothing else is told about the others
     site_name: str
     probability: float
     decision: str
     reasons: list[str]
+
+
+@dataclass(frozen=True)
+class InstantCheck:
+    """What the instant check may tell this user: the matches they may see, and only whether
+    there is one elsewhere (whose coordinators have been told)."""
+
+    matches: list[InstantMatch]
+    elsewhere: bool
+
+
+class TooManyChecks(Exception):
+    """The user ran more instant checks in a minute than anyone typing names does."""
+
+
+def _checks_in_the_last_minute(user) -> int:
+    # Counted from the audit trail, which every check writes to: one count across every
+    # server process, and nothing else to keep.
+    return AuditEntry.objects.filter(
+        actor=user,
+        object_type=INSTANT_CHECK,
+        at__gte=timezone.now() - timedelta(minutes=1),
+    ).count()
+
+
+def check_registration(user, records: list[PersonRecord]) -> InstantCheck:
+    """The instant "already registered?" check, as a use case: rate-limited per user, audited
+    with whom it found, and telling about people at other sites only that a match exists
+    there, while their coordinators get a MatchNotice naming the person and the clerk."""
+    if _checks_in_the_last_minute(user) >= settings.REFUGE_INSTANT_CHECKS_PER_MINUTE:
+        audit.record(
+            actor=user,
+            action=audit.Action.DENIED,
+            object_type=INSTANT_CHECK,
+            detail={"reason": "rate limit"},
+        )
+        raise TooManyChecks
+    found = instant_check(user, records)
+    shown = [m for m in found if user.can_access_site(m.person.household.audit_site_id)]
+    hidden = [m.person for m in found if not user.can_access_site(m.person.household.audit_site_id)]
+    today = timezone.localdate()
+    with transaction.atomic():
+        for person in hidden:
+            MatchNotice.objects.get_or_create(
+                person=person,
+                raised_by=user,
+                raised_on=today,
+                defaults={"site_id": person.household.audit_site_id},
+            )
+        audit.record(
+            actor=user,
+            action=audit.Action.SEARCH,
+            object_type=INSTANT_CHECK,
+            detail={
+                "found": [m.person.pk for m in found],
+                "shown": [m.person.pk for m in shown],
+            },
+        )
+    return InstantCheck(
+        matches=[
+            InstantMatch(
+                person=m.person,
+                site_name=m.site_name,
+                probability=m.probability,
+                decision=m.decision,
+                reasons=explain_all(m.reasons),
+            )
+            for m in shown
+        ],
+        elsewhere=bool(hidden),
+    )
+
+
+def match_notices(user, limit: int = 50) -> list:
+    """Instant checks at other sites that found people at this coordinator's sites."""
+    if not user.can(Capability.REVIEW_DUPLICATES):
+        return []
+    notices = user.scope(MatchNotice.objects.all()).select_related(
+        "person__household", "raised_by", "site"
+    )[:limit]
+    return list(notices)
 
 
 def registry_size() -> int:
@@ -47,7 +142,9 @@ def instant_check(
     limit: int = INSTANT_LIMIT,
     exclude_household: int | None = None,
 ) -> list[InstantMatch]:
-    """Existing registrations that may be the person being registered, best first."""
+    """Existing registrations that may be the person being registered, best first, at every
+    site, with the engine's reasons unexplained. Not for showing to a user: pages and the API
+    call check_registration, which decides what the user may be told."""
     keys: set[str] = set()
     for record in records:
         keys |= blocking_keys(record)
@@ -82,14 +179,13 @@ def instant_check(
     matches = []
     for comparison, person in found[:limit]:
         site = person.household.current_site or person.household.registered_at
-        visible = user.can_access_site(person.household.audit_site_id)
         matches.append(
             InstantMatch(
-                person=person if visible else None,
+                person=person,
                 site_name=site.name,
                 probability=comparison.probability,
                 decision=comparison.decision.value,
-                reasons=explain_all(comparison.reasons) if visible else [],
+                reasons=comparison.reasons,
             )
         )
     return matches
@@ -103,7 +199,38 @@ def review_queue(user):
     ).select_related("person_a__household", "person_b__household")
 
 
-def pair_for(user, pk: int) -> CandidatePair:
+def review_queue_page(user, page_number):
+    """A page of the review queue and the latest match notices, the read audited."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(review_queue(user), 50).get_page(page_number)
+    notices = match_notices(user)
+    audit.record(
+        actor=user,
+        action=audit.Action.VIEW,
+        object_type="identity.queue",
+        detail={
+            "page": page.number,
+            "pairs": [p.pk for p in page],
+            "notices": [n.pk for n in notices],
+        },
+    )
+    return page, notices
+
+
+def pair_for(user, pk: int, *, purpose: str | None = "review") -> CandidatePair:
+    """A candidate pair whose two registrations the user may both see; reading it for a page
+    is a read of both people."""
+    pair = _pair_for(user, pk)
+    if purpose:
+        for person in (pair.person_a, pair.person_b):
+            audit.record(
+                actor=user, action=audit.Action.VIEW, target=person, detail={"pair": pair.pk}
+            )
+    return pair
+
+
+def _pair_for(user, pk: int) -> CandidatePair:
     visible = Person.objects.visible_to(user).values("pk")
     return (
         CandidatePair.objects.filter(person_a__in=visible, person_b__in=visible)

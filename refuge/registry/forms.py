@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from refuge.registry.dates import format_birth_date, parse_birth_date
 from refuge.registry.models import NAME_PARTS, SCRIPTS, Person, Place
 from refuge.registry.services import (
+    MAX_MEMBERS,
     DocumentData,
     MemberData,
     household_errors,
@@ -21,7 +22,6 @@ from refuge.registry.vocabulary import (
     Sex,
     SpecificNeed,
 )
-from refuge.sites.models import Site
 
 SCRIPT_LABELS = {"ar": _("Arabic script"), "lat": _("Latin"), "cyr": _("Cyrillic")}
 PART_LABELS = {
@@ -165,6 +165,10 @@ class MemberForm(PersonFieldsMixin, forms.Form):
 
 
 class BaseMemberFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _("A household is registered with at most %(num)d members at a time."),
+    }
+
     def get_form_kwargs(self, index):
         return {"is_head": index == 0}
 
@@ -184,13 +188,14 @@ MemberFormSet = forms.formset_factory(
     # The head's row is always validated field by field; Django's generic "submit at least
     # 1 form" would only repeat, untranslated, what those field errors already say.
     validate_min=False,
-    max_num=40,
+    max_num=MAX_MEMBERS,
     validate_max=True,
 )
 
 
 class HouseholdForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    # The sites the user registers at are handed in (the registry does not import sites).
+    site = forms.ModelChoiceField(label=_("Site"), queryset=None)
     registered_on = forms.DateField(
         label=_("Registration date"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -15,6 +17,16 @@ from refuge.registry.vocabulary import (
 )
 
 SCRIPTS = ("ar", "lat", "cyr")
+
+
+def age_on(born: date | None, day: date) -> int | None:
+    """Whole years from `born` to `day` by the calendar; the one rule for age (Person.age_on,
+    and the registration form's members before they are people)."""
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 NAME_PARTS = ("given_name", "father_name", "family_name", "mother_name")
 NAME_FIELDS = tuple(f"{part}_{script}" for part in NAME_PARTS for script in SCRIPTS)
 
@@ -203,6 +215,15 @@ class Person(models.Model):
         )
         return next((self.name_in(s) for s in order if self.name_in(s)), "—")
 
+    def consents_to(self, scope: str) -> bool:
+        """Whether the person's consent covers this use now (a withdrawn consent does not)."""
+        return any(scope in c.scopes and c.withdrawn_on is None for c in self.consents.all())
+
+    def age_on(self, day: date) -> int | None:
+        """Whole years of age on `day`, by the calendar (a baby is 0, not unknown); None only
+        when the birth date is not known."""
+        return age_on(self.birth_date, day)
+
     @property
     def other_names(self) -> list[str]:
         shown = self.display_name
@@ -292,3 +313,11 @@ class Consent(models.Model):
     def scope_labels(self) -> list[str]:
         labels = dict(ConsentScope.choices)
         return [str(labels.get(s, s)) for s in self.scopes]
+
+    @property
+    def withdrawable(self) -> list[tuple[str, str]]:
+        """The uses a person may withdraw from this consent (registration is ended by erasure)."""
+        labels = dict(ConsentScope.choices)
+        return [
+            (s, labels[s]) for s in self.scopes if s in labels and s != ConsentScope.REGISTRATION
+        ]

@@ -10,4 +10,5 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/consent/withdraw/", views.withdraw_consent, name="withdraw_consent"),
 ]

@@ -2,25 +2,32 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
-from refuge.audit import services as audit
-from refuge.audit.models import AuditEntry
 from refuge.identity.selectors import other_registrations
+from refuge.params import record_id
+from refuge.reception import services as reception
 from refuge.registry import selectors, services
 from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
 from refuge.registry.models import Household, Person
+from refuge.registry.vocabulary import ConsentScope
 from refuge.sites.selectors import visible_sites
 
 
 def _apply_service_errors(error: ValidationError, household_form, formset) -> None:
     for key, messages_ in error.message_dict.items():
         parts = key.split("-")
-        if len(parts) == 3 and parts[0] == "members" and int(parts[1]) < len(formset.forms):
+        if (
+            len(parts) == 3
+            and parts[0] == "members"
+            and record_id(parts[1]) is not None
+            and int(parts[1]) < len(formset.forms)
+        ):
             form = formset.forms[int(parts[1])]
-            field = parts[2] if parts[2] in form.fields else None
+            name = {"birth_date": "birth_date_text"}.get(parts[2], parts[2])
+            field = name if name in form.fields else None
             for message in messages_:
                 form.add_error(field, message)
         elif key in household_form.fields:
@@ -34,8 +41,9 @@ def _apply_service_errors(error: ValidationError, household_form, formset) -> No
 @require_http_methods(["GET", "POST"])
 def register(request):
     sites = visible_sites(request.user)
-    household_form = HouseholdForm(request.POST or None, sites=sites)
-    formset = MemberFormSet(request.POST or None, prefix="members")
+    data = request.POST or None
+    household_form = HouseholdForm(data, sites=sites)
+    formset = MemberFormSet(data, prefix="members")
     if request.method == "POST" and household_form.is_valid() and formset.is_valid():
         data = household_form.cleaned_data
         members = [
@@ -44,7 +52,7 @@ def register(request):
             if form.has_changed() or form is formset.forms[0]
         ]
         try:
-            household = services.register_household(
+            household = reception.register_household(
                 site=data["site"],
                 members=members,
                 consent_scopes=data["consent"],
@@ -69,10 +77,7 @@ def register(request):
 @capability_required(Capability.REGISTER)
 def member_row(request):
     """htmx: one more empty member row for the registration form."""
-    try:
-        index = int(request.GET.get("index", "1"))
-    except ValueError:
-        index = 1
+    index = record_id(request.GET.get("index")) or 1
     index = max(1, min(index, MemberFormSet.max_num - 1))
     form = MemberFormSet(prefix="members").empty_form
     form.prefix = f"members-{index}"
@@ -85,19 +90,20 @@ def member_row(request):
 @capability_required(Capability.VIEW_PEOPLE)
 def household_detail(request, pk):
     household = visible_or_404(request, Household, selectors.household_detail, pk)
-    services.record_view(obj=household, by=request.user)
-    return render(request, "registry/household_detail.html", {"household": household})
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "show_phone": selectors.may_read_field(request.user, "household.phone", household),
+        },
+    )
 
 
 @capability_required(Capability.VIEW_PEOPLE)
 def person_detail(request, pk):
     person = visible_or_404(request, Person, selectors.person_detail, pk)
-    services.record_view(obj=person, by=request.user)
-    history = AuditEntry.objects.filter(
-        object_type="registry.person",
-        object_id=str(person.pk),
-        action__in=[audit.Action.CREATE, audit.Action.CHANGE],
-    ).order_by("-seq")[:50]
+    history = selectors.person_history(person)
     return render(
         request,
         "registry/person_detail.html",
@@ -112,11 +118,17 @@ def person_detail(request, pk):
 @capability_required(Capability.EDIT_PEOPLE)
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk):
-    person = visible_or_404(request, Person, selectors.person_detail, pk)
+    person = visible_or_404(
+        request,
+        Person,
+        selectors.person_detail,
+        pk,
+        purpose="person edit" if request.method == "GET" else None,
+    )
     form = PersonEditForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = services.update_person(
+            changed = reception.update_person(
                 person=Person.objects.get(pk=pk), changes=form.changes(), by=request.user
             )
         except ValidationError as error:
@@ -129,8 +141,6 @@ def person_edit(request, pk):
             else:
                 messages.info(request, _("Nothing was changed."))
             return redirect("registry:person", pk=pk)
-    else:
-        services.record_view(obj=person, by=request.user)
     return render(request, "registry/person_edit.html", {"person": person, "form": form})
 
 
@@ -139,13 +149,31 @@ def person_edit(request, pk):
 def search(request):
     """Names are personal data: the query travels in a POST body, never in a URL."""
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
-    results = selectors.search_people(request.user, query) if query else []
-    if query:
-        audit.record(
-            actor=request.user,
-            action=audit.Action.SEARCH,
-            object_type="registry.person",
-            detail={"query": query, "results": [p.pk for p in results]},
-        )
+    error = ""
+    try:
+        results = selectors.search_people(request.user, query) if query else []
+    except ValidationError as invalid:
+        results, error, query = [], " ".join(invalid.messages), ""
     template = "registry/_search_results.html" if request.htmx else "registry/search.html"
-    return render(request, template, {"query": query, "results": results, "searched": bool(query)})
+    return render(
+        request,
+        template,
+        {"query": query, "results": results, "searched": bool(query), "error": error},
+    )
+
+
+@capability_required(Capability.EDIT_PEOPLE)
+@require_POST
+def withdraw_consent(request, pk):
+    person = visible_or_404(request, Person, selectors.person_detail, pk, purpose=None)
+    scope = request.POST.get("scope", "")[:20]
+    try:
+        services.withdraw_consent(person=person, scope=scope, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Consent withdrawn: %(use)s.") % {"use": dict(ConsentScope.choices).get(scope)},
+        )
+    return redirect("registry:person", pk=person.pk)

@@ -328,13 +328,14 @@ class _Manifest:
         self.footer()
 
 
-def manifest_pdf(movement, *, problems: dict | None = None) -> bytes:
+def manifest_pdf(movement, passengers=None, *, problems: dict | None = None) -> bytes:
     """Everyone on a transfer, household by household, as a table to sign on the tarmac.
 
     Each household has its QR code; each passenger their document number and boxes to tick
     on boarding and on arrival; the escort signs at the end. `problems` (household id -> what
     holds it back, from `departure_problems`) is printed under the household's number. The
-    language is the active one; an Arabic manifest runs right to left."""
+    language is the active one; an Arabic manifest runs right to left. `passengers` are those
+    the reader may see (sites.selectors.passengers_for)."""
     _fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
@@ -366,8 +367,10 @@ def manifest_pdf(movement, *, problems: dict | None = None) -> bytes:
         for part in ("given_name", "father_name", "family_name")
     ]
     # Plain rows, not model instances: a 300-person manifest is printed while people wait.
+    if passengers is None:
+        passengers = movement.passengers.all()
     rows = list(
-        movement.passengers.order_by("household__registration_number", "person_id").values_list(
+        passengers.order_by("household__registration_number", "person_id").values_list(
             "household_id",
             "household__registration_number",
             "person_id",

@@ -10,13 +10,13 @@ from refuge.audit.models import AuditEntry
 from refuge.casework.models import Note, Partner, Referral, StepProgress
 from refuge.casework.rules import StepUpdate
 from refuge.casework.services import BulkUpdateRefused, bulk_update_step, refer
-from refuge.registry.services import add_member
+from refuge.reception.services import add_member
 from refuge.testing import member, register
 
 
 @pytest.fixture
 def household(world):
-    return register(world.perm, world.user("clerk_perm"))
+    return register(world.perm, world.user("clerk_perm"), consent=("sharing",))
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_a_partner_that_stopped_taking_referrals_is_refused(world, household, cl
 
 
 def test_another_site_s_referral_cannot_be_changed(world, clinic, client):
-    elsewhere = register(world.perm2, world.user("admin"))
+    elsewhere = register(world.perm2, world.user("admin"), consent=("sharing",))
     referral = refer(person=elsewhere.members.first(), partner=clinic, by=world.user("admin"))
     client.force_login(world.user("caseworker"))
 

@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from refuge.audit.models import AuditEntry
+from refuge.reception.services import update_person
 from refuge.registry.selectors import search_people
-from refuge.registry.services import update_person
 from refuge.testing import register
 
 

@@ -16,9 +16,10 @@ from refuge.casework.models import (
 from refuge.casework.rules import StepUpdate, evidence_key
 from refuge.casework.selectors import WAITING_DAYS_DEFAULT, Worklist
 from refuge.casework.services import NOTE_MAX_CHARS
+from refuge.formats.widgets import IsoDateInput
 from refuge.params import record_id
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = IsoDateInput()
 
 
 def staff_who_can_edit(site_id: int | None):

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -28,7 +30,7 @@ def instant_check(request):
 
     Names are personal data, so they come in the POST body of the form being filled in."""
     prefix = request.POST.get("prefix", "")
-    if not prefix.startswith("members-"):
+    if not re.fullmatch(r"members-\d{1,2}", prefix):
         return render(request, "identity/_instant_check.html", {"matches": []})
 
     def value(name):
@@ -58,7 +60,14 @@ def instant_check(request):
     return render(
         request,
         "identity/_instant_check.html",
-        {"matches": check.matches, "elsewhere": check.elsewhere},
+        {
+            "matches": check.matches,
+            "elsewhere": check.elsewhere,
+            "prefix": prefix,
+            "is_head": prefix == "members-0",
+            "chosen": value("match_choice"),
+            "reason": value("match_reason")[:300],
+        },
     )
 
 
@@ -66,6 +75,39 @@ def instant_check(request):
 def review_queue(request):
     page, notices = selectors.review_queue_page(request.user, request.GET.get("page"))
     return render(request, "identity/review_queue.html", {"page": page, "notices": notices})
+
+
+@capability_required(Capability.REVIEW_DUPLICATES)
+@require_http_methods(["GET", "POST"])
+def review_household_pair(request, household_a, household_b):
+    try:
+        household_pair = selectors.household_pair_for(request.user, household_a, household_b)
+    except CandidatePair.DoesNotExist:
+        raise Http404 from None
+    if request.method == "POST":
+        by_pk = {pair.pk: pair for pair in household_pair.pairs}
+        decisions = [
+            (pair, status)
+            for pk, pair in by_pk.items()
+            if (status := request.POST.get(f"pair-{pk}", "")) in PairStatus.values
+            and status != PairStatus.OPEN
+        ]
+        try:
+            services.decide_household_pair(decisions=decisions, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Decisions recorded."))
+            return redirect("identity:queue")
+    return render(
+        request,
+        "identity/review_household_pair.html",
+        {
+            "household_pair": household_pair,
+            "rows": [(pair, explain_all(pair.reasons)) for pair in household_pair.pairs],
+            "statuses": PairStatus,
+        },
+    )
 
 
 @capability_required(Capability.REVIEW_DUPLICATES)

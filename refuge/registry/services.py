@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
@@ -26,7 +27,12 @@ from refuge.registry.models import (
 )
 from refuge.registry.names import clean_name
 from refuge.registry.search import name_tokens, normalise_document_number
-from refuge.registry.vocabulary import ConsentScope, DatePrecision, Relationship
+from refuge.registry.vocabulary import (
+    ConsentScope,
+    DatePrecision,
+    RegistrationLevel,
+    Relationship,
+)
 
 EDITABLE_PERSON_FIELDS = (
     *NAME_FIELDS,
@@ -92,7 +98,9 @@ def clean_member(member: MemberData) -> MemberData:
     return member
 
 
-def member_errors(member: MemberData, today: date) -> dict[str, str]:
+def member_errors(
+    member: MemberData, today: date, *, level: str = RegistrationLevel.FULL
+) -> dict[str, str]:
     """The rules one person must meet, as {field: message}; empty when the person is fine."""
     errors: dict[str, str] = {}
     texts = {
@@ -109,6 +117,10 @@ def member_errors(member: MemberData, today: date) -> dict[str, str]:
                 errors[name] = _too_long(TEXT_LIMITS[name])
     if errors:
         return errors  # nothing more is read from an oversized value
+    if level == RegistrationLevel.EMERGENCY and member.birth_date is None:
+        # The emergency minimum is name, sex, birth year and relationship: the year is what
+        # tells a child from an adult when aid is handed out.
+        errors["birth_date"] = _("Enter at least the birth year (an estimate will do).")
     for part, label in (("given_name", _("given name")), ("family_name", _("family name"))):
         if not any(member.names.get(f"{part}_{s}", "").strip() for s in SCRIPTS):
             errors[f"{part}_ar"] = _("Enter the %(part)s in at least one script.") % {"part": label}
@@ -236,6 +248,7 @@ def create_household(
     by,
     registered_on: date | None = None,
     phone: str = "",
+    level: str = RegistrationLevel.FULL,
 ) -> Household:
     """The registry's part of registering a household: the household, its members and their
     consent, all or nothing. refuge.reception.services.register_household composes it with the
@@ -251,8 +264,10 @@ def create_household(
     problems: dict[str, list[str]] = {}
     for message in household_errors(members, today):
         problems.setdefault("members", []).append(message)
+    if level not in RegistrationLevel.values:
+        problems.setdefault("level", []).append(_("Choose the registration level."))
     for index, member in enumerate(members):
-        for name, message in member_errors(member, today).items():
+        for name, message in member_errors(member, today, level=level).items():
             problems.setdefault(f"members-{index}-{name}", []).append(message)
     if ConsentScope.REGISTRATION not in consent_scopes:
         problems.setdefault("consent", []).append(
@@ -276,6 +291,7 @@ def create_household(
         registration_number=_next_registration_number(site),
         registered_at=site,
         registered_on=registered_on,
+        registration_level=level,
         phone=phone.strip(),
         created_by=by,
     )
@@ -284,12 +300,14 @@ def create_household(
         action=audit.Action.CREATE,
         target=household,
         site_id=site.pk,
-        detail={"members": len(members), "registered_on": registered_on},
+        detail={"members": len(members), "registered_on": registered_on, "level": level},
     )
     # The head first, so that a half-typed form never leaves a household without its head.
-    ordered = sorted(members, key=lambda m: m.relationship != Relationship.HEAD)
-    for member in ordered:
-        person = _create_member(household, member, by, today)
+    order = sorted(range(len(members)), key=lambda i: members[i].relationship != Relationship.HEAD)
+    created: dict[int, Person] = {}
+    for index in order:
+        member = members[index]
+        person = created[index] = _create_member(household, member, by, today)
         Consent.objects.create(
             person=person,
             scopes=list(dict.fromkeys(consent_scopes)),
@@ -297,6 +315,8 @@ def create_household(
             given_by_guardian=_is_minor(member, today),
             recorded_by=by,
         )
+    # The people in the order of `members`, for callers that act on particular members next.
+    household.registered_people = [created[i] for i in range(len(members))]
     return household
 
 
@@ -402,3 +422,35 @@ def withdraw_consent(*, person: Person, scope: str, by, on: date | None = None) 
         target=person,
         detail={"consent_withdrawn": scope, "on": on},
     )
+
+
+@transaction.atomic
+def complete_registration(*, household: Household, by) -> Household:
+    """Mark an emergency registration complete, once every member's record is."""
+    require(by, Capability.EDIT_PEOPLE, household.audit_site_id)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.registration_level != RegistrationLevel.EMERGENCY:
+        raise ValidationError(_("This registration is complete already."))
+    incomplete = [p for p in household.members.select_related("origin") if p.missing_details()]
+    if incomplete:
+        raise ValidationError(
+            ngettext(
+                "%(count)d member's record still lacks details.",
+                "%(count)d members' records still lack details.",
+                len(incomplete),
+            )
+            % {"count": len(incomplete)}
+        )
+    household.registration_level = RegistrationLevel.FULL
+    household.save(update_fields=["registration_level"])
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=household,
+        detail={
+            "changes": {
+                "registration_level": [RegistrationLevel.EMERGENCY, household.registration_level]
+            }
+        },
+    )
+    return household

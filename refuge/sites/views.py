@@ -296,8 +296,23 @@ def movement_detail(request, pk):
 def manifest_document(request, pk):
     movement = _movement_or_404(request, pk)
     passengers = manifest(request.user, movement, action=audit.Action.EXPORT)
+    shown = {p.household_id for p in passengers}
+    # What holds a household back is printed under it, so the escort does not board it.
+    problems = (
+        {
+            h.pk: found
+            for h, found in movement_services.departure_problems(movement).items()
+            if h.pk in shown
+        }
+        if movement.status == MovementStatus.PLANNED
+        else {}
+    )
     response = HttpResponse(
-        manifest_pdf(movement, Passenger.objects.filter(pk__in=[p.pk for p in passengers])),
+        manifest_pdf(
+            movement,
+            Passenger.objects.filter(pk__in=[p.pk for p in passengers]),
+            problems=problems,
+        ),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'inline; filename="manifest-{movement.pk}.pdf"'

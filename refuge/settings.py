@@ -178,6 +178,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 
 # Observers see counts, never a group small enough to point at a family.
+# The address staff reach Refuge at (https://refuge.example.org), printed in slips' QR codes;
+# empty: the address of the request that printed the slip.
+REFUGE_PUBLIC_URL = os.environ.get("REFUGE_PUBLIC_URL", "")
 REFUGE_SMALL_COUNT_THRESHOLD = envint("REFUGE_SMALL_COUNT_THRESHOLD", 5)
 
 # Case notes and attachments are encrypted with Fernet. REFUGE_FIELD_KEYS is a comma-separated

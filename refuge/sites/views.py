@@ -366,6 +366,9 @@ def registration_slip(request, pk):
         target=household,
         detail={"document": "registration slip"},
     )
-    response = HttpResponse(registration_slip_pdf(household), content_type="application/pdf")
+    response = HttpResponse(
+        registration_slip_pdf(household, base_url=request.build_absolute_uri("/")),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = f'inline; filename="slip-{household.registration_number}.pdf"'
     return response

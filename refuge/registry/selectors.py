@@ -1,9 +1,10 @@
 """Reads of the registry that pages and the API share, always scoped to the user's sites."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection, models
-from django.db.models import Case, F, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from refuge.registry.models import Document, Household, Person, PersonNameToken
@@ -17,6 +18,11 @@ from refuge.registry.search import (
 )
 
 SEARCH_LIMIT = 50
+# Find reads at most this many index entries of its rarest word at a time, a few times over.
+DRIVER_ROWS = 2000
+DRIVER_BATCHES = 3
+# Enough index entries to tell a rare word from a common one.
+COUNT_ROWS = 500
 
 
 def _token_prefix(token: str) -> Q:
@@ -70,69 +76,73 @@ class Found:
         return self.reason.label
 
 
-def _scoped_tokens(user) -> QuerySet[PersonNameToken]:
-    # A join, not an IN over every visible person: the token index finds the few rows first.
-    tokens = PersonNameToken.objects.all()
-    if user.site_ids is None:
-        return tokens
-    return tokens.filter(
-        Q(person__household__current_site__in=user.site_ids)
-        | Q(
-            person__household__current_site__isnull=True,
-            person__household__registered_at__in=user.site_ids,
-        )
+def _visible(user, ids: list[int]) -> list[int]:
+    """The people among `ids` at the user's sites. Checked from their primary keys: a query
+    filtering on the sites lets the planner start from every household of those sites."""
+    sites = user.site_ids  # one query, not one per person
+    if not ids or sites is None:
+        return ids
+    rows = (
+        Person.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "household__current_site_id", "household__registered_at_id")
     )
+    return [pk for pk, current, registered in rows if (current or registered) in sites]
 
 
-def _flag(condition: Q) -> Max:
-    return Max(Case(When(condition, then=Value(1)), default=Value(0)))
+def _term(token: str, *, prefix: bool) -> Q:
+    return _token_prefix(token) if prefix else Q(token=token)
+
+
+def _people_with_all(user, terms: list[Q], limit: int) -> list[int]:
+    """Ids of people at the user's sites having a token for every term, at most `limit`.
+
+    Starts from the rarest term, counted only up to COUNT_ROWS index entries, so that a common
+    name ("Mohammed") costs no more than a rare one; the other terms are then checked only for
+    the people the rarest one found, DRIVER_ROWS at a time."""
+    sizes = []
+    for term in terms:
+        size = PersonNameToken.objects.filter(term)[:COUNT_ROWS].count()
+        if not size:
+            return []
+        sizes.append(size)
+    order = sorted(range(len(terms)), key=sizes.__getitem__)
+    driver, others = terms[order[0]], [terms[i] for i in order[1:]]
+    # In index order (no ORDER BY, which would sort every entry of a short prefix first).
+    rows = PersonNameToken.objects.filter(driver).order_by()
+    found: list[int] = []
+    for batch in range(DRIVER_BATCHES):
+        # One statement per batch: the rarest term's next people, narrowed by every other term.
+        people = rows.values("person_id")[batch * DRIVER_ROWS : (batch + 1) * DRIVER_ROWS]
+        for term in others:
+            people = PersonNameToken.objects.filter(term, person_id__in=people).values("person_id")
+        ids = _visible(user, sorted({row["person_id"] for row in people}))
+        found += [pk for pk in ids if pk not in found]
+        if len(found) >= limit or sizes[order[0]] < COUNT_ROWS:
+            break
+    return found[:limit]
 
 
 def _by_names(user, query: str, limit: int) -> list[Found]:
     typed = sorted(name_tokens(query))
     sounds = query_sound_tokens(query)
-    if not typed and not sounds:
-        return []
-    # One pass over the token index: a person qualifies when every typed word begins one of
-    # their names, or when every name in the query has the same skeleton as one of theirs.
-    flags = {f"t{i}": _flag(_token_prefix(t)) for i, t in enumerate(typed)}
-    exact = {f"e{i}": _flag(Q(token=t)) for i, t in enumerate(typed)}
-    heard = {f"s{i}": _flag(Q(token=s)) for i, s in enumerate(sounds)}
-    rows = Q(token__in=sounds)
-    for token in typed:
-        rows |= _token_prefix(token)
-    qualifies = Q()
-    for names in (flags, heard):
-        if names:
-            qualifies |= Q(**{name: 1 for name in names})
-    score = Value(0)
-    for name in (*flags, *exact, *heard):
-        score = score + F(name)
-    matching = (
-        _scoped_tokens(user)
-        .filter(rows)
-        .values("person_id")
-        .annotate(**flags, **exact, **heard)
-        .filter(qualifies)
-        .annotate(score=score)
-        .order_by("-score", "person_id")
-        .values_list("person_id", *flags, *exact, *heard)[:limit]
-    )
-    found = {}
-    for person_id, *values in matching:
-        marks = dict(zip((*flags, *exact, *heard), values, strict=True))
-        if flags and all(marks[name] for name in flags):
-            reason = FoundBy.NAME if all(marks[name] for name in exact) else FoundBy.NAME_PREFIX
-        else:
-            reason = FoundBy.SOUND
-        found[person_id] = reason
-    people = (
-        Person.objects.visible_to(user)
-        .select_related("household", "household__current_site")
-        .in_bulk(found)
-    )
+    found: dict[int, FoundBy] = {}
+    if typed:
+        ids = _people_with_all(user, [_term(t, prefix=True) for t in typed], limit)
+        whole_words = Counter(
+            PersonNameToken.objects.filter(person_id__in=ids, token__in=typed).values_list(
+                "person_id", flat=True
+            )
+        )
+        for pk in ids:
+            found[pk] = FoundBy.NAME if whole_words[pk] >= len(typed) else FoundBy.NAME_PREFIX
+    if sounds and len(found) < limit:
+        for pk in _people_with_all(user, [_term(s, prefix=False) for s in sounds], limit):
+            found.setdefault(pk, FoundBy.SOUND)
+    # Everyone in `found` passed _visible, the site scope.
+    people = Person.objects.select_related("household", "household__current_site").in_bulk(found)
     order = list(FoundBy)
-    ranked = sorted(found, key=lambda pk: order.index(found[pk]))
+    ranked = sorted(found, key=lambda pk: order.index(found[pk]))[:limit]
     return [Found(people[pk], found[pk]) for pk in ranked if pk in people]
 
 

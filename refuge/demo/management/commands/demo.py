@@ -20,6 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, households, seed, serve, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        # Pages name the static files by their hashed names, which collectstatic writes.
+        call_command("collectstatic", interactive=False, verbosity=0)
         if Site.objects.exists():
             self.stdout.write("The demo population is already loaded.")
         else:

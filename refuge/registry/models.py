@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from refuge.registry.dates import birth_date_label
 from refuge.registry.vocabulary import (
     ConsentScope,
     DatePrecision,
@@ -177,6 +178,10 @@ class Person(models.Model):
     @property
     def audit_site_id(self) -> int | None:
         return self.household.audit_site_id
+
+    @property
+    def birth_date_label(self) -> str:
+        return birth_date_label(self.birth_date, self.birth_date_precision)
 
     def name_in(self, script: str) -> str:
         parts = [

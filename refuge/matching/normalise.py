@@ -376,12 +376,18 @@ def _latin_phonemes(token: str, cyrillic: bool = False) -> str:
                 out.append("w")
                 i += 2
                 continue
+            if pair in ("aw", "ow") and i + 2 < n and token[i + 2] not in _LATIN_V:
+                # The diphthong English writes aw and French ou (Tawfiq / Toufic, Shawkat /
+                # Choukat) stands where Arabic writes a long و.
+                out.append("U")
+                i += 2
+                continue
             if pair in _VOWEL_DIGRAPHS:
                 out.append(_VOWEL_DIGRAPHS[pair])
                 i += 2
                 continue
             nxt = token[i + 1] if i + 1 < n else ""
-            if ch == "c" and nxt in "eiy":
+            if ch == "c" and nxt and nxt in "eiy":
                 # French writes s as c before e and i: Youcef, Houcine, Yacine, Nacera.
                 out.append("s")
             elif ch == "g" and cyrillic:

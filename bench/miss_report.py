@@ -23,16 +23,23 @@ from score import read_mapping  # noqa: E402
 
 from refuge.matching.compare import (  # noqa: E402
     MATCH_THRESHOLD,
+    NameFrequencies,
     PreparedRecord,
     compare_people,
 )
+from refuge.matching.dedupe import forget_family_documents, name_frequencies  # noqa: E402
 from refuge.matching.keys import record_keys  # noqa: E402
 from refuge.matching.records import read_exchange_csv  # noqa: E402
 
 
-def miss_kinds(a: PreparedRecord, b: PreparedRecord, population: int) -> list[str]:
-    """The kinds of one missed pair."""
-    result = compare_people(a, b, population=population)
+def miss_kinds(
+    a: PreparedRecord,
+    b: PreparedRecord,
+    population: int,
+    frequencies: NameFrequencies | None = None,
+) -> list[str]:
+    """The kinds of one missed pair, judged with the name frequencies the run used."""
+    result = compare_people(a, b, population=population, frequencies=frequencies)
     codes = {r.field: r.code for r in result.reasons}
     kinds = []
     if not record_keys(a) & record_keys(b):
@@ -73,6 +80,8 @@ def main(argv: list[str] | None = None) -> None:
     predicted = read_mapping(args.clusters, "record_id", "cluster_id")
     prepared = {r.record_id: PreparedRecord(r) for r in records}
     by_id = {r.record_id: r for r in records}
+    forget_family_documents(list(prepared.values()))
+    freqs = name_frequencies(list(prepared.values()))
     by_person = defaultdict(list)
     for rid in prepared:
         by_person[truth[rid]].append(rid)
@@ -84,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
             if predicted[x] == predicted[y]:
                 continue
             missed += 1
-            ks = miss_kinds(prepared[x], prepared[y], len(prepared))
+            ks = miss_kinds(prepared[x], prepared[y], len(prepared), freqs)
             kinds.update(ks)
             if shown < args.examples:
                 shown += 1

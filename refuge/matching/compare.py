@@ -506,7 +506,9 @@ def _name_weight(
         return weight, cmp.level.value, False
     if cmp.level is Level.WEAK:
         if freqs and freqs.forms:
-            if freqs.is_common_form(a) and freqs.is_common_form(b):
+            # Only given names: common variant spellings of a family name (Qassim / Qasam,
+            # Deeb / Daeb) look like two frequent forms too.
+            if field_name == "given_name" and freqs.is_common_form(a) and freqs.is_common_form(b):
                 return _DISTINCT_WEIGHT, "distinct_names", False
             if (
                 freqs.is_rare_form(a)

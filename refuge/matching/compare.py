@@ -536,6 +536,21 @@ def _name_weight(
         and not (freqs and freqs.is_common_skeleton(a) and freqs.is_common_skeleton(b))
     ):
         return _SLIP_WEIGHT, "slip", False
+    if (
+        field_name != "given_name"
+        and freqs
+        and freqs.forms
+        and cmp.cost <= _TYPO_MAX_COST
+        and (
+            freqs.is_rare_form(a)
+            or freqs.is_rare_form(b)
+            or freqs.is_typo_of(a, b)
+            or freqs.is_typo_of(b, a)
+        )
+    ):
+        # A father's or family name one slip away whose one spelling is seen nowhere else
+        # (Mlhammed, Maknlouf) is a clerk's typo: no evidence either way.
+        return _FAR_TYPO_WEIGHT, "typo", False
     return disagree, "disagree", False
 
 
@@ -582,12 +597,15 @@ def compare_people(
     return _verdict(total, reasons, veto=veto, cap=cap)
 
 
+HOUSEHOLD_PAIR_WEIGHT = 5.0
+
+
 def household_weight(pairs: int, prior: float) -> float:
     """Log-odds added when `pairs` other members of the two records' households match each
     other. Once two registrations are seen to be one family, the question is no longer "which of
     all the people is this" but "which member of that family", so with enough support the prior
     (`prior`, very negative in a large registry) rises towards that of a household member."""
-    return max(0.0, min(-prior - 2.0, 5.0 * pairs))
+    return max(0.0, min(-prior, HOUSEHOLD_PAIR_WEIGHT * pairs))
 
 
 def score_pair(

@@ -120,3 +120,21 @@ def test_every_other_field_agreeing_outweighs_a_sex_written_differently():
         birth_date="2001-02-03", origin="جبلة",
     )  # fmt: skip
     assert compare_people(a, b).decision is Decision.MATCH
+
+
+def test_a_typo_in_the_fathers_name_seen_nowhere_else_does_not_count_against():
+    from refuge.matching.compare import NameFrequencies
+    from refuge.matching.normalise import normalise_name
+
+    names = {"Issa": 300, "Hassan": 3000, "Makhlouf": 400, "Maknlouf": 1}
+    freqs = NameFrequencies(
+        100_000,
+        {normalise_name(n).skeleton: c for n, c in names.items()},
+        {normalise_name(n).key: c for n, c in names.items()},
+    )
+    shelter = person("a", "عيسى", "حسن", "مخلوف", sex="m", birth_date="1994-11-26")
+    transit = person("b", "Issa", "Hassan", "Maknlouf", sex="m", birth_date="1994-11-26")
+    result = compare_people(shelter, transit, frequencies=freqs)
+    assert codes(result)["family_name"] == "typo"
+    assert result.decision is Decision.MATCH
+    assert codes(compare_people(shelter, transit))["family_name"] == "disagree"

@@ -1,3 +1,4 @@
+import os
 from datetime import date
 from pathlib import Path
 
@@ -287,3 +288,13 @@ def test_coded_origins_reach_the_engine_as_p_codes_compared_through_the_hierarch
     # A district and its governorate agree; two coded places in two governorates do not.
     assert compare_origins(codes[0], codes[1]) is OriginAgreement.WITHIN
     assert compare_origins(codes[0], codes[2]) is OriginAgreement.DIFFERENT
+
+
+def test_refresh_identity_keys_rewrites_keys_left_by_an_older_engine(world):
+    household = register(world.shelter, world.user("clerk"), [member(**ARABIC)])
+    person = household.members.get()
+    fresh = set(PersonKey.objects.filter(person=person).values_list("key", flat=True))
+    PersonKey.objects.filter(person=person).delete()
+    PersonKey.objects.create(person=person, key="gff:old|form|key")
+    call_command("refresh_identity_keys", stdout=open(os.devnull, "w"))
+    assert set(PersonKey.objects.filter(person=person).values_list("key", flat=True)) == fresh

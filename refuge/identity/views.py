@@ -17,8 +17,10 @@ from refuge.identity.records import (
     personal_document_number,
     records_from_names,
 )
+from refuge.params import record_id
 from refuge.registry.dates import parse_birth_date
 from refuge.registry.models import NAME_FIELDS
+from refuge.registry.services import TEXT_LIMITS
 
 
 @capability_required(Capability.REGISTER)
@@ -33,6 +35,10 @@ def instant_check(request):
 
     def value(name):
         return request.POST.get(f"{prefix}-{name}", "")
+
+    # A value longer than its field is refused by the form itself; the check does not run on it.
+    if any(len(value(f)) > TEXT_LIMITS[f] for f in NAME_FIELDS) or len(prefix) > 20:
+        return render(request, "identity/_instant_check.html", {"matches": []})
 
     try:
         birth, precision = parse_birth_date(
@@ -156,7 +162,7 @@ def undo_link(request, pk):
         messages.success(request, _("The merge was undone: these are two people again."))
     back = request.POST.get("person")
     return (
-        redirect("registry:person", pk=int(back))
-        if back and back.isdigit()
+        redirect("registry:person", pk=record_id(back))
+        if record_id(back) is not None
         else redirect("identity:queue")
     )

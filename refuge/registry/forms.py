@@ -7,6 +7,7 @@ from refuge.formats.widgets import IsoDateInput
 from refuge.registry.dates import format_birth_date, parse_birth_date
 from refuge.registry.models import NAME_PARTS, SCRIPTS, Person, Place
 from refuge.registry.services import (
+    MAX_MEMBERS,
     DocumentData,
     MemberData,
     household_errors,
@@ -174,6 +175,10 @@ class MemberForm(PersonFieldsMixin, forms.Form):
 
 
 class BaseMemberFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _("A household is registered with at most %(num)d members at a time."),
+    }
+
     def get_form_kwargs(self, index):
         return {"is_head": index == 0}
 
@@ -193,7 +198,7 @@ MemberFormSet = forms.formset_factory(
     # The head's row is always validated field by field; Django's generic "submit at least
     # 1 form" would only repeat, untranslated, what those field errors already say.
     validate_min=False,
-    max_num=40,
+    max_num=MAX_MEMBERS,
     validate_max=True,
 )
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from refuge.registry.dates import birth_date_label
 from refuge.registry.vocabulary import (
     ConsentScope,
     DatePrecision,
@@ -104,6 +105,8 @@ class Household(models.Model):
     )
     phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the household row last changed (its site, its phone): integrators sync on it.
+    updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -134,6 +137,9 @@ class Household(models.Model):
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user):
+        if user.site_ids is None:
+            # No IN over every household, which SQLite would build in full before any row.
+            return self
         return self.filter(household__in=Household.objects.visible_to(user))
 
 
@@ -199,6 +205,10 @@ class Person(models.Model):
     def audit_site_id(self) -> int | None:
         return self.household.audit_site_id
 
+    @property
+    def birth_date_label(self) -> str:
+        return birth_date_label(self.birth_date, self.birth_date_precision)
+
     def name_in(self, script: str) -> str:
         parts = [
             getattr(self, f"{part}_{script}")
@@ -263,14 +273,16 @@ class Person(models.Model):
 
 
 class PersonNameToken(models.Model):
-    """One searchable word of a person's names, folded for search (see registry.search)."""
+    """One searchable token of a person's names: a word folded for search, or a name's
+    cross-script skeleton marked with search.SOUND_MARK (see registry.search)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_tokens")
     token = models.CharField(max_length=80)
 
     class Meta:
         indexes = [
-            models.Index(fields=["token"], name="name_token_idx"),
+            # With the person in the index, Find reads who has a token without touching the table.
+            models.Index(fields=["token", "person"], name="name_token_person_idx"),
             # LIKE 'abc%' on PostgreSQL needs a pattern index whatever the database's collation.
             models.Index(
                 fields=["token"], name="name_token_prefix_idx", opclasses=["varchar_pattern_ops"]
@@ -345,3 +357,11 @@ class Consent(models.Model):
     def scope_labels(self) -> list[str]:
         labels = dict(ConsentScope.choices)
         return [str(labels.get(s, s)) for s in self.scopes]
+
+    @property
+    def withdrawable(self) -> list[tuple[str, str]]:
+        """The uses a person may withdraw from this consent (registration is ended by erasure)."""
+        labels = dict(ConsentScope.choices)
+        return [
+            (s, labels[s]) for s in self.scopes if s in labels and s != ConsentScope.REGISTRATION
+        ]

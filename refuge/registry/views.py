@@ -1,14 +1,17 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.identity.selectors import other_registrations
+from refuge.params import record_id
 from refuge.reception import registration
 from refuge.reception import services as reception
 from refuge.registry import selectors
@@ -16,6 +19,7 @@ from refuge.registry import services as registry_services
 from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
 from refuge.registry.models import NAME_FIELDS, Household, Person
 from refuge.registry.naming import suggested_names
+from refuge.registry.vocabulary import ConsentScope
 from refuge.sites.selectors import visible_sites
 
 
@@ -23,9 +27,15 @@ def _apply_service_errors(error: ValidationError, household_form, formset, membe
     """Errors keyed "members-<i>-<field>" name the i-th of `member_forms` (the rows sent)."""
     for key, messages_ in error.message_dict.items():
         parts = key.split("-")
-        if len(parts) == 3 and parts[0] == "members" and int(parts[1]) < len(member_forms):
+        if (
+            len(parts) == 3
+            and parts[0] == "members"
+            and record_id(parts[1]) is not None
+            and int(parts[1]) < len(member_forms)
+        ):
             form = member_forms[int(parts[1])]
-            field = parts[2] if parts[2] in form.fields else None
+            name = {"birth_date": "birth_date_text"}.get(parts[2], parts[2])
+            field = name if name in form.fields else None
             for message in messages_:
                 form.add_error(field, message)
         elif key in household_form.fields:
@@ -52,8 +62,9 @@ def _match_answer(form) -> registration.MatchAnswer | None:
 @require_http_methods(["GET", "POST"])
 def register(request):
     sites = visible_sites(request.user)
-    household_form = HouseholdForm(request.POST or None, sites=sites)
-    formset = MemberFormSet(request.POST or None, prefix="members")
+    data = request.POST or None
+    household_form = HouseholdForm(data, sites=sites)
+    formset = MemberFormSet(data, prefix="members")
     if request.method == "POST" and household_form.is_valid() and formset.is_valid():
         data = household_form.cleaned_data
         forms_ = [f for f in formset.forms if f.has_changed() or f is formset.forms[0]]
@@ -141,10 +152,8 @@ def name_suggestions(request):
 @capability_required(Capability.REGISTER)
 def member_row(request):
     """htmx: one more empty member row for the registration form."""
-    try:
-        index = int(request.GET.get("index", "1"))
-    except ValueError:
-        index = 1
+    # The form's own TOTAL_FORMS field (hx-include), read without eval under the CSP.
+    index = record_id(request.GET.get("members-TOTAL_FORMS") or request.GET.get("index") or "") or 1
     index = max(1, min(index, MemberFormSet.max_num - 1))
     form = MemberFormSet(prefix="members").empty_form
     form.prefix = f"members-{index}"
@@ -229,9 +238,13 @@ def person_edit(request, pk):
 def search(request):
     """Names are personal data: the query travels in a POST body, never in a URL."""
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    # A handheld scanner types the slip's QR address into this box: open the household.
+    household = selectors.household_for_slip(request.user, query) if query else None
+    if household is not None:
+        return _open_household(request, household)
     error = ""
     try:
-        results = selectors.search_people(request.user, query) if query else []
+        results = selectors.find_people(request.user, query) if query else []  # audited there
     except ValidationError as invalid:
         results, error, query = [], " ".join(invalid.messages), ""
     template = "registry/_search_results.html" if request.htmx else "registry/search.html"
@@ -240,3 +253,38 @@ def search(request):
         template,
         {"query": query, "results": results, "searched": bool(query), "error": error},
     )
+
+
+def _open_household(request, household):
+    url = reverse("registry:household", args=[household.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@capability_required(Capability.VIEW_PEOPLE)
+def household_by_number(request, number):
+    """Where a slip's QR code points (a tablet's camera opens it): the household, if visible.
+
+    A registration number is printed on the slip and names no one, so it may be in a URL."""
+    household = selectors.households_for(request.user).filter(registration_number=number).first()
+    if household is None:
+        raise Http404
+    return _open_household(request, household)
+
+
+@capability_required(Capability.EDIT_PEOPLE)
+@require_POST
+def withdraw_consent(request, pk):
+    person = visible_or_404(request, Person, selectors.person_detail, pk, purpose=None)
+    scope = request.POST.get("scope", "")[:20]
+    try:
+        registry_services.withdraw_consent(person=person, scope=scope, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Consent withdrawn: %(use)s.") % {"use": dict(ConsentScope.choices).get(scope)},
+        )
+    return redirect("registry:person", pk=person.pk)

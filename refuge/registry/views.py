@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -60,7 +61,11 @@ def register(request):
         else:
             messages.success(
                 request,
-                _("Household %(number)s registered with %(count)d members.")
+                ngettext(
+                    "Household %(number)s registered with %(count)d member.",
+                    "Household %(number)s registered with %(count)d members.",
+                    len(members),
+                )
                 % {"number": household.registration_number, "count": len(members)},
             )
             return redirect("registry:household", pk=household.pk)

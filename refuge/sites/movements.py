@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
@@ -140,9 +141,12 @@ def depart(*, movement: Movement, boarded: set[int], on: date, by) -> Movement:
             staying.append(passengers[0].household_id)
         elif len(aboard) < len(passengers):
             problems.append(
-                _(
+                ngettext(
                     "%(number)s: %(missing)d of %(count)d members did not board; "
-                    "record everyone, or take the household off this transfer."
+                    "record everyone, or take the household off this transfer.",
+                    "%(number)s: %(missing)d of %(count)d members did not board; "
+                    "record everyone, or take the household off this transfer.",
+                    len(passengers) - len(aboard),
                 )
                 % {
                     "number": number,

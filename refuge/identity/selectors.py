@@ -86,7 +86,7 @@ def instant_check(
         matches.append(
             InstantMatch(
                 person=person if visible else None,
-                site_name=site.name,
+                site_name=site.local_name,
                 probability=comparison.probability,
                 decision=comparison.decision.value,
                 reasons=explain_all(comparison.reasons) if visible else [],

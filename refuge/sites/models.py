@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +19,9 @@ class Site(models.Model):
         help_text=_("Short code printed in registration numbers, e.g. PRM1."),
     )
     name = models.CharField(_("name"), max_length=200)
+    # What administrators type in the other languages; empty falls back to the name above.
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices)
     region = models.CharField(_("region"), max_length=120)
     country = models.CharField(_("country"), max_length=2, default="RU")
@@ -34,7 +38,13 @@ class Site(models.Model):
         verbose_name_plural = _("sites")
 
     def __str__(self):
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language when an administrator gave one."""
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", "") or self.name
 
     @property
     def audit_site_id(self) -> int:

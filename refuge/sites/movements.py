@@ -64,7 +64,7 @@ def add_household(*, movement: Movement, household: Household, by) -> list[Passe
     if household.current_site_id != movement.from_site_id:
         raise ValidationError(
             _("Household %(number)s is not at %(site)s.")
-            % {"number": household.registration_number, "site": movement.from_site.name}
+            % {"number": household.registration_number, "site": movement.from_site.local_name}
         )
     if Passenger.objects.filter(
         household=household, movement__status=MovementStatus.PLANNED

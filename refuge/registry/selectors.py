@@ -1,12 +1,18 @@
-"""Reads of the registry that pages and the API share, always scoped to the user's sites."""
+"""Reads of the registry that pages and the API share, always scoped to the user's sites.
+
+A read that hands a person's data to a page or the API writes its own audit entry (`purpose`
+says which page or use it was for); pass `purpose=None` only when the use case that follows
+is audited itself (saving a note, a referral)."""
 
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from refuge.audit import services as audit
 from refuge.registry.models import Document, Household, Person, PersonNameToken
 from refuge.registry.search import (
     MAX_QUERY_LENGTH,
@@ -18,6 +24,8 @@ from refuge.registry.search import (
 )
 
 SEARCH_LIMIT = 50
+# Longer than any name, number or three words of names; a longer query is refused, not cut.
+SEARCH_MAX_CHARS = 200
 # Find reads at most this many index entries of its rarest word at a time, a few times over.
 DRIVER_ROWS = 2000
 DRIVER_BATCHES = 3
@@ -36,24 +44,54 @@ def households_for(user) -> QuerySet[Household]:
     return Household.objects.visible_to(user).select_related("current_site", "registered_at")
 
 
-def household_detail(user, pk: int) -> Household:
+def household_detail(
+    user, pk: int, *, purpose: str | None = "household", action: str = audit.Action.VIEW
+) -> Household:
     members = Person.objects.select_related("origin", "origin__parent").prefetch_related(
         "documents", "needs", "consents"
     )
-    return (
+    household = (
         households_for(user)
         .prefetch_related(Prefetch("members", queryset=members), "stays__site")
         .get(pk=pk)
     )
+    if purpose:
+        audit.record(actor=user, action=action, target=household, detail={"page": purpose})
+    return household
 
 
-def person_detail(user, pk: int) -> Person:
-    return (
+def person_detail(user, pk: int, *, purpose: str | None = "person") -> Person:
+    person = (
         Person.objects.visible_to(user)
         .select_related("household", "household__current_site", "origin", "origin__parent")
         .prefetch_related("documents", "needs", "consents")
         .get(pk=pk)
     )
+    if purpose:
+        audit.record(actor=user, action=audit.Action.VIEW, target=person, detail={"page": purpose})
+    return person
+
+
+def person_history(person: Person, limit: int = 50):
+    """The registrations and changes of a person, newest first, from the audit trail."""
+    from refuge.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(
+        object_type="registry.person",
+        object_id=str(person.pk),
+        action__in=[audit.Action.CREATE, audit.Action.CHANGE],
+    ).order_by("-seq")[:limit]
+
+
+def may_read_field(user, field: str, household: Household) -> bool:
+    """A field-level rule of accounts.roles.FIELD_READERS: the role, and the consent it needs
+    from every member of the household (a phone is for calling people who agreed to it)."""
+    from refuge.accounts.roles import field_rule
+
+    roles, scope = field_rule(field)
+    if user.role not in roles:
+        return False
+    return scope is None or all(p.consents_to(scope) for p in household.members.all())
 
 
 class FoundBy(models.TextChoices):
@@ -155,9 +193,25 @@ def find_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Found]:
     finds عبد الرحمن). Each lookup starts from an index (registration number, document number,
     name token) and only then applies the user's site scope to the rows it found.
     """
-    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    query = (query or "").strip()
     if not query:
         return []
+    if len(query) > min(SEARCH_MAX_CHARS, MAX_QUERY_LENGTH):
+        limit_chars = min(SEARCH_MAX_CHARS, MAX_QUERY_LENGTH)
+        raise ValidationError(
+            {"q": _("Search for at most %(count)d characters.") % {"count": limit_chars}}
+        )
+    results = _find(user, query, limit)
+    audit.record(
+        actor=user,
+        action=audit.Action.SEARCH,
+        object_type="registry.person",
+        detail={"query": query, "results": [found.person.pk for found in results]},
+    )
+    return results
+
+
+def _find(user, query: str, limit: int) -> list[Found]:
     people = Person.objects.visible_to(user).select_related("household", "household__current_site")
     slip = registration_number_from_slip(query)
     numbers = [slip] if slip else registration_number_candidates(query)
@@ -181,6 +235,11 @@ def find_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Found]:
                 Found(p, FoundBy.DOCUMENT_NUMBER) for p in people.filter(pk__in=person_ids)[:limit]
             ]
     return _by_names(user, query, limit)
+
+
+def people_for(user) -> QuerySet[Person]:
+    """Everyone in the households the user may see (the API's people list)."""
+    return Person.objects.visible_to(user).select_related("origin")
 
 
 def search_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:

@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from refuge.reception.services import arrive
 from refuge.sites.housing import allocate_household, create_room
 from refuge.sites.models import BedAssignment, FollowUp, MovementStatus, TravelHold
-from refuge.sites.movements import add_household, arrive, depart, plan_movement
+from refuge.sites.movements import add_household, depart, plan_movement
 from refuge.sites.selectors import occupancy
 from refuge.testing import member, register, screen_for_travel
 
@@ -82,7 +83,7 @@ def test_stays_and_occupancy_follow_the_transfer(world, transfer):
 
 
 def test_beds_at_the_origin_are_freed_on_arrival(world, transfer):
-    room = create_room(site=world.perm, building="A", name="1", beds=4)
+    room = create_room(site=world.perm, building="A", name="1", beds=4, by=world.user("admin"))
     household = _families(world, 1)[0]
     allocate_household(household=household, room=room, by=world.user("manager"))
     add_household(movement=transfer, household=household, by=world.user("coordinator"))
@@ -170,7 +171,10 @@ def test_planned_arrivals_raise_the_projection_and_the_warning(world, transfer):
 def test_everyone_who_arrived_gets_a_bed_families_together(world, transfer):
     from refuge.sites.housing import allocate_arrivals
 
-    rooms = [create_room(site=world.perm2, building="A", name=str(i), beds=4) for i in range(3)]
+    rooms = [
+        create_room(site=world.perm2, building="A", name=str(i), beds=4, by=world.user("admin"))
+        for i in range(3)
+    ]
     families = _families(world, 2)
     for household in families:
         add_household(movement=transfer, household=household, by=world.user("coordinator"))
@@ -193,3 +197,25 @@ def test_everyone_who_arrived_gets_a_bed_families_together(world, transfer):
             )
             == 1
         )
+
+
+def test_a_held_back_household_is_not_ticked_as_boarded_and_stays_behind(world, transfer, client):
+    going, held = _families(world, 2)
+    for household in (going, held):
+        add_household(movement=transfer, household=household, by=world.user("coordinator"))
+    TravelHold.objects.create(
+        household=held, reason="awaiting TB test result", placed_by=world.user("medical")
+    )
+    client.force_login(world.user("coordinator"))
+
+    page = client.get(f"/sites/movements/{transfer.pk}/").content.decode()
+
+    def box(person):
+        return page.split(f'name="boarded" value="{person.pk}"')[1].split(">")[0]
+
+    assert all(" checked" in box(p) for p in going.members.all())
+    assert not any(" checked" in box(p) for p in held.members.all())
+    assert "awaiting TB test result" in page
+    # Sent as the page stands, the held-back household stays behind and the other leaves.
+    depart(movement=transfer, boarded=_people(going), on=TODAY, by=world.user("coordinator"))
+    assert set(transfer.passengers.values_list("household", flat=True)) == {going.pk}

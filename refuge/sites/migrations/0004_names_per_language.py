@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sites', '0002_rooms_beds_movements'),
+        ('sites', '0003_site_code_any_case'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0004_step_needs_prerequisite_outcomes'),
+        ('casework', '0005_step_gates_travel'),
     ]
 
     operations = [

@@ -420,7 +420,7 @@ class StepInput(serializers.Serializer):
     )
 
     def validate_evidence(self, value):
-        if len(value) > 20:
+        if len(value) > 20 or any(len(key) > 40 for key in value):
             raise serializers.ValidationError(_("At most 20 pieces of evidence."))
         return value
 

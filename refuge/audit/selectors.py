@@ -28,3 +28,12 @@ def trail_page(
         detail={"page": page.number, "action": action, "actor": actor},
     )
     return page, report
+
+
+def entry_detail(user, seq: int) -> AuditEntry:
+    """One entry as the trail page shows it (its sealed part stays sealed); the read is audited."""
+    from django.shortcuts import get_object_or_404
+
+    entry = get_object_or_404(AuditEntry, seq=seq)
+    record(actor=user, action=Action.VIEW, object_type="audit.entry", object_id=str(seq))
+    return entry

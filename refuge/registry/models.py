@@ -5,12 +5,14 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from refuge.registry.dates import birth_date_label
 from refuge.registry.vocabulary import (
     ConsentScope,
     DatePrecision,
     DocumentType,
     Education,
     NeedStatus,
+    RegistrationLevel,
     Relationship,
     Sex,
     SpecificNeed,
@@ -95,6 +97,12 @@ class Household(models.Model):
         related_name="present_households",
     )
     registered_on = models.DateField(_("registered on"))
+    registration_level = models.CharField(
+        _("registration level"),
+        max_length=12,
+        choices=RegistrationLevel.choices,
+        default=RegistrationLevel.FULL,
+    )
     phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # When the household row last changed (its site, its phone): integrators sync on it.
@@ -121,9 +129,17 @@ class Household(models.Model):
     def head(self):
         return next((p for p in self.members.all() if p.relationship == Relationship.HEAD), None)
 
+    @property
+    def is_emergency_registration(self) -> bool:
+        """Registered at the emergency level and not yet completed by a caseworker."""
+        return self.registration_level == RegistrationLevel.EMERGENCY
+
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user):
+        if user.site_ids is None:
+            # No IN over every household, which SQLite would build in full before any row.
+            return self
         return self.filter(household__in=Household.objects.visible_to(user))
 
 
@@ -189,6 +205,10 @@ class Person(models.Model):
     def audit_site_id(self) -> int | None:
         return self.household.audit_site_id
 
+    @property
+    def birth_date_label(self) -> str:
+        return birth_date_label(self.birth_date, self.birth_date_precision)
+
     def name_in(self, script: str) -> str:
         parts = [
             getattr(self, f"{part}_{script}")
@@ -217,6 +237,26 @@ class Person(models.Model):
         )
         return next((self.name_in(s) for s in order if self.name_in(s)), "—")
 
+    def missing_details(self) -> list[str]:
+        """What a full registration records and this person's record still lacks."""
+        missing = []
+        for script, label in (
+            ("ar", _("name in Arabic script")),
+            ("lat", _("name in Latin")),
+            ("cyr", _("name in Cyrillic")),
+        ):
+            if not (
+                getattr(self, f"given_name_{script}") and getattr(self, f"family_name_{script}")
+            ):
+                missing.append(label)
+        if not any(getattr(self, f"father_name_{s}") for s in SCRIPTS):
+            missing.append(_("father's name"))
+        if self.birth_date is None:
+            missing.append(_("birth date"))
+        if self.origin_id is None and not self.origin_village:
+            missing.append(_("place of origin"))
+        return missing
+
     def consents_to(self, scope: str) -> bool:
         """Whether the person's consent covers this use now (a withdrawn consent does not)."""
         return any(scope in c.scopes and c.withdrawn_on is None for c in self.consents.all())
@@ -233,14 +273,16 @@ class Person(models.Model):
 
 
 class PersonNameToken(models.Model):
-    """One searchable word of a person's names, folded for search (see registry.search)."""
+    """One searchable token of a person's names: a word folded for search, or a name's
+    cross-script skeleton marked with search.SOUND_MARK (see registry.search)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_tokens")
     token = models.CharField(max_length=80)
 
     class Meta:
         indexes = [
-            models.Index(fields=["token"], name="name_token_idx"),
+            # With the person in the index, Find reads who has a token without touching the table.
+            models.Index(fields=["token", "person"], name="name_token_person_idx"),
             # LIKE 'abc%' on PostgreSQL needs a pattern index whatever the database's collation.
             models.Index(
                 fields=["token"], name="name_token_prefix_idx", opclasses=["varchar_pattern_ops"]
@@ -315,3 +357,11 @@ class Consent(models.Model):
     def scope_labels(self) -> list[str]:
         labels = dict(ConsentScope.choices)
         return [str(labels.get(s, s)) for s in self.scopes]
+
+    @property
+    def withdrawable(self) -> list[tuple[str, str]]:
+        """The uses a person may withdraw from this consent (registration is ended by erasure)."""
+        labels = dict(ConsentScope.choices)
+        return [
+            (s, labels[s]) for s in self.scopes if s in labels and s != ConsentScope.REGISTRATION
+        ]

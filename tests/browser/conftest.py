@@ -33,6 +33,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_as_in_production():
+    """Pages name static files by their hashed names, which only WhiteNoise (serving what
+    collectstatic wrote) knows; the live server's own static handler looks for the unhashed
+    originals. Let every request through to the application, as a deployment does."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StaticFilesHandler, "_should_handle", lambda self, path: False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -53,8 +65,17 @@ def page(browser, live_server, audit_flushable, settings):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
+    # Every browser test also proves the pages run under the Content-Security-Policy.
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not refused, f"The Content-Security-Policy refused: {refused}"
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:

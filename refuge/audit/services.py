@@ -78,6 +78,16 @@ CLEAR_KEYS = frozenset(
         "wait",
         "with",
         "method",
+        # Ids, codes and paths (names travel by POST, never in a path).
+        "code",
+        "consent_withdrawn",
+        "document",
+        "found",
+        "households",
+        "ids",
+        "notices",
+        "path",
+        "via",
     }
 )
 

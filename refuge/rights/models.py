@@ -32,3 +32,23 @@ class Erasure(models.Model):
 
     def __str__(self):
         return f"erasure of person {self.person_id} ({self.status})"
+
+
+class RetentionRule(models.Model):
+    """How long one kind of record is kept once it reaches a status: the retention policy as
+    data, applied by `refuge retention --apply` and reported by `refuge retention`."""
+
+    class Kind(models.TextChoices):
+        PERSON_DEPARTED = "person_departed", _("people whose household has left every site")
+        SIGN_IN_RECORD = "sign_in_record", _("records of sign-in attempts")
+
+    kind = models.CharField(_("kind of record"), max_length=32, choices=Kind.choices, unique=True)
+    keep_days = models.PositiveIntegerField(_("kept for (days)"))
+    note = models.CharField(_("why this long"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+
+    def __str__(self):
+        return f"{self.kind}: {self.keep_days} days"

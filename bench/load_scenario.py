@@ -123,6 +123,7 @@ def main() -> None:
             str(args.workers),
             "--threads",
             "4",
+            "--preload",
             "--log-level",
             "warning",
         ],

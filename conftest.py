@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 
 from refuge.audit import triggers
-from refuge.testing import build_world
+from refuge.testing import FIELD_KEY, build_world
 
 
 @pytest.fixture
@@ -40,4 +40,4 @@ def audit_flushable(transactional_db):
 def _field_keys(settings):
     # A deployment must name its keys (without them and with DATABASE_URL set, Refuge refuses
     # to store notes); the tests use one fixed key on either database.
-    settings.FIELD_ENCRYPTION_KEYS = ["lMnHhwSW1JkGmAvDaZ5S2lYwq0cmzlmMxhG4ZtNqQSY="]
+    settings.FIELD_ENCRYPTION_KEYS = [FIELD_KEY]

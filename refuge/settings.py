@@ -5,6 +5,7 @@ DEBUG=0, ALLOWED_HOSTS, DATABASE_URL and REFUGE_FIELD_KEYS. The README lists eve
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -20,6 +21,10 @@ def envbool(name: str, default: bool) -> bool:
 
 def envint(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def envdate(name: str, default: str) -> date:
+    return date.fromisoformat(os.environ.get(name, default))
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -56,6 +61,10 @@ INSTALLED_APPS = [
     "refuge.identity",
     "refuge.casework",
     "refuge.demo",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "refuge.api",
     "refuge.backup",
     "refuge.rights",
 ]
@@ -228,6 +237,8 @@ WHITENOISE_USE_FINDERS = True
 
 # Observers see counts, never a group small enough to point at a family.
 REFUGE_SMALL_COUNT_THRESHOLD = envint("REFUGE_SMALL_COUNT_THRESHOLD", 5)
+# No registration of this programme predates it (the conflict's first displacements).
+REFUGE_EARLIEST_REGISTRATION_DATE = envdate("REFUGE_EARLIEST_REGISTRATION_DATE", "2011-01-01")
 # A clerk typing a family's names checks a few times a minute; a script trying names, far more.
 REFUGE_INSTANT_CHECKS_PER_MINUTE = envint("REFUGE_INSTANT_CHECKS_PER_MINUTE", 30)
 
@@ -239,6 +250,58 @@ FIELD_ENCRYPTION_KEYS = envlist("REFUGE_FIELD_KEYS", "")
 CASEWORK_PATHWAY = os.environ.get("REFUGE_PATHWAY", "ru-reception")
 ATTACHMENT_MAX_BYTES = envint("REFUGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
+# A registration form sends about 25 fields a member: room for some 200 members, so that a
+# form of 50 or more reaches the formset, which refuses it with a form error (Django's own
+# limit, read by the CSRF check before any view, can only answer a bare 400).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# The REST API (refuge/api, docs/integrators.md): personal tokens or the pages' session (with
+# CSRF), JSON only, problem+json errors, per-user rate limits and a bound on every body.
+API_MAX_BODY_BYTES = envint("REFUGE_API_MAX_BODY_BYTES", 256 * 1024)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "refuge.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["refuge.api.permissions.HasCapability"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "refuge.api.base.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "refuge.api.problems.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("REFUGE_API_ANON_RATE", "60/minute"),
+        "user": os.environ.get("REFUGE_API_RATE", "600/minute"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Refuge API",
+    "DESCRIPTION": "Households, people, sites, casework and identity review, through the same "
+    "rules as the pages. See docs/integrators.md.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SECURITY": [{"bearerToken": []}, {"cookieAuth": []}],
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentScopeEnum": "refuge.registry.vocabulary.ConsentScope",
+        "DocumentTypeEnum": "refuge.registry.vocabulary.DocumentType",
+        "SpecificNeedEnum": "refuge.registry.vocabulary.SpecificNeed",
+        "StepStatusEnum": "refuge.casework.models.StepStatus",
+        "PairStatusEnum": "refuge.identity.models.PairStatus",
+        "NeedStatusEnum": "refuge.registry.vocabulary.NeedStatus",
+        "MovementStatusEnum": "refuge.sites.models.MovementStatus",
+        "ReferralStatusEnum": "refuge.casework.models.ReferralStatus",
+    },
+}
 # Attachments live encrypted in the database; an upload spooled to disk is for its owner only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

@@ -19,6 +19,8 @@ from refuge.registry.vocabulary import ConsentScope, Relationship
 from refuge.sites.models import Site, SiteKind
 
 PASSWORD = "correct-horse-battery-staple"
+# The one Fernet key of the test suite (conftest.py), for worlds built before its fixtures run.
+FIELD_KEY = "lMnHhwSW1JkGmAvDaZ5S2lYwq0cmzlmMxhG4ZtNqQSY="
 
 
 class SiteFactory(factory.django.DjangoModelFactory):

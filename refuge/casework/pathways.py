@@ -218,6 +218,23 @@ def load_pathway(data: dict, *, by=None) -> Pathway:
     return pathway
 
 
+# The default pathway is about 20 KB; ten times that is still a pathway, not an attack.
+DEFINITION_MAX_CHARS = 200_000
+
+
+def parse_definition(text: str) -> dict:
+    """A pathway definition as an administrator pastes it: JSON, of a bounded size."""
+    if len(text) > DEFINITION_MAX_CHARS:
+        raise ValidationError(
+            _("A pathway definition holds at most %(count)d characters.")
+            % {"count": DEFINITION_MAX_CHARS}
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValidationError(_("This is not valid JSON: %(error)s") % {"error": error}) from None
+
+
 def pathway_definition(pathway: Pathway) -> dict:
     """The stored pathway as the JSON an administrator edits."""
     return {

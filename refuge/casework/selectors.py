@@ -23,6 +23,7 @@ from refuge.casework.models import (
     StepStatus,
 )
 from refuge.casework.pathways import current_pathway
+from refuge.params import record_id
 from refuge.registry.models import Person
 from refuge.sites.models import Site
 from refuge.sites.selectors import visible_sites
@@ -238,7 +239,7 @@ def _ordered_ids(parts: list[QuerySet], order: tuple[str, str], limit: int) -> l
 
 def page_number(value) -> int:
     """The page asked for in a URL; anything that is not a page number means the first."""
-    return int(value) if str(value or "").isdigit() and int(value) > 0 else 1
+    return record_id(value) or 1
 
 
 def worklist_page(

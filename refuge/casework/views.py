@@ -26,10 +26,13 @@ from refuge.casework.models import Attachment, Referral, StepProgress
 from refuge.casework.pathways import (
     current_pathway,
     load_pathway,
+    parse_definition,
     pathway_definition,
 )
+from refuge.params import record_id
 from refuge.registry import selectors as registry
 from refuge.registry.models import Household, Person
+from refuge.reporting.selectors import bottleneck_figures
 from refuge.sites.selectors import visible_sites
 
 
@@ -277,17 +280,18 @@ def worklist(request):
 def bottlenecks(request):
     sites = visible_sites(request.user)
     site = (
-        sites.filter(pk=request.GET.get("site")).first()
-        if request.GET.get("site", "").isdigit()
+        sites.filter(pk=record_id(request.GET.get("site"))).first()
+        if record_id(request.GET.get("site")) is not None
         else None
     )
-    loads = selectors.bottlenecks(request.user, site=site, today=timezone.localdate())
+    rows = bottleneck_figures(request.user, site=site, today=timezone.localdate())
+    loads = [load for load, _figures in rows]
     widest = max((load.people for load in loads), default=0)
     longest = max((load.p90_days for load in loads), default=0)
     return render(
         request,
         "casework/bottlenecks.html",
-        {"sites": sites, "site": site, "loads": loads, "widest": widest, "longest": longest},
+        {"sites": sites, "site": site, "rows": rows, "widest": widest, "longest": longest},
     )
 
 
@@ -351,9 +355,7 @@ def pathway_edit(request):
     if request.method == "POST":
         saved = None
         try:
-            saved = load_pathway(json.loads(text), by=request.user)
-        except json.JSONDecodeError as error:
-            errors = [_("This is not valid JSON: %(error)s") % {"error": error}]
+            saved = load_pathway(parse_definition(text), by=request.user)
         except ValidationError as invalid:
             errors = invalid.messages
         if saved is not None:

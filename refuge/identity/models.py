@@ -35,11 +35,16 @@ class CandidatePair(models.Model):
     person_a = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
     person_b = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField(_("probability"))
+    # The engine's log-odds: probabilities of strong pairs all round to 1.00, their log-odds
+    # still rank them (null for pairs queued before it was kept).
+    log_odds = models.FloatField(_("log-odds"), null=True, blank=True)
     decision = models.CharField(_("engine's verdict"), max_length=12)
     reasons = models.JSONField(_("reasons"), default=list)
     status = models.CharField(
         _("status"), max_length=10, choices=PairStatus.choices, default=PairStatus.OPEN
     )
+    # Why a clerk registered someone as new although the instant check warned of this pair.
+    clerk_reason = models.CharField(_("clerk's reason"), max_length=300, blank=True)
     found_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from refuge.accounts.roles import Capability
@@ -22,11 +23,16 @@ from refuge.identity.models import (
     PersonKey,
     SamePersonLink,
 )
-from refuge.identity.records import person_records
-from refuge.matching.compare import Decision, compare_people
+from refuge.identity.records import (
+    engine_birth_date,
+    person_records,
+    personal_document_number,
+    records_from_names,
+)
+from refuge.matching.compare import Decision, PersonComparison, compare_people
 from refuge.matching.keys import blocking_keys
 from refuge.matching.records import PersonRecord
-from refuge.registry.models import Person
+from refuge.registry.models import Household, Person
 
 # The 25 people sharing the most keys with the query are compared; a common name and birth
 # year can share one key with hundreds, and the true earlier registration shares several.
@@ -42,6 +48,12 @@ class InstantMatch:
     probability: float
     decision: str
     reasons: list[str]
+    # The engine's verdict, kept to queue the pair if the clerk registers over the warning.
+    comparison: PersonComparison | None = None
+
+    @property
+    def is_likely(self) -> bool:
+        return self.decision == Decision.MATCH
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,7 @@ def check_registration(user, records: list[PersonRecord]) -> InstantCheck:
                 probability=m.probability,
                 decision=m.decision,
                 reasons=explain_all(m.reasons),
+                comparison=m.comparison,
             )
             for m in shown
         ],
@@ -186,6 +199,7 @@ def instant_check(
                 probability=comparison.probability,
                 decision=comparison.decision.value,
                 reasons=comparison.reasons,
+                comparison=comparison,
             )
         )
     return matches
@@ -203,7 +217,9 @@ def review_queue_page(user, page_number):
     """A page of the review queue and the latest match notices, the read audited."""
     from django.core.paginator import Paginator
 
-    page = Paginator(review_queue(user), 50).get_page(page_number)
+    page = Paginator(household_review_queue(user), 50).get_page(page_number)
+    # One row per household pair, with its member pairs inside it.
+    page.object_list = household_pairs(user, list(page.object_list))
     notices = match_notices(user)
     audit.record(
         actor=user,
@@ -211,7 +227,7 @@ def review_queue_page(user, page_number):
         object_type="identity.queue",
         detail={
             "page": page.number,
-            "pairs": [p.pk for p in page],
+            "pairs": [p.pk for hp in page.object_list for p in hp.pairs],
             "notices": [n.pk for n in notices],
         },
     )
@@ -270,3 +286,120 @@ def other_registrations(user, person: Person) -> list[tuple[Person | None, SameP
                 visible = user.can_access_site(other.household.audit_site_id)
                 rows.append((other if visible else None, link))
     return rows
+
+
+def member_matches(user, member, *, index: int = 0) -> list[InstantMatch]:
+    """The instant check for one member as the registration form hands them over, as this
+    user may be told it: matches at their sites, reasons explained. Matches elsewhere are
+    check_registration's to notify; the caller audits what it shows."""
+    records = records_from_names(
+        member.names,
+        record_id=f"new-{index}",
+        sex=member.sex,
+        birth_date=engine_birth_date(member.birth_date, member.birth_date_precision),
+        document_number=next(
+            (
+                number
+                for d in member.documents
+                if (number := personal_document_number(d.doc_type, d.number))
+            ),
+            "",
+        ),
+    )
+    return [
+        replace(m, reasons=explain_all(m.reasons))
+        for m in instant_check(user, records)
+        if user.can_access_site(m.person.household.audit_site_id)
+    ]
+
+
+@dataclass(frozen=True)
+class HouseholdPair:
+    """Two households that may be one family registered twice, with their member pairs."""
+
+    household_a: Household
+    household_b: Household
+    pairs: list[CandidatePair]
+
+    @property
+    def best(self) -> CandidatePair:
+        return self.pairs[0]
+
+    @property
+    def clerk_reasons(self) -> list[str]:
+        return list(dict.fromkeys(p.clerk_reason for p in self.pairs if p.clerk_reason))
+
+
+def _household_key():
+    return {
+        "household_low": Least("person_a__household_id", "person_b__household_id"),
+        "household_high": Greatest("person_a__household_id", "person_b__household_id"),
+    }
+
+
+def _strength():
+    # Probabilities of strong pairs differ only far after the decimal point; log-odds break ties.
+    return Coalesce("log_odds", Value(0.0))
+
+
+def household_review_queue(user):
+    """Open pairs grouped by the two households they join, strongest first: one row per
+    household pair (a family typed twice is one decision to prepare, not six)."""
+    return (
+        review_queue(user)
+        .annotate(**_household_key())
+        .values("household_low", "household_high")
+        .annotate(pairs=Count("pk"), best=Max("probability"), strength=Max(_strength()))
+        .order_by("-best", "-strength", "household_low", "household_high")
+    )
+
+
+def household_pairs(user, groups) -> list[HouseholdPair]:
+    """The household pairs for rows of `household_review_queue`, with their open pairs."""
+    if not groups:
+        return []
+    wanted = Q()
+    for g in groups:
+        wanted |= Q(household_low=g["household_low"], household_high=g["household_high"])
+    pairs = (
+        review_queue(user)
+        .annotate(**_household_key())
+        .filter(wanted)
+        .select_related(
+            "person_a__household__current_site",
+            "person_a__origin",
+            "person_b__household__current_site",
+            "person_b__origin",
+        )
+        .order_by("-probability", _strength().desc(), "pk")
+    )
+    grouped: dict[tuple[int, int], list[CandidatePair]] = {}
+    for pair in pairs:
+        grouped.setdefault((pair.household_low, pair.household_high), []).append(pair)
+    households = Household.objects.in_bulk(
+        {pk for g in groups for pk in (g["household_low"], g["household_high"])}
+    )
+    return [
+        HouseholdPair(
+            households[g["household_low"]],
+            households[g["household_high"]],
+            grouped.get((g["household_low"], g["household_high"]), []),
+        )
+        for g in groups
+        if (g["household_low"], g["household_high"]) in grouped
+    ]
+
+
+def household_pair_for(user, household_a: int, household_b: int) -> HouseholdPair:
+    """One household pair with its open member pairs; DoesNotExist if the user sees none."""
+    low, high = sorted((household_a, household_b))
+    group = {"household_low": low, "household_high": high}
+    found = household_pairs(user, [group])
+    if not found:
+        raise CandidatePair.DoesNotExist
+    for pair in found[0].pairs:
+        for person in (pair.person_a, pair.person_b):
+            audit.record(
+                actor=user, action=audit.Action.VIEW, target=person, detail={"pair": pair.pk}
+            )
+    return found[0]

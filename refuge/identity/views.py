@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -15,8 +17,10 @@ from refuge.identity.records import (
     personal_document_number,
     records_from_names,
 )
+from refuge.params import record_id
 from refuge.registry.dates import parse_birth_date
 from refuge.registry.models import NAME_FIELDS
+from refuge.registry.services import TEXT_LIMITS
 
 
 @capability_required(Capability.REGISTER)
@@ -26,11 +30,15 @@ def instant_check(request):
 
     Names are personal data, so they come in the POST body of the form being filled in."""
     prefix = request.POST.get("prefix", "")
-    if not prefix.startswith("members-"):
+    if not re.fullmatch(r"members-\d{1,2}", prefix):
         return render(request, "identity/_instant_check.html", {"matches": []})
 
     def value(name):
         return request.POST.get(f"{prefix}-{name}", "")
+
+    # A value longer than its field is refused by the form itself; the check does not run on it.
+    if any(len(value(f)) > TEXT_LIMITS[f] for f in NAME_FIELDS) or len(prefix) > 20:
+        return render(request, "identity/_instant_check.html", {"matches": []})
 
     try:
         birth, precision = parse_birth_date(
@@ -52,7 +60,14 @@ def instant_check(request):
     return render(
         request,
         "identity/_instant_check.html",
-        {"matches": check.matches, "elsewhere": check.elsewhere},
+        {
+            "matches": check.matches,
+            "elsewhere": check.elsewhere,
+            "prefix": prefix,
+            "is_head": prefix == "members-0",
+            "chosen": value("match_choice"),
+            "reason": value("match_reason")[:300],
+        },
     )
 
 
@@ -60,6 +75,39 @@ def instant_check(request):
 def review_queue(request):
     page, notices = selectors.review_queue_page(request.user, request.GET.get("page"))
     return render(request, "identity/review_queue.html", {"page": page, "notices": notices})
+
+
+@capability_required(Capability.REVIEW_DUPLICATES)
+@require_http_methods(["GET", "POST"])
+def review_household_pair(request, household_a, household_b):
+    try:
+        household_pair = selectors.household_pair_for(request.user, household_a, household_b)
+    except CandidatePair.DoesNotExist:
+        raise Http404 from None
+    if request.method == "POST":
+        by_pk = {pair.pk: pair for pair in household_pair.pairs}
+        decisions = [
+            (pair, status)
+            for pk, pair in by_pk.items()
+            if (status := request.POST.get(f"pair-{pk}", "")) in PairStatus.values
+            and status != PairStatus.OPEN
+        ]
+        try:
+            services.decide_household_pair(decisions=decisions, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Decisions recorded."))
+            return redirect("identity:queue")
+    return render(
+        request,
+        "identity/review_household_pair.html",
+        {
+            "household_pair": household_pair,
+            "rows": [(pair, explain_all(pair.reasons)) for pair in household_pair.pairs],
+            "statuses": PairStatus,
+        },
+    )
 
 
 @capability_required(Capability.REVIEW_DUPLICATES)
@@ -114,7 +162,7 @@ def undo_link(request, pk):
         messages.success(request, _("The merge was undone: these are two people again."))
     back = request.POST.get("person")
     return (
-        redirect("registry:person", pk=int(back))
-        if back and back.isdigit()
+        redirect("registry:person", pk=record_id(back))
+        if record_id(back) is not None
         else redirect("identity:queue")
     )

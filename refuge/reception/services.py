@@ -20,6 +20,7 @@ from refuge.identity.services import refresh_person_keys
 from refuge.registry import services as registry
 from refuge.registry.models import Household, Person
 from refuge.registry.services import KEYED_FIELDS, MemberData
+from refuge.registry.vocabulary import RegistrationLevel
 from refuge.sites import movements
 from refuge.sites import services as stays
 from refuge.sites.models import FollowUp, Movement, Site, Stay
@@ -34,6 +35,7 @@ def register_household(
     by,
     registered_on: date | None = None,
     phone: str = "",
+    level: str = RegistrationLevel.FULL,
 ) -> Household:
     """Register a household and all its members at `site`: the registry, the stay, everyone's
     case with the reception step done, and the identity keys. Everything lands, or nothing.
@@ -48,6 +50,7 @@ def register_household(
         by=by,
         registered_on=registered_on,
         phone=phone,
+        level=level,
     )
     for person in household.members.all():
         refresh_person_keys(person)

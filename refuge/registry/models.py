@@ -11,6 +11,7 @@ from refuge.registry.vocabulary import (
     DocumentType,
     Education,
     NeedStatus,
+    RegistrationLevel,
     Relationship,
     Sex,
     SpecificNeed,
@@ -95,8 +96,16 @@ class Household(models.Model):
         related_name="present_households",
     )
     registered_on = models.DateField(_("registered on"))
+    registration_level = models.CharField(
+        _("registration level"),
+        max_length=12,
+        choices=RegistrationLevel.choices,
+        default=RegistrationLevel.FULL,
+    )
     phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the household row last changed (its site, its phone): integrators sync on it.
+    updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -118,6 +127,11 @@ class Household(models.Model):
     @property
     def head(self):
         return next((p for p in self.members.all() if p.relationship == Relationship.HEAD), None)
+
+    @property
+    def is_emergency_registration(self) -> bool:
+        """Registered at the emergency level and not yet completed by a caseworker."""
+        return self.registration_level == RegistrationLevel.EMERGENCY
 
 
 class PersonQuerySet(models.QuerySet):
@@ -214,6 +228,26 @@ class Person(models.Model):
             language, ("lat", "ar", "cyr")
         )
         return next((self.name_in(s) for s in order if self.name_in(s)), "—")
+
+    def missing_details(self) -> list[str]:
+        """What a full registration records and this person's record still lacks."""
+        missing = []
+        for script, label in (
+            ("ar", _("name in Arabic script")),
+            ("lat", _("name in Latin")),
+            ("cyr", _("name in Cyrillic")),
+        ):
+            if not (
+                getattr(self, f"given_name_{script}") and getattr(self, f"family_name_{script}")
+            ):
+                missing.append(label)
+        if not any(getattr(self, f"father_name_{s}") for s in SCRIPTS):
+            missing.append(_("father's name"))
+        if self.birth_date is None:
+            missing.append(_("birth date"))
+        if self.origin_id is None and not self.origin_village:
+            missing.append(_("place of origin"))
+        return missing
 
     def consents_to(self, scope: str) -> bool:
         """Whether the person's consent covers this use now (a withdrawn consent does not)."""
@@ -313,3 +347,11 @@ class Consent(models.Model):
     def scope_labels(self) -> list[str]:
         labels = dict(ConsentScope.choices)
         return [str(labels.get(s, s)) for s in self.scopes]
+
+    @property
+    def withdrawable(self) -> list[tuple[str, str]]:
+        """The uses a person may withdraw from this consent (registration is ended by erasure)."""
+        labels = dict(ConsentScope.choices)
+        return [
+            (s, labels[s]) for s in self.scopes if s in labels and s != ConsentScope.REGISTRATION
+        ]

@@ -144,3 +144,8 @@ def _search(user, query: str, limit: int) -> list[Person]:
     return list(
         people.filter(pk__in=matching).order_by("household__registration_number", "pk")[:limit]
     )
+
+
+def people_for(user) -> QuerySet[Person]:
+    """Everyone in the households the user may see (the API's people list)."""
+    return Person.objects.visible_to(user).select_related("origin")

@@ -126,12 +126,14 @@ def depart(*, movement: Movement, boarded: set[int], on: date, by) -> Movement:
     require(by, Capability.RECORD_HEADCOUNT, movement.from_site_id)
     if movement.status != MovementStatus.PLANNED:
         raise ValidationError(_("This transfer has already left."))
-    problems = []
-    for household, issues in departure_problems(movement).items():
-        problems += [f"{household.registration_number}: {issue}" for issue in issues]
     by_household: dict[int, list[Passenger]] = {}
     for passenger in movement.passengers.select_related("household"):
         by_household.setdefault(passenger.household_id, []).append(passenger)
+    problems = []
+    for household, issues in departure_problems(movement).items():
+        # A household held back stays behind when nobody of it boards; only boarding is refused.
+        if any(p.person_id in boarded for p in by_household[household.pk]):
+            problems += [f"{household.registration_number}: {issue}" for issue in issues]
     staying = []
     for passengers in by_household.values():
         aboard = [p for p in passengers if p.person_id in boarded]
@@ -211,6 +213,9 @@ def resolve_follow_up(*, follow_up: FollowUp, resolution: str, on: date, by) -> 
     require(by, Capability.RECORD_HEADCOUNT, follow_up.movement.to_site_id)
     if not resolution.strip():
         raise ValidationError({"resolution": _("Say what happened.")})
+    limit = FollowUp._meta.get_field("resolution").max_length
+    if len(resolution.strip()) > limit:
+        raise ValidationError({"resolution": _("At most %(count)d characters.") % {"count": limit}})
     follow_up.resolved_on, follow_up.resolution = on, resolution.strip()
     follow_up.save(update_fields=["resolved_on", "resolution"])
     Person.objects.filter(pk=follow_up.person_id).update(missing_since=None)

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import Count, Q
 
 from refuge.audit import services as audit
@@ -116,12 +115,6 @@ def occupancy(user, today: date) -> list[SiteOccupancy]:
         )
         for site in sites
     ]
-
-
-def suppress_small(count: int) -> str:
-    """Observers see "<5" instead of a count small enough to single out a family."""
-    threshold = settings.REFUGE_SMALL_COUNT_THRESHOLD
-    return f"<{threshold}" if 0 < count < threshold else str(count)
 
 
 def capacity_outlook(site: Site, today: date) -> dict:

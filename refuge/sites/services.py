@@ -41,7 +41,7 @@ def begin_stay(*, household, site: Site, on: date, by) -> Stay:
         current.save(update_fields=["left_on"])
     stay = Stay.objects.create(household=household, site=site, arrived_on=on, recorded_by=by)
     household.current_site = site
-    household.save(update_fields=["current_site"])
+    household.save(update_fields=["current_site", "updated_at"])
     audit.record(
         actor=by,
         action=audit.Action.CREATE,
@@ -67,7 +67,7 @@ def end_stay(*, household, on: date, by) -> Stay:
     stay.left_on = on
     stay.save(update_fields=["left_on"])
     household.current_site = None
-    household.save(update_fields=["current_site"])
+    household.save(update_fields=["current_site", "updated_at"])
     audit.record(actor=by, action=audit.Action.CHANGE, target=stay, detail={"left_on": on})
     return stay
 

@@ -12,54 +12,46 @@ from django.views.decorators.http import require_http_methods
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
+from refuge.params import record_id, record_ids
 from refuge.reception import services as reception
 from refuge.registry.models import Household
 from refuge.registry.selectors import household_detail
+from refuge.reporting.selectors import site_overview
 from refuge.sites import housing
 from refuge.sites import movements as movement_services
 from refuge.sites.documents import manifest_pdf, registration_slip_pdf
 from refuge.sites.forms import AddHouseholdForm, MovementForm, RoomChoiceForm
-from refuge.sites.models import BedAssignment, Movement, MovementStatus, Passenger, Site
+from refuge.sites.models import (
+    BedAssignment,
+    FollowUp,
+    Movement,
+    MovementStatus,
+    Passenger,
+    Site,
+)
 from refuge.sites.selectors import (
     capacity_outlook,
     households_present,
     manifest,
     movement_for,
     movements_for,
-    occupancy,
     occupancy_chart,
     open_follow_ups,
     rooms_page,
     site_for,
-    suppress_small,
     visible_sites,
 )
 
 
 @capability_required(Capability.VIEW_OVERVIEW)
 def overview(request):
-    rows = occupancy(request.user, timezone.localdate())
-    names_allowed = request.user.can(Capability.VIEW_PEOPLE)
-    # Aggregates only for those who may not see people: small numbers would single a family out.
-    show = str if names_allowed else suppress_small
-    table = [
-        {
-            "site": row.site,
-            "people": show(row.people),
-            "households": show(row.households),
-            "arrivals_today": show(row.arrivals_today),
-            "arrivals_week": show(row.arrivals_week),
-            "free": show(row.free),
-            "percent": row.percent,
-        }
-        for row in rows
-    ]
+    overview = site_overview(request.user, timezone.localdate())
     return render(
         request,
         "sites/overview.html",
         {
-            "rows": table,
-            "names_allowed": names_allowed,
+            "overview": overview,
+            "names_allowed": request.user.can(Capability.VIEW_PEOPLE),
             "threshold": settings.REFUGE_SMALL_COUNT_THRESHOLD,
         },
     )
@@ -104,8 +96,8 @@ def allocate(request, pk):
         raise Http404
     form = RoomChoiceForm(request.POST or None, site=household.current_site)
     mover = request.POST.get("person", "")
-    if request.method == "POST" and mover.isdigit() and form.is_valid():
-        person = household.members.filter(pk=int(mover)).first()
+    if request.method == "POST" and record_id(mover) is not None and form.is_valid():
+        person = household.members.filter(pk=record_id(mover)).first()
         if person is None:
             raise Http404
         try:
@@ -175,7 +167,7 @@ def _movement_or_404(request, pk) -> Movement:
 
 
 def _person_ids(request, name: str) -> set[int]:
-    return {int(v) for v in request.POST.getlist(name) if v.isdigit()}
+    return record_ids(request.POST.getlist(name))
 
 
 @capability_required(Capability.VIEW_PEOPLE)
@@ -203,7 +195,7 @@ def movement_detail(request, pk):
                 )
             elif action == "remove":
                 household = Household.objects.visible_to(request.user).get(
-                    pk=int(request.POST.get("household", 0))
+                    pk=record_id(request.POST.get("household"))
                 )
                 movement_services.remove_household(
                     movement=movement, household=household, by=request.user
@@ -248,14 +240,14 @@ def movement_detail(request, pk):
                         % {"numbers": ", ".join(left)},
                     )
             elif action == "resolve":
-                follow_up = movement.follow_ups.get(pk=int(request.POST.get("follow_up", 0)))
+                follow_up = movement.follow_ups.get(pk=record_id(request.POST.get("follow_up")))
                 movement_services.resolve_follow_up(
                     follow_up=follow_up,
                     resolution=request.POST.get("resolution", ""),
                     on=today,
                     by=request.user,
                 )
-        except (PermissionDenied, Household.DoesNotExist):
+        except (PermissionDenied, Household.DoesNotExist, FollowUp.DoesNotExist):
             raise PermissionDenied from None
         except ValidationError as error:
             for message in error.messages:
@@ -304,8 +296,23 @@ def movement_detail(request, pk):
 def manifest_document(request, pk):
     movement = _movement_or_404(request, pk)
     passengers = manifest(request.user, movement, action=audit.Action.EXPORT)
+    shown = {p.household_id for p in passengers}
+    # What holds a household back is printed under it, so the escort does not board it.
+    problems = (
+        {
+            h.pk: found
+            for h, found in movement_services.departure_problems(movement).items()
+            if h.pk in shown
+        }
+        if movement.status == MovementStatus.PLANNED
+        else {}
+    )
     response = HttpResponse(
-        manifest_pdf(movement, Passenger.objects.filter(pk__in=[p.pk for p in passengers])),
+        manifest_pdf(
+            movement,
+            Passenger.objects.filter(pk__in=[p.pk for p in passengers]),
+            problems=problems,
+        ),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'inline; filename="manifest-{movement.pk}.pdf"'

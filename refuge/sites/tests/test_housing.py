@@ -124,3 +124,17 @@ def test_the_beds_page_moves_one_member_to_another_room(world, rooms, client):
 
     assert response.status_code == 302
     assert BedAssignment.objects.current().get(person=mother).bed.room == rooms["ground"]
+
+
+def test_each_move_offers_the_sites_rooms_under_a_visible_label(world, rooms, client):
+    household = register(world.perm, world.user("clerk_perm"))
+    allocate_household(household=household, room=rooms["family"], by=world.user("manager"))
+    client.force_login(world.user("manager"))
+
+    page = client.get(f"/sites/households/{household.pk}/allocate/").content.decode()
+
+    moves = page.split('<ul class="sleepers">')[1].split("</ul>")[0]
+    for person in household.members.all():
+        assert f'<label for="move-{person.pk}">Move to room</label>' in moves
+    assert moves.count(f'<option value="{rooms["ground"].pk}"') == household.members.count()
+    assert moves.count(f'<option value="{rooms["family"].pk}" selected>') == 4

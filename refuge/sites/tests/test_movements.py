@@ -197,3 +197,25 @@ def test_everyone_who_arrived_gets_a_bed_families_together(world, transfer):
             )
             == 1
         )
+
+
+def test_a_held_back_household_is_not_ticked_as_boarded_and_stays_behind(world, transfer, client):
+    going, held = _families(world, 2)
+    for household in (going, held):
+        add_household(movement=transfer, household=household, by=world.user("coordinator"))
+    TravelHold.objects.create(
+        household=held, reason="awaiting TB test result", placed_by=world.user("medical")
+    )
+    client.force_login(world.user("coordinator"))
+
+    page = client.get(f"/sites/movements/{transfer.pk}/").content.decode()
+
+    def box(person):
+        return page.split(f'name="boarded" value="{person.pk}"')[1].split(">")[0]
+
+    assert all(" checked" in box(p) for p in going.members.all())
+    assert not any(" checked" in box(p) for p in held.members.all())
+    assert "awaiting TB test result" in page
+    # Sent as the page stands, the held-back household stays behind and the other leaves.
+    depart(movement=transfer, boarded=_people(going), on=TODAY, by=world.user("coordinator"))
+    assert set(transfer.passengers.values_list("household", flat=True)) == {going.pk}

@@ -1,0 +1,216 @@
+"""Every page of every role fits a phone (390 px) and a tablet (1024 px) in English, Russian
+and Arabic: nothing wider than the screen, nothing in the header covering something else.
+
+One browser, one context per role, one world for the whole walk: each page is loaded once per
+language and measured at both widths (resizing re-lays it out without another request).
+Set REFUGE_LAYOUT_SCREENSHOTS=1 to keep a full-page PNG of every page in var/screenshots/layout.
+"""
+
+import os
+from datetime import date, timedelta
+
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from refuge.registry.models import Household
+from refuge.sites.housing import allocate_household, create_room
+from refuge.testing import build_world, register
+from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.test_role_matrix import (
+    ALLOWED,
+    CASEWORK_MATRIX,
+    CASEWORK_PAGES,
+    MATRIX,
+    PAGES,
+    ROLES,
+    _pages,
+    _user,
+)
+
+WIDTHS = {"phone": (390, 844), "tablet": (1024, 768)}
+LANGUAGES = ("en", "ru", "ar")
+# Pages of the matrix that are not laid-out pages: PDFs, a download, htmx fragments.
+NOT_LAID_OUT = {"manifest", "slip", "attachment", "member_row", "instant_check"}
+# Pages every signed-in role has, outside the role matrix.
+EVERYONE = {"two_factor_setup": "/accounts/two-factor/setup/"}
+# Pages of the matrix seen once more with rows in them: (its name, the query).
+FULLER = {"worklist_overdue": ("worklist", "?list=overdue")}
+# URL names that answer a form or an htmx request and are never a page of their own, or
+# (two_factor, profile) only redirect here; two_factor asks for a code once an app is
+# enrolled, on the sign-in form's layout.
+NOT_PAGES = {
+    "accounts:logout",
+    "accounts:language",
+    "accounts:profile",
+    "accounts:two_factor",
+    "casework:add_note",
+    "casework:add_attachment",
+    "casework:add_referral",
+    "casework:step",
+    "casework:referral_status",
+    "identity:undo_link",
+    "set_language",
+}
+PHONE_HEADER_MAX = 140  # px of an 844 px screen: the header must leave room for the work
+
+# Where the page is wider than the screen, name the elements that stick out, so the failure
+# says what to fix; elements inside a horizontal scroller (a wide table) are allowed to.
+MEASURE = """() => {
+  const width = window.innerWidth;
+  const inScroller = (el) => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const style = getComputedStyle(p);
+      if (style.overflowX === 'auto' || style.overflowX === 'scroll') return true;
+    }
+    return false;
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (typeof el.className === 'string' && el.className ? '.' + el.className.trim() : '');
+  const sticking = [];
+  if (document.documentElement.scrollWidth > width) {
+    for (const el of document.body.querySelectorAll('*')) {
+      const box = el.getBoundingClientRect();
+      if (box.width && (box.right > width + 1 || box.left < -1) && !inScroller(el)
+          && ![...el.children].some((c) => { const b = c.getBoundingClientRect();
+               return b.width && (b.right > width + 1 || b.left < -1); })) {
+        sticking.push(name(el) + ' ' + Math.round(box.left) + '..' + Math.round(box.right));
+      }
+    }
+  }
+  const parts = [...document.querySelectorAll(
+    'header .brand, header nav a, header .language button, header .who, header button.link')];
+  const covered = [];
+  const boxes = parts.map((el) => el.getBoundingClientRect());
+  for (let i = 0; i < parts.length; i++) {
+    const a = boxes[i];
+    if ((a.left < -1 || a.right > width + 1) && !inScroller(parts[i])) {
+      covered.push(name(parts[i]) + ' off the screen');
+    }
+    for (let j = i + 1; j < parts.length; j++) {
+      const b = boxes[j];
+      const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (x > 1 && y > 1) {
+        covered.push(parts[i].textContent.trim() + ' / ' + parts[j].textContent.trim());
+      }
+    }
+  }
+  const header = document.querySelector('header');
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    width: width,
+    sticking: sticking.slice(0, 6),
+    covered: covered,
+    header: header ? Math.round(header.getBoundingClientRect().height) : 0,
+  };
+}"""
+
+
+def _url_names(resolver=None, namespace=""):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":  # Django's own admin, laid out by Django
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _url_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def _allowed(role):
+    rows = list(zip(PAGES, MATRIX[role], strict=True))
+    rows += list(zip(CASEWORK_PAGES, CASEWORK_MATRIX[role], strict=True))
+    pages = [page for page, expected in rows if expected == ALLOWED and page not in NOT_LAID_OUT]
+    return pages + [name for name, (page, _query) in FULLER.items() if page in pages]
+
+
+def _cache_static(context, store: dict) -> None:
+    """Serve CSS and scripts from memory after their first load: the walk measures pages,
+    and several hundred revalidations of the same two files would only slow it down."""
+
+    def serve(route):
+        url = route.request.url
+        if url not in store:
+            response = route.fetch()
+            store[url] = (response.status, response.headers, response.body())
+        status, headers, body = store[url]
+        route.fulfill(status=status, headers=headers, body=body)
+
+    context.route("**/static/**", serve)
+
+
+def _open(page, url, method, data):
+    page.goto(url)
+    if method == "post":  # a search: typed into its form, as a person would
+        for name, value in data.items():
+            page.fill(f"main [name={name}]", value)
+        page.locator(f"main [name={next(iter(data))}]").press("Enter")
+        page.wait_for_load_state()
+
+
+def _check(page, where, problems, shots):
+    for size, (width, height) in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        found = page.evaluate(MEASURE)
+        label = f"{where} at {width} px"
+        if found["scrollWidth"] > found["width"]:
+            problems.append(f"{label}: {found['scrollWidth']} px wide {found['sticking']}")
+        if found["covered"]:
+            problems.append(f"{label}: header overlaps {found['covered']}")
+        if size == "phone" and found["header"] > PHONE_HEADER_MAX:
+            problems.append(f"{label}: header {found['header']} px tall")
+        if shots:
+            path = SCREENSHOTS / "layout" / f"{where.replace(' ', '-')}-{size}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(path), full_page=True)
+
+
+def test_every_page_fits_phone_and_tablet_in_every_language(browser, live_server, audit_flushable):
+    world = build_world()
+    pages = _pages(world)
+    # A family registered a month ago, so that worklists have overdue rows to lay out.
+    register(world.perm, world.user("clerk_perm"), registered_on=date.today() - timedelta(days=30))
+    for name, (page, query) in FULLER.items():
+        pages[name] = (pages[page][0] + query, "get", None)
+    # A household in a room, so the beds page shows its "Move" forms.
+    room = create_room(site=world.perm, building="Corpus A", name="Room 12", beds=6)
+    create_room(site=world.perm, building="Corpus A", name="Room 14", beds=4)
+    household = Household.objects.get(pk=resolve(pages["allocate"][0]).kwargs["pk"])
+    allocate_household(household=household, room=room, by=world.user("admin"))
+
+    visited = {resolve(pages[name][0].split("?")[0]).view_name for name in pages}
+    visited |= {"accounts:login", "accounts:two_factor_setup"}
+    unvisited = set(_url_names()) - visited - NOT_PAGES
+    assert not unvisited, f"pages missing from the layout walk: {sorted(unvisited)}"
+
+    shots = os.environ.get("REFUGE_LAYOUT_SCREENSHOTS") == "1"
+    problems: list[str] = []
+    static: dict = {}
+    anonymous = browser.new_context()
+    _cache_static(anonymous, static)
+    login = anonymous.new_page()
+    for language in LANGUAGES:
+        login.context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+        login.goto(f"{live_server.url}/accounts/login/")
+        _check(login, f"anonymous {language} login", problems, shots)
+    anonymous.close()
+
+    for role in ROLES:
+        context = browser.new_context()
+        _cache_static(context, static)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = live_server.url
+        sign_in(page, _user(world, role).username)
+        for language in LANGUAGES:
+            page.click(f"header .language button[value={language}]")
+            page.wait_for_load_state()
+            for name in [*_allowed(role), *EVERYONE]:
+                url, method, data = pages.get(name) or (EVERYONE[name], "get", None)
+                _open(page, live_server.url + url, method, data)
+                _check(page, f"{role} {language} {name}", problems, shots)
+                page.set_viewport_size({"width": 1024, "height": 768})
+        context.close()
+
+    assert not problems, "\n".join(problems)

@@ -171,10 +171,11 @@ def main() -> None:
     centre, transit, manager, waiting = build(args.people, args.rooms, 5)
     print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
 
+    from refuge.reception.services import arrive
     from refuge.registry.models import Household
     from refuge.sites.housing import allocate_arrivals
     from refuge.sites.models import BedAssignment
-    from refuge.sites.movements import add_household, arrive, depart, plan_movement
+    from refuge.sites.movements import add_household, depart, plan_movement
 
     client = Client()
     client.force_login(manager)

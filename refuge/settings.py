@@ -5,6 +5,7 @@ DEBUG=0, ALLOWED_HOSTS, DATABASE_URL and REFUGE_FIELD_KEYS. The README lists eve
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -22,9 +23,18 @@ def envint(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def envdate(name: str, default: str) -> date:
+    return date.fromisoformat(os.environ.get(name, default))
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
+
+# Production mode: refuge.production names every unsafe setting (`refuge check --deploy`) and
+# refuge.wsgi refuses to serve while one is left; the defaults below turn safe in this mode.
+REFUGE_ENV = os.environ.get("REFUGE_ENV", "development").strip().lower()
+PRODUCTION = REFUGE_ENV == "production"
 
 DEBUG = envbool("DEBUG", False)
 # The demo key is public on purpose: a deployment that forgets SECRET_KEY must not look secure.
@@ -51,6 +61,11 @@ INSTALLED_APPS = [
     "refuge.identity",
     "refuge.casework",
     "refuge.demo",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "refuge.api",
+    "refuge.backup",
 ]
 
 MIDDLEWARE = [
@@ -67,8 +82,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "refuge.accounts.middleware.NoStoreForSignedInMiddleware",
+    "refuge.accounts.middleware.SecurityHeadersMiddleware",
     "refuge.accounts.middleware.SessionTimeoutMiddleware",
     "refuge.accounts.middleware.RequireTwoFactorMiddleware",
+    "refuge.accounts.middleware.RefusalAuditMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -100,7 +117,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The database holds everyone's names: readable by its owner alone. SQLite gives its -wal
+    # and -shm files the database file's mode, so creating this one 0600 covers all three.
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    if str(_sqlite_file) != ":memory:" and _sqlite_file.parent.is_dir():
+        os.close(os.open(_sqlite_file, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(_sqlite_file, 0o600)
     # WAL lets readers go on while one clerk writes; IMMEDIATE takes the write lock at BEGIN so
     # a read-then-write transaction cannot fail half-way with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -116,16 +139,29 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Brute force: lock a username from one address after a few failures, for a while.
+# Brute force: lock a username from one address after a few failures, for a while. The address
+# is the client's own (refuge.accounts.signin.client_address): behind the reverse proxy that
+# docs/deploy.md prescribes, set REFUGE_TRUSTED_PROXIES to the proxy's address and
+# REFUGE_CLIENT_IP_HEADER to the header it appends to (HTTP_X_FORWARDED_FOR), or every client
+# would share the proxy's address and anyone could lock anyone out.
+REFUGE_TRUSTED_PROXIES = envlist("REFUGE_TRUSTED_PROXIES", "")
+REFUGE_CLIENT_IP_HEADER = os.environ.get("REFUGE_CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR")
+AXES_CLIENT_IP_CALLABLE = "refuge.accounts.signin.client_address"
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One address failing against many accounts (a spray) is slowed, never locked: past this many
+# failures in the lockout window each attempt waits twice as long as the last, up to the cap.
+REFUGE_ADDRESS_FAILURE_LIMIT = envint("REFUGE_ADDRESS_FAILURE_LIMIT", 20)
+REFUGE_ADDRESS_MAX_DELAY_SECONDS = envint("REFUGE_ADDRESS_MAX_DELAY_SECONDS", 300)
 AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # Two-factor (TOTP) for every member of staff. On by default wherever a real database is
 # configured; the SQLite demo leaves it off so that it opens with a password alone.
-REFUGE_REQUIRE_2FA = envbool("REFUGE_REQUIRE_2FA", "DATABASE_URL" in os.environ and not DEBUG)
+REFUGE_REQUIRE_2FA = envbool(
+    "REFUGE_REQUIRE_2FA", PRODUCTION or ("DATABASE_URL" in os.environ and not DEBUG)
+)
 OTP_TOTP_ISSUER = "Refuge"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "sites:overview"
@@ -155,10 +191,30 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and "DATABASE_URL" in os.environ)
+SESSION_COOKIE_SECURE = envbool(
+    "SECURE_COOKIES", PRODUCTION or (not DEBUG and "DATABASE_URL" in os.environ)
+)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Behind the TLS-terminating proxy that docs/deploy.md prescribes, Django learns that a request
+# came over HTTPS from the header the proxy sets, e.g.
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https. Only the proxy may set it.
+_proxy_ssl_header = envlist("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if len(_proxy_ssl_header) == 2 else None
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", PRODUCTION)
+# No inline script anywhere (htmx is told not to eval); styles and images from our origin only.
+REFUGE_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+REFUGE_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("ar", _("Arabic"))]
@@ -179,6 +235,10 @@ WHITENOISE_USE_FINDERS = True
 
 # Observers see counts, never a group small enough to point at a family.
 REFUGE_SMALL_COUNT_THRESHOLD = envint("REFUGE_SMALL_COUNT_THRESHOLD", 5)
+# No registration of this programme predates it (the conflict's first displacements).
+REFUGE_EARLIEST_REGISTRATION_DATE = envdate("REFUGE_EARLIEST_REGISTRATION_DATE", "2011-01-01")
+# A clerk typing a family's names checks a few times a minute; a script trying names, far more.
+REFUGE_INSTANT_CHECKS_PER_MINUTE = envint("REFUGE_INSTANT_CHECKS_PER_MINUTE", 30)
 
 # Case notes and attachments are encrypted with Fernet. REFUGE_FIELD_KEYS is a comma-separated
 # list of keys, newest first: the first encrypts, all of them decrypt, and `refuge
@@ -188,6 +248,76 @@ FIELD_ENCRYPTION_KEYS = envlist("REFUGE_FIELD_KEYS", "")
 CASEWORK_PATHWAY = os.environ.get("REFUGE_PATHWAY", "ru-reception")
 ATTACHMENT_MAX_BYTES = envint("REFUGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
+# A registration form sends about 25 fields a member: room for some 200 members, so that a
+# form of 50 or more reaches the formset, which refuses it with a form error (Django's own
+# limit, read by the CSRF check before any view, can only answer a bare 400).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# The REST API (refuge/api, docs/integrators.md): personal tokens or the pages' session (with
+# CSRF), JSON only, problem+json errors, per-user rate limits and a bound on every body.
+API_MAX_BODY_BYTES = envint("REFUGE_API_MAX_BODY_BYTES", 256 * 1024)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "refuge.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["refuge.api.permissions.HasCapability"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "refuge.api.base.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "refuge.api.problems.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("REFUGE_API_ANON_RATE", "60/minute"),
+        "user": os.environ.get("REFUGE_API_RATE", "600/minute"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Refuge API",
+    "DESCRIPTION": "Households, people, sites, casework and identity review, through the same "
+    "rules as the pages. See docs/integrators.md.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SECURITY": [{"bearerToken": []}, {"cookieAuth": []}],
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentScopeEnum": "refuge.registry.vocabulary.ConsentScope",
+        "DocumentTypeEnum": "refuge.registry.vocabulary.DocumentType",
+        "SpecificNeedEnum": "refuge.registry.vocabulary.SpecificNeed",
+        "StepStatusEnum": "refuge.casework.models.StepStatus",
+        "PairStatusEnum": "refuge.identity.models.PairStatus",
+        "NeedStatusEnum": "refuge.registry.vocabulary.NeedStatus",
+        "MovementStatusEnum": "refuge.sites.models.MovementStatus",
+        "ReferralStatusEnum": "refuge.casework.models.ReferralStatus",
+    },
+}
+# Attachments live encrypted in the database; an upload spooled to disk is for its owner only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# The audit trail. Its chain is keyed (HMAC-SHA256) with REFUGE_AUDIT_KEY, a secret kept out of
+# the database, so that someone who can write to the database cannot rehash a rewritten trail.
+# What an entry says about people (search terms, old and new values) is sealed with Fernet
+# under REFUGE_AUDIT_DATA_KEYS (newest first), which only the data protection officer's
+# disclosure reads. Without them both derive from SECRET_KEY: good for the demo only, and
+# production mode refuses to start so.
+AUDIT_CHAIN_KEY = os.environ.get("REFUGE_AUDIT_KEY", "")
+AUDIT_DATA_KEYS = envlist("REFUGE_AUDIT_DATA_KEYS", "")
+# An entry's detail (clear and sealed) is bounded, so that no request can grow the trail at will.
+AUDIT_DETAIL_MAX_BYTES = envint("REFUGE_AUDIT_DETAIL_MAX_BYTES", 4096)
+
+# Backups (`refuge backup`) are encrypted under keys of their own, newest first, so that a copy
+# that leaves the machine is useless without them; derived from SECRET_KEY in the demo only.
+BACKUP_KEYS = envlist("REFUGE_BACKUP_KEYS", "")
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,8 @@ import factory
 
 from refuge.accounts.models import User
 from refuge.accounts.roles import Role
-from refuge.registry.services import DocumentData, MemberData, register_household
+from refuge.reception.services import register_household
+from refuge.registry.services import DocumentData, MemberData
 from refuge.registry.vocabulary import ConsentScope, Relationship
 from refuge.sites.models import Site, SiteKind
 
@@ -113,12 +114,21 @@ def family_of_four(family: str = "حسن", latin_family: str = "Hassan") -> list
     ]
 
 
-def register(site: Site, by: User, members: list[MemberData] | None = None, **kwargs):
+def register(
+    site: Site,
+    by: User,
+    members: list[MemberData] | None = None,
+    *,
+    consent: tuple[str, ...] = (),
+    **kwargs,
+):
+    """A household registered through the door; its consent covers registration and the
+    scopes in `consent` (ConsentScope values)."""
     return register_household(
         site=site,
         members=members or family_of_four(),
         by=by,
-        consent_scopes=[ConsentScope.REGISTRATION],
+        consent_scopes=[ConsentScope.REGISTRATION, *consent],
         **kwargs,
     )
 
@@ -144,7 +154,7 @@ def screen_for_travel(household, by: User, on: date | None = None) -> None:
     from refuge.casework.services import bulk_update_step
 
     rows = StepProgress.objects.filter(
-        case__person__household=household, step__code="health_screening"
+        case__person__household=household, step__gates_travel=True
     ).values_list("pk", "version")
     bulk_update_step(
         rows=list(rows),

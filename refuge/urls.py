@@ -10,6 +10,9 @@ urlpatterns = [
     path("audit/", include("refuge.audit.urls")),
     path("identity/", include("refuge.identity.urls")),
     path("casework/", include("refuge.casework.urls")),
+    path("api/", include("refuge.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "refuge.api.problems.not_found"

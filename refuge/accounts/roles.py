@@ -93,3 +93,43 @@ NOTE_DOMAINS: dict[str, frozenset[str]] = {
 
 def note_domains_of(role: str) -> frozenset[str]:
     return NOTE_DOMAINS.get(role, frozenset())
+
+
+# Field-level rules, as data: who writes and reads which pathway steps and fields.
+#
+# A pathway step is written by the role that owns it (its `owner_role` in the pathway
+# definition, which administrators edit) and by the deputies listed here for that owner.
+# Nobody stands in for the medical officer: a caseworker may not mark someone fit to travel.
+STEP_DEPUTIES: dict[str, frozenset[str]] = {
+    Role.CLERK: frozenset({Role.CASEWORKER, Role.SITE_MANAGER, Role.ADMIN}),
+    Role.CASEWORKER: frozenset({Role.SITE_MANAGER, Role.ADMIN}),
+    Role.SITE_MANAGER: frozenset({Role.ADMIN}),
+    Role.MEDICAL: frozenset(),
+}
+# Steps owned by these roles are confidential: their outcome and evidence are read only by
+# the roles given. Everyone who sees the case still sees that the step exists and its status
+# (the transfer desk must know whether the screening is done, not what it found).
+CONFIDENTIAL_STEP_READERS: dict[str, frozenset[str]] = {
+    Role.MEDICAL: frozenset({Role.MEDICAL}),
+}
+# Fields of a household or person read only by some of the roles that see people, and only
+# while the consent scope named holds: a phone number is for calling people who agreed to it.
+FIELD_READERS: dict[str, tuple[frozenset[str], str | None]] = {
+    "household.phone": (
+        frozenset({Role.CLERK, Role.CASEWORKER, Role.MEDICAL, Role.SITE_MANAGER, Role.ADMIN}),
+        "contact",
+    ),
+}
+
+
+def may_write_step(role: str, owner_role: str) -> bool:
+    return role == owner_role or role in STEP_DEPUTIES.get(owner_role, frozenset())
+
+
+def may_read_step_findings(role: str, owner_role: str) -> bool:
+    readers = CONFIDENTIAL_STEP_READERS.get(owner_role)
+    return readers is None or role in readers
+
+
+def field_rule(field: str) -> tuple[frozenset[str], str | None]:
+    return FIELD_READERS[field]

@@ -11,4 +11,6 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("grants/", views.grants, name="grants"),
+    path("emergency-access/", views.emergency_access, name="emergency_access"),
 ]

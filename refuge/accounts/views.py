@@ -2,11 +2,13 @@ from base64 import b32encode
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect, render
-from django.utils import translation
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,13 +16,28 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from refuge.accounts import services
+from refuge.accounts.forms import EmergencyAccessForm
 from refuge.accounts.middleware import LANGUAGE_SESSION_KEY
-from refuge.audit import services as audit
+from refuge.accounts.signin import address_delay_seconds, client_address
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # An address that has failed against many accounts waits before it may try again.
+        wait = address_delay_seconds(client_address(request))
+        if wait:
+            services.record_address_slowed(address=client_address(request), wait=wait)
+            return render(
+                request,
+                "accounts/slowed_down.html",
+                {"wait": wait},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -28,7 +45,7 @@ class LoginView(auth_views.LoginView):
         if user.preferred_language:
             self.request.session[LANGUAGE_SESSION_KEY] = user.preferred_language
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
-        audit.record(actor=user, action=audit.Action.LOGIN, target=user)
+        services.record_sign_in(user)
         return response
 
 
@@ -71,12 +88,7 @@ def two_factor_setup(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            audit.record(
-                actor=request.user,
-                action=audit.Action.CREATE,
-                target=device,
-                detail={"two_factor": "enrolled"},
-            )
+            services.record_two_factor_enrolled(request.user, device)
             return redirect(settings.LOGIN_REDIRECT_URL)
         error = _("That code is not right. Enter the 6 digits your app shows now.")
     qr = segno.make(device.config_url, micro=False).svg_inline(scale=5)
@@ -100,10 +112,43 @@ def two_factor(request):
             otp_login(request, device)
             return redirect(settings.LOGIN_REDIRECT_URL)
         error = _("That code is not right. Enter the 6 digits your app shows now.")
-        audit.record(
-            actor=request.user,
-            action=audit.Action.DENIED,
-            object_type="accounts.two_factor",
-            object_id=str(request.user.pk),
-        )
+        services.record_two_factor_refused(request.user)
     return render(request, "accounts/two_factor.html", {"error": error})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grants(request):
+    """Role grants waiting for a second administrator or the data protection officer."""
+    pending = services.pending_grants(request.user)
+    if request.method == "POST":
+        grant = get_object_or_404(pending, pk=request.POST.get("grant", "0") or 0)
+        try:
+            services.decide_grant(
+                grant=grant, approve=request.POST.get("decision") == "approve", by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("accounts:grants")
+    return render(request, "accounts/grants.html", {"grants": pending})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_access(request):
+    """Break the glass: open a note domain for a short time, with a reason."""
+    form = EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        access = services.break_the_glass(by=request.user, **form.cleaned_data)
+        messages.warning(
+            request,
+            _("Emergency access to %(domain)s notes is open until %(until)s.")
+            % {
+                "domain": access.domain,
+                "until": formats.date_format(
+                    timezone.localtime(access.ends_at), "SHORT_DATETIME_FORMAT"
+                ),
+            },
+        )
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/emergency_access.html", {"form": form})

@@ -1,4 +1,3 @@
-import hashlib
 import json
 
 from django.conf import settings
@@ -20,14 +19,23 @@ class Action(models.TextChoices):
     DENIED = "denied", _("was refused access")
     MERGE = "merge", _("merged")
     UNMERGE = "unmerge", _("unmerged")
+    LOGIN_FAILED = "login_failed", _("failed to sign in")
+    LOCKED_OUT = "locked_out", _("was locked out")
+    LOGOUT = "logout", _("signed out")
+    DISCLOSE = "disclose", _("disclosed sealed audit details")
 
 
 class AuditEntry(models.Model):
     """One line of the append-only, hash-chained trail.
 
-    Each entry's hash covers its own content and the previous entry's hash, so editing or
-    deleting any entry breaks every link after it. The database refuses UPDATE and DELETE on
-    this table (triggers in migration 0002); the chain makes a forced change visible anyway.
+    Each entry's hash is an HMAC, under a key kept out of the database, of its own content and
+    the previous entry's hash, so editing or deleting any entry breaks every link after it and
+    cannot be rehashed without the key. The database refuses UPDATE, DELETE and TRUNCATE on
+    this table (refuge.audit.triggers); the chain makes a forced change visible anyway, and a
+    checkpoint kept elsewhere (`refuge audit anchor`) shows a rewrite by whoever holds the key.
+
+    `detail` holds only what names no one (ids, codes, counts, field names); what an entry says
+    about people is in `sealed`, encrypted under the audit data key.
     """
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
@@ -45,6 +53,7 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object"), max_length=64, blank=True)
     site_id = models.BigIntegerField(_("site"), null=True, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    sealed = models.TextField(_("sealed detail"), blank=True, default="")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -68,6 +77,8 @@ class AuditEntry(models.Model):
         raise ValidationError(_("Audit entries cannot be deleted."))
 
     def compute_hash(self) -> str:
+        from refuge.audit.keys import sign
+
         payload = {
             "seq": self.seq,
             "at": self.at.isoformat(),
@@ -78,10 +89,11 @@ class AuditEntry(models.Model):
             "object_id": self.object_id,
             "site_id": self.site_id,
             "detail": self.detail,
+            "sealed": self.sealed,
             "prev": self.prev_hash,
         }
         canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return sign("link", canonical.encode())
 
 
 class ChainHead(models.Model):

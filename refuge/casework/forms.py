@@ -16,8 +16,10 @@ from refuge.casework.models import (
 from refuge.casework.rules import StepUpdate, evidence_key
 from refuge.casework.selectors import WAITING_DAYS_DEFAULT, Worklist
 from refuge.casework.services import NOTE_MAX_CHARS
+from refuge.formats.widgets import IsoDateInput
+from refuge.params import record_id
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = IsoDateInput()
 
 
 def staff_who_can_edit(site_id: int | None):
@@ -107,7 +109,7 @@ def ticked_rows(values: list[str]) -> list[tuple[int, int]]:
     rows = []
     for value in values:
         progress_id, _sep, version = value.partition(":")
-        if progress_id.isdigit() and version.isdigit():
+        if record_id(progress_id) is not None and record_id(version) is not None:
             rows.append((int(progress_id), int(version)))
     return rows
 

@@ -4,6 +4,8 @@ A pathway is versioned: editing one makes a new version, and a case stays on the
 was opened on, so changing a pathway never rewrites the history of cases already on it.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -67,6 +69,9 @@ class StepDefinition(models.Model):
         _("outcomes required of prerequisites"), default=dict, blank=True
     )
     owner_role = models.CharField(_("owned by role"), max_length=20)
+    # Set in the pathway definition on the step(s) a household must have closed before it
+    # boards a transfer (the initial health screening in the default pathway).
+    gates_travel = models.BooleanField(_("must be done before a transfer"), default=False)
     target_days = models.PositiveSmallIntegerField(_("target (days)"))
     evidence = models.JSONField(_("evidence needed"), default=list, blank=True)
     outcomes = models.JSONField(_("outcomes"), default=list, blank=True)
@@ -136,6 +141,20 @@ OPEN_STATUSES = tuple(s for s in StepStatus.values if s not in CLOSED_STATUSES)
 READY_AND_OPEN = Q(open=True, ready_since__isnull=False)
 
 
+class StepProgressQuerySet(models.QuerySet):
+    def overdue(self, today: date):
+        """Steps someone could work on now (open, every prerequisite done) past their due date."""
+        return self.filter(READY_AND_OPEN, due_on__lt=today)
+
+    def with_overdue(self, today: date):
+        """Each step with `is_overdue`, the same rule as `overdue`, for lists that mark them."""
+        return self.annotate(
+            is_overdue=models.ExpressionWrapper(
+                READY_AND_OPEN & Q(due_on__lt=today), output_field=models.BooleanField()
+            )
+        )
+
+
 class Case(models.Model):
     """One person on one version of a pathway."""
 
@@ -199,6 +218,12 @@ class StepProgress(models.Model):
         output_field=models.BooleanField(),
         db_persist=True,
     )
+
+    objects = StepProgressQuerySet.as_manager()
+
+    # Set by casework.selectors on a step whose outcome and evidence the reader's role may not
+    # read (accounts.roles.CONFIDENTIAL_STEP_READERS): they were blanked in this copy.
+    findings_withheld = False
 
     class Meta:
         ordering = ["case", "step__order"]

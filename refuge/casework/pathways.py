@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from refuge.accounts.roles import Role
+from refuge.accounts.access import require
+from refuge.accounts.roles import Capability, Role
+from refuge.audit import services as audit
 from refuge.casework.models import AppliesTo, Pathway, StepDefinition
 from refuge.registry.models import Person
 from refuge.registry.vocabulary import Relationship
@@ -27,6 +29,7 @@ _OPTIONAL = {
     "outcomes": [],
     "prerequisite_outcomes": {},
     "reference": "",
+    "gates_travel": False,
 }
 _STEP_FIELDS = (
     "order",
@@ -42,6 +45,7 @@ _STEP_FIELDS = (
     "prerequisite_outcomes",
     "source",
     "reference",
+    "gates_travel",
 )
 
 
@@ -93,6 +97,11 @@ def definition_errors(data) -> list[str]:
                     _("Step %(step)s: “%(field)s” must be a whole number of 0 or more.")
                     % {"step": label, "field": key}
                 )
+        if not isinstance(step.get("gates_travel", False), bool):
+            errors.append(
+                _("Step %(step)s: “%(field)s” is true or false.")
+                % {"step": label, "field": "gates_travel"}
+            )
         if step.get("applies_to") and step["applies_to"] not in AppliesTo.values:
             errors.append(
                 _("Step %(step)s: “%(value)s” is not one of %(choices)s.")
@@ -162,10 +171,13 @@ def _prerequisite_outcome_errors(step: dict, label: str, steps: list) -> list[st
 
 
 @transaction.atomic
-def load_pathway(data: dict) -> Pathway:
+def load_pathway(data: dict, *, by=None) -> Pathway:
     """Store a pathway definition; a changed definition becomes a new current version and the
     old version stays, with every case on it, untouched. A definition with errors is refused
-    whole (ValidationError listing them), from the editor and from `refuge load_pathway` alike."""
+    whole (ValidationError listing them), from the editor and from `refuge load_pathway` alike.
+    `by` is the administrator saving it from the editor (None: the command or a migration)."""
+    if by is not None:
+        require(by, Capability.ADMINISTER)
     errors = definition_errors(data)
     if errors:
         raise ValidationError(errors)
@@ -196,7 +208,31 @@ def load_pathway(data: dict) -> Pathway:
     }
     for s in wanted:
         steps[s["code"]].prerequisites.set(steps[c] for c in s["prerequisites"])
+    if by is not None:
+        audit.record(
+            actor=by,
+            action=audit.Action.CREATE,
+            target=pathway,
+            detail={"code": pathway.code, "version": version},
+        )
     return pathway
+
+
+# The default pathway is about 20 KB; ten times that is still a pathway, not an attack.
+DEFINITION_MAX_CHARS = 200_000
+
+
+def parse_definition(text: str) -> dict:
+    """A pathway definition as an administrator pastes it: JSON, of a bounded size."""
+    if len(text) > DEFINITION_MAX_CHARS:
+        raise ValidationError(
+            _("A pathway definition holds at most %(count)d characters.")
+            % {"count": DEFINITION_MAX_CHARS}
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValidationError(_("This is not valid JSON: %(error)s") % {"error": error}) from None
 
 
 def pathway_definition(pathway: Pathway) -> dict:
@@ -228,15 +264,9 @@ def prerequisites_of(pathway_ids) -> dict[int, frozenset[int]]:
     return {k: frozenset(v) for k, v in result.items()}
 
 
-def _age(person: Person, today: date) -> int | None:
-    if person.birth_date is None:
-        return None
-    return (today - person.birth_date).days // 365
-
-
 def applies(step: StepDefinition, person: Person, today: date) -> bool:
     """Whether a step of the pathway concerns this person."""
-    age = _age(person, today)
+    age = person.age_on(today)
     rule = step.applies_to
     if rule == AppliesTo.EVERYONE:
         return True

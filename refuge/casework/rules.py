@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from refuge.casework.models import CLOSED_STATUSES, EvidenceKind, StepProgress, StepStatus
 
+BLOCKED_REASON_MAX_CHARS = StepProgress._meta.get_field("blocked_reason").max_length
+
 
 @dataclass
 class StepUpdate:
@@ -109,6 +111,10 @@ def update_errors(
         }
     if update.status == StepStatus.BLOCKED and not update.blocked_reason.strip():
         errors["blocked_reason"] = _("Say why the step is blocked.")
+    if len(update.blocked_reason) > BLOCKED_REASON_MAX_CHARS:
+        errors["blocked_reason"] = _("At most %(count)d characters.") % {
+            "count": BLOCKED_REASON_MAX_CHARS
+        }
     if update.status != StepStatus.DONE:
         return errors
     waiting_on, other_outcome = unmet_prerequisites(progress, case_steps, prerequisites)

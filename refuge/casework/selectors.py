@@ -10,7 +10,10 @@ from math import ceil
 from operator import or_
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from refuge.accounts.roles import may_read_step_findings
+from refuge.audit import services as audit
 from refuge.casework.models import (
     READY_AND_OPEN,
     Case,
@@ -20,6 +23,7 @@ from refuge.casework.models import (
     StepStatus,
 )
 from refuge.casework.pathways import current_pathway
+from refuge.params import record_id
 from refuge.registry.models import Person
 from refuge.sites.models import Site
 from refuge.sites.selectors import visible_sites
@@ -42,9 +46,56 @@ COUNT_CAP = 1000
 ROW_RELATIONS = ("step", "owner", "site", "case__person__household")
 
 
-def _rows_in_order(ids: list[int], relations=ROW_RELATIONS) -> list[StepProgress]:
-    rows = StepProgress.objects.select_related(*relations).in_bulk(ids)
+def _rows_in_order(
+    ids: list[int], relations=ROW_RELATIONS, today: date | None = None
+) -> list[StepProgress]:
+    steps = StepProgress.objects.with_overdue(today or timezone.localdate())
+    rows = steps.select_related(*relations).in_bulk(ids)
     return [rows[pk] for pk in ids]
+
+
+def withhold_findings(user, steps):
+    """Blank, in these copies, the outcome and evidence of the steps whose findings the user's
+    role may not read (a medical step's, for anyone but medical staff); the step's existence
+    and status stay. Every read of steps for a page or the API passes through here."""
+    for progress in steps:
+        recorded = progress.outcome or progress.evidence
+        if recorded and not may_read_step_findings(user.role, progress.step.owner_role):
+            progress.outcome, progress.evidence = "", {}
+            progress.findings_withheld = True
+    return steps
+
+
+def step_for(
+    user, pk: int, *, today: date | None = None, purpose: str | None = "step"
+) -> StepProgress:
+    """One step of a person the user may see, as its row on the case page reads; the read is
+    audited unless `purpose` is None (the save that follows is)."""
+    progress = (
+        with_note_counts(
+            StepProgress.objects.with_overdue(today or timezone.localdate()).filter(
+                case__person__in=Person.objects.visible_to(user)
+            ),
+            user,
+        )
+        .select_related("step", "owner", "updated_by", "case__person__household")
+        .get(pk=pk)
+    )
+    if purpose:
+        audit.record(
+            actor=user, action=audit.Action.VIEW, target=progress, detail={"page": purpose}
+        )
+    return withhold_findings(user, [progress])[0]
+
+
+def _record_list(user, rows, list_name: str) -> None:
+    """Lists of people are reads of personal data too: who saw which names, and where."""
+    audit.record(
+        actor=user,
+        action=audit.Action.VIEW,
+        object_type="casework.worklist",
+        detail={"list": list_name, "people": sorted({p.case.person_id for p in rows})},
+    )
 
 
 def with_note_counts(steps: QuerySet[StepProgress], user) -> QuerySet[StepProgress]:
@@ -53,15 +104,21 @@ def with_note_counts(steps: QuerySet[StepProgress], user) -> QuerySet[StepProgre
     return steps.annotate(note_count=Count("notes", filter=Q(notes__domain__in=user.note_domains)))
 
 
-def person_cases(person: Person, user) -> list[Case]:
+def person_cases(person: Person, user, *, today: date | None = None) -> list[Case]:
     steps = with_note_counts(
-        StepProgress.objects.select_related("step", "owner", "updated_by"), user
+        StepProgress.objects.with_overdue(today or timezone.localdate()).select_related(
+            "step", "owner", "updated_by"
+        ),
+        user,
     ).order_by("step__order")
-    return list(
+    cases = list(
         person.cases.select_related("pathway")
         .prefetch_related(Prefetch("steps", queryset=steps))
         .order_by("-opened_on")
     )
+    for case in cases:
+        withhold_findings(user, case.steps.all())
+    return cases
 
 
 def referrals_of(person: Person) -> list[Referral]:
@@ -118,7 +175,7 @@ def _worklist_parts(
             parts.append(rows.filter(READY_AND_OPEN, owner__isnull=True, step_id__in=unowned))
         return parts, ("due_on", "id")
     if kind == Worklist.OVERDUE:
-        return [rows.filter(READY_AND_OPEN, due_on__lt=today)], ("due_on", "id")
+        return [rows.overdue(today)], ("due_on", "id")
     if kind == Worklist.BLOCKED:
         return [rows.filter(status=StepStatus.BLOCKED)], ("status_since", "id")
     if kind == Worklist.WAITING:
@@ -182,7 +239,7 @@ def _ordered_ids(parts: list[QuerySet], order: tuple[str, str], limit: int) -> l
 
 def page_number(value) -> int:
     """The page asked for in a URL; anything that is not a page number means the first."""
-    return int(value) if str(value or "").isdigit() and int(value) > 0 else 1
+    return record_id(value) or 1
 
 
 def worklist_page(
@@ -207,8 +264,10 @@ def worklist_page(
     if number > 1 and offset >= len(ids):
         number = max(1, ceil(len(ids) / PAGE_SIZE))
         offset = (number - 1) * PAGE_SIZE
+    rows = _rows_in_order(ids[offset : offset + PAGE_SIZE], today=today)
+    _record_list(user, rows, kind)
     return WorklistPage(
-        object_list=_rows_in_order(ids[offset : offset + PAGE_SIZE]),
+        object_list=rows,
         number=number,
         has_next=len(ids) > offset + PAGE_SIZE,
         total=total,
@@ -237,7 +296,9 @@ def bulk_candidates(user, *, site: Site, step_code: str) -> list[StepProgress]:
         .order_by("case_id")
         .values_list("pk", flat=True)[:BULK_LIMIT]
     )
-    return _rows_in_order(ids, ("case__person__household",))
+    rows = _rows_in_order(ids, ("case__person__household",))
+    _record_list(user, rows, f"bulk:{step_code}")
+    return rows
 
 
 @dataclass

@@ -14,8 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from refuge.accounts.access import require
-from refuge.accounts.roles import Capability
+from refuge.accounts.access import require, require_any
+from refuge.accounts.roles import Capability, may_write_step
 from refuge.audit import services as audit
 from refuge.casework import encryption
 from refuge.casework.models import (
@@ -42,6 +42,7 @@ from refuge.casework.rules import (
     update_errors,
 )
 from refuge.registry.models import Household, Person
+from refuge.registry.vocabulary import ConsentScope
 
 NOTE_MAX_CHARS = 20_000
 # What a scanned document may be, recognised by its first bytes rather than by its name.
@@ -62,7 +63,19 @@ class StepConflict(Exception):
 
 def _require_domain(by, domain: str, site_id: int | None) -> None:
     if domain not in by.note_domains or not by.can_access_site(site_id):
-        raise PermissionDenied
+        raise PermissionDenied("domain")
+
+
+def _require_step_writer(by, step: StepDefinition) -> None:
+    """A step is written by the role that owns it and that role's deputies (accounts.roles):
+    only medical staff record the health screening that lets a family board a transfer."""
+    if not may_write_step(by.role, step.owner_role):
+        raise PermissionDenied("step owner")
+
+
+def _step_of(person: Person, step: StepProgress | None, *, field: str = "step") -> None:
+    if step is not None and step.case.person_id != person.pk:
+        raise ValidationError({field: _("That step is not on this person's case.")})
 
 
 # Opening cases
@@ -82,6 +95,11 @@ def open_case(
 ) -> Case:
     """Put a person on the current pathway, with the steps that apply to them. Opened at
     registration (`registered_as` the registration number), the reception step is done."""
+    require_any(
+        by,
+        (Capability.REGISTER, Capability.EDIT_PEOPLE, Capability.EDIT_CASES),
+        person.household.audit_site_id,
+    )
     on = on or timezone.localdate()
     pathway = pathway or current_pathway()
     case, created = Case.objects.get_or_create(
@@ -189,6 +207,17 @@ def _save_update(progress: StepProgress, update: StepUpdate, *, by, on: date) ->
     return changes
 
 
+def editable_step(user, pk: int) -> StepProgress:
+    """A step this user may write, for its edit form: on a case they may see, and owned by
+    their role (or one they stand in for). PermissionDenied otherwise."""
+    from refuge.casework.selectors import step_for
+
+    progress = step_for(user, pk, purpose="step edit")
+    require(user, Capability.EDIT_CASES, progress.case.person.household.audit_site_id)
+    _require_step_writer(user, progress.step)
+    return progress
+
+
 @transaction.atomic
 def update_step(
     *, progress_id: int, version: int, update: StepUpdate, by, on: date | None = None
@@ -199,6 +228,7 @@ def update_step(
         "step", "case__person__household", "updated_by"
     ).get(pk=progress_id)
     require(by, Capability.EDIT_CASES, progress.case.person.household.audit_site_id)
+    _require_step_writer(by, progress.step)
     if progress.version != version:
         raise StepConflict(progress)
     return _save_update(progress, update, by=by, on=on or timezone.localdate())
@@ -264,6 +294,7 @@ def bulk_update_step(
         raise BulkUpdateRefused(_("A bulk update is for one step at a time."))
     for progress in chosen.values():
         require(by, Capability.EDIT_CASES, progress.case.person.household.audit_site_id)
+        _require_step_writer(by, progress.step)
     steps = {
         s.pk: s
         for s in StepDefinition.objects.filter(
@@ -344,8 +375,7 @@ def add_note(
         )
     if domain not in Domain.values:
         raise ValidationError({"domain": _("Choose a domain from the list.")})
-    if step is not None and step.case.person_id != person.pk:
-        raise ValidationError({"step": _("That step is not on this person's case.")})
+    _step_of(person, step)
     note = Note.objects.create(
         person=person,
         step=step,
@@ -396,6 +426,7 @@ def add_attachment(
     site_id = person.household.audit_site_id
     require(by, Capability.EDIT_CASES, site_id)
     _require_domain(by, domain, site_id)
+    _step_of(person, step)
     errors = {}
     if kind not in AttachmentKind.values:
         errors["kind"] = _("Choose a document type from the list.")
@@ -459,8 +490,20 @@ def refer(
     on: date | None = None,
 ) -> Referral:
     require(by, Capability.EDIT_CASES, person.household.audit_site_id)
+    _step_of(person, step)
     if not partner.active:
         raise ValidationError({"partner": _("This partner no longer takes referrals.")})
+    # A referral shares the person's data with another organisation: only with their consent.
+    if not person.consents_to(ConsentScope.SHARING):
+        raise ValidationError(
+            {
+                "partner": _(
+                    "%(name)s has not consented to sharing their data with partner "
+                    "organisations (or has withdrawn it): record their consent first."
+                )
+                % {"name": person.display_name}
+            }
+        )
     on = on or timezone.localdate()
     referral = Referral.objects.create(
         person=person, partner=partner, step=step, referred_on=on, status_since=on, referred_by=by

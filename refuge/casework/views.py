@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
-from refuge.audit import services as audit
 from refuge.casework import selectors, services
 from refuge.casework.forms import (
     AttachmentForm,
@@ -27,41 +26,28 @@ from refuge.casework.models import Attachment, Referral, StepProgress
 from refuge.casework.pathways import (
     current_pathway,
     load_pathway,
+    parse_definition,
     pathway_definition,
 )
+from refuge.params import record_id
 from refuge.registry import selectors as registry
 from refuge.registry.models import Household, Person
+from refuge.reporting.selectors import bottleneck_figures
 from refuge.sites.selectors import visible_sites
 
 
-def _person(request, pk) -> Person:
-    return visible_or_404(request, Person, registry.person_detail, pk)
+def _person(request, pk, purpose: str | None = None) -> Person:
+    return visible_or_404(request, Person, registry.person_detail, pk, purpose=purpose)
 
 
 def _progress(user, pk) -> StepProgress:
-    return (
-        selectors.with_note_counts(
-            StepProgress.objects.filter(case__person__in=Person.objects.visible_to(user)), user
-        )
-        .select_related("step", "owner", "updated_by", "case__person__household")
-        .get(pk=pk)
-    )
+    return selectors.step_for(user, pk, purpose=None)
 
 
 def _problems(form) -> str:
     return " ".join(
         f"{form[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
         for f, e in form.errors.items()
-    )
-
-
-def _record_list(request, rows, list_name: str) -> None:
-    """Lists of people are reads of personal data too: who saw which names, and where."""
-    audit.record(
-        actor=request.user,
-        action=audit.Action.VIEW,
-        object_type="casework.worklist",
-        detail={"list": list_name, "people": sorted({p.case.person_id for p in rows})},
     )
 
 
@@ -73,10 +59,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 @capability_required(Capability.VIEW_CASES)
 def person_case(request, pk):
-    person = _person(request, pk)
-    audit.record(
-        actor=request.user, action=audit.Action.VIEW, target=person, detail={"page": "case"}
-    )
+    person = _person(request, pk, purpose="case")
     domains = request.user.note_domains
     can_edit = request.user.can(Capability.EDIT_CASES)
     cases = selectors.person_cases(person, request.user)
@@ -101,9 +84,8 @@ def person_case(request, pk):
 
 @capability_required(Capability.VIEW_CASES)
 def household_case(request, pk):
-    household = visible_or_404(request, Household, registry.household_detail, pk)
-    audit.record(
-        actor=request.user, action=audit.Action.VIEW, target=household, detail={"page": "case"}
+    household = visible_or_404(
+        request, Household, registry.household_detail, pk, purpose="household case"
     )
     steps, rows = selectors.household_matrix(household)
     return render(
@@ -116,9 +98,7 @@ def household_case(request, pk):
 @capability_required(Capability.EDIT_CASES)
 @require_http_methods(["GET", "POST"])
 def step_edit(request, pk):
-    progress = visible_or_404(request, StepProgress, _progress, pk)
-    if request.method == "GET":
-        audit.record(actor=request.user, action=audit.Action.VIEW, target=progress)
+    progress = visible_or_404(request, StepProgress, services.editable_step, pk)
     form = StepForm(request.POST or None, progress=progress)
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,8 +130,7 @@ def step_edit(request, pk):
 @capability_required(Capability.VIEW_CASES)
 def step_row(request, pk):
     """htmx: the step as it reads, after a cancelled edit."""
-    progress = visible_or_404(request, StepProgress, _progress, pk)
-    audit.record(actor=request.user, action=audit.Action.VIEW, target=progress)
+    progress = visible_or_404(request, StepProgress, selectors.step_for, pk)
     return render(
         request, "casework/_step.html", {"progress": progress, "today": timezone.localdate()}
     )
@@ -288,7 +267,6 @@ def worklist(request):
         if filters.get("days") is not None
         else selectors.WAITING_DAYS_DEFAULT,
     )
-    _record_list(request, page.object_list, kind)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -302,17 +280,18 @@ def worklist(request):
 def bottlenecks(request):
     sites = visible_sites(request.user)
     site = (
-        sites.filter(pk=request.GET.get("site")).first()
-        if request.GET.get("site", "").isdigit()
+        sites.filter(pk=record_id(request.GET.get("site"))).first()
+        if record_id(request.GET.get("site")) is not None
         else None
     )
-    loads = selectors.bottlenecks(request.user, site=site, today=timezone.localdate())
+    rows = bottleneck_figures(request.user, site=site, today=timezone.localdate())
+    loads = [load for load, _figures in rows]
     widest = max((load.people for load in loads), default=0)
     longest = max((load.p90_days for load in loads), default=0)
     return render(
         request,
         "casework/bottlenecks.html",
-        {"sites": sites, "site": site, "loads": loads, "widest": widest, "longest": longest},
+        {"sites": sites, "site": site, "rows": rows, "widest": widest, "longest": longest},
     )
 
 
@@ -350,7 +329,6 @@ def bulk(request):
                     % {"step": step.name, "count": count},
                 )
                 return redirect(f"{request.path}?site={site.pk}&step={step_code}")
-    _record_list(request, candidates, f"bulk:{step_code}")
     return render(
         request,
         "casework/bulk.html",
@@ -377,21 +355,13 @@ def pathway_edit(request):
     if request.method == "POST":
         saved = None
         try:
-            saved = load_pathway(json.loads(text))
-        except json.JSONDecodeError as error:
-            errors = [_("This is not valid JSON: %(error)s") % {"error": error}]
+            saved = load_pathway(parse_definition(text), by=request.user)
         except ValidationError as invalid:
             errors = invalid.messages
         if saved is not None:
             if pathway is not None and saved.pk == pathway.pk:
                 messages.info(request, _("Nothing was changed."))
             else:
-                audit.record(
-                    actor=request.user,
-                    action=audit.Action.CREATE,
-                    target=saved,
-                    detail={"version": saved.version},
-                )
                 messages.success(
                     request, _("Saved as version %(version)d.") % {"version": saved.version}
                 )

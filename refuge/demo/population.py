@@ -16,8 +16,9 @@ from refuge.casework.rules import StepUpdate
 from refuge.casework.services import bulk_update_step, refer
 from refuge.demo.names import FAMILY, FEMALE_GIVEN, MALE_GIVEN, Name
 from refuge.identity.batch import queue_registry_duplicates
+from refuge.reception.services import record_arrival, register_household
 from refuge.registry.models import Person, Place
-from refuge.registry.services import DocumentData, MemberData, register_household
+from refuge.registry.services import DocumentData, MemberData
 from refuge.registry.vocabulary import (
     ConsentScope,
     DatePrecision,
@@ -27,7 +28,6 @@ from refuge.registry.vocabulary import (
     SpecificNeed,
 )
 from refuge.sites.models import Site, SiteKind
-from refuge.sites.services import record_arrival
 
 DEMO_PASSWORD = "refuge-demo-2026"
 
@@ -58,7 +58,8 @@ STAFF = [
     ("clerk", Role.CLERK, "Layla", "Haddad", ["HMM"]),
     ("clerk.perm", Role.CLERK, "Olga", "Smirnova", ["PRM1", "PRM2"]),
     ("caseworker", Role.CASEWORKER, "Irina", "Volkova", ["PRM1"]),
-    ("medical", Role.MEDICAL, "Sergei", "Orlov", ["PRM1"]),
+    # Nobody stands in for the medical officer (accounts.roles.STEP_DEPUTIES): one for both.
+    ("medical", Role.MEDICAL, "Sergei", "Orlov", ["PRM1", "PRM2"]),
     ("manager", Role.SITE_MANAGER, "Anna", "Kuznetsova", ["PRM1"]),
     ("coordinator", Role.COORDINATOR, "Pavel", "Belov", ["MOW", "PRM1", "PRM2"]),
     ("dpo", Role.DPO, "Marina", "Lebedeva", None),
@@ -301,7 +302,7 @@ def populate(households: int = 300, seed: int = 2026, today: date | None = None)
     coordinator = User.objects.get(username="admin")
     districts = {p.pcode: p for p in Place.objects.filter(pcode__in=VILLAGES)}
     people = 0
-    for _ in range(households):
+    for index in range(households):
         pcode = rng.choice(list(VILLAGES))
         origin, village = districts[pcode], rng.choice(VILLAGES[pcode])
         # At the shelter names are written in Arabic with a Latin form; Russian forms are
@@ -317,7 +318,10 @@ def populate(households: int = 300, seed: int = 2026, today: date | None = None)
             members=members,
             by=clerk_shelter,
             registered_on=registered_on,
-            consent_scopes=[ConsentScope.REGISTRATION, ConsentScope.TRACING],
+            # Most families agree to referrals and calls; every fourth to registration and
+            # tracing only, so that the consent rules have someone to refuse.
+            consent_scopes=[ConsentScope.REGISTRATION, ConsentScope.TRACING]
+            + ([ConsentScope.SHARING, ConsentScope.CONTACT] if index % 4 else []),
         )
         people += len(members)
         if moved and registered_on < today - timedelta(days=9):
@@ -386,7 +390,7 @@ def _advance_casework(rng, sites, today) -> None:
                 for k, v in evidence.items()
             }
             StepProgress.objects.filter(pk__in=[r.pk for r in rows]).update(ready_since=on)
-            by = staff[owner] if code == "PRM1" else staff["admin"]
+            by = staff[owner] if code == "PRM1" or owner == "medical" else staff["admin"]
             bulk_update_step(
                 rows=[(r.pk, r.version) for r in rows],
                 update=StepUpdate(status=StepStatus.DONE, outcome=outcome, evidence=values),
@@ -405,7 +409,8 @@ def _advance_casework(rng, sites, today) -> None:
                 by=staff["caseworker"] if code == "PRM1" else staff["admin"],
                 on=today - timedelta(days=rng.randint(10, 30)),
             )
-        for person in rng.sample(people, k=min(5, len(people))):
+        sharing = [p for p in people if p.consents_to(ConsentScope.SHARING)]
+        for person in rng.sample(sharing, k=min(5, len(sharing))):
             refer(
                 person=person,
                 partner=rng.choice(list(Partner.objects.all())),
@@ -435,6 +440,7 @@ def _furnish_perm_centres(rng, sites, today) -> None:
                     accessible=floor == 1 and number < 3,
                     family_room=number % 2 == 0,
                     women_only=floor == 2 and number == 8,
+                    by=manager,
                 )
         for household in Household.objects.filter(current_site=site).prefetch_related(
             "members__needs"

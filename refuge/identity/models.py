@@ -35,11 +35,16 @@ class CandidatePair(models.Model):
     person_a = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
     person_b = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField(_("probability"))
+    # The engine's log-odds: probabilities of strong pairs all round to 1.00, their log-odds
+    # still rank them (null for pairs queued before it was kept).
+    log_odds = models.FloatField(_("log-odds"), null=True, blank=True)
     decision = models.CharField(_("engine's verdict"), max_length=12)
     reasons = models.JSONField(_("reasons"), default=list)
     status = models.CharField(
         _("status"), max_length=10, choices=PairStatus.choices, default=PairStatus.OPEN
     )
+    # Why a clerk registered someone as new although the instant check warned of this pair.
+    clerk_reason = models.CharField(_("clerk's reason"), max_length=300, blank=True)
     found_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -94,3 +99,34 @@ class SamePersonLink(models.Model):
 
     def __str__(self):
         return f"{self.person_a_id} = {self.person_b_id}"
+
+
+class MatchNotice(models.Model):
+    """The instant check found, for a clerk at another site, a person they may not see: the
+    clerk is told only that a match exists elsewhere, and the coordinators of the person's
+    site are told who was found and by whom, so that they can follow it up."""
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="match_notices"
+    )
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_on = models.DateField(_("date"))
+    raised_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("match notice")
+        verbose_name_plural = _("match notices")
+        constraints = [
+            # A clerk typing a family's names checks many times: one notice a person a day.
+            models.UniqueConstraint(
+                fields=["person", "raised_by", "raised_on"], name="one_notice_a_day"
+            )
+        ]
+        indexes = [models.Index(fields=["site", "-raised_at"])]
+
+    def __str__(self):
+        return f"{self.person_id} found by {self.raised_by_id}"

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from refuge.matching.records import PersonRecord
 from refuge.registry.models import NAME_FIELDS, SCRIPTS, Person
+from refuge.registry.names import clean_name
 from refuge.registry.vocabulary import DocumentType
 
 
@@ -22,10 +23,12 @@ def records_from_names(
     """One engine record for each script in which the given or family name is written.
 
     `names` holds the registry's name fields (`given_name_ar`, `family_name_lat`...)."""
+    # Cleaned as the registry stores names, so that a typed zero-width joiner keys the same.
+    names = {field: clean_name(value) for field, value in names.items()}
     records = []
     for script in SCRIPTS:
-        given = names.get(f"given_name_{script}", "").strip()
-        family = names.get(f"family_name_{script}", "").strip()
+        given = names.get(f"given_name_{script}", "")
+        family = names.get(f"family_name_{script}", "")
         if not (given or family):
             continue
         records.append(

@@ -2,32 +2,140 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db import transaction
+from django.db.models import Count, Max, Q, Value
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
 
+from refuge.accounts.roles import Capability
+from refuge.audit import services as audit
+from refuge.audit.models import AuditEntry
 from refuge.identity.explain import explain_all
-from refuge.identity.models import CandidatePair, PairStatus, PersonKey, SamePersonLink
-from refuge.identity.records import person_records
-from refuge.matching.compare import Decision, compare_people
+from refuge.identity.models import (
+    CandidatePair,
+    MatchNotice,
+    PairStatus,
+    PersonKey,
+    SamePersonLink,
+)
+from refuge.identity.records import (
+    engine_birth_date,
+    person_records,
+    personal_document_number,
+    records_from_names,
+)
+from refuge.matching.compare import Decision, PersonComparison, compare_people
 from refuge.matching.keys import blocking_keys
 from refuge.matching.records import PersonRecord
-from refuge.registry.models import Person
+from refuge.registry.models import Household, Person
 
 # The 25 people sharing the most keys with the query are compared; a common name and birth
 # year can share one key with hundreds, and the true earlier registration shares several.
 MAX_CANDIDATES = 25
 INSTANT_LIMIT = 5
+INSTANT_CHECK = "identity.instant_check"
 
 
 @dataclass(frozen=True)
 class InstantMatch:
-    person: Person | None  # None when the registration is at a site the user may not see
+    person: Person  # only people at the user's sites: nothing else is told about the others
     site_name: str
     probability: float
     decision: str
     reasons: list[str]
+    # The engine's verdict, kept to queue the pair if the clerk registers over the warning.
+    comparison: PersonComparison | None = None
+
+    @property
+    def is_likely(self) -> bool:
+        return self.decision == Decision.MATCH
+
+
+@dataclass(frozen=True)
+class InstantCheck:
+    """What the instant check may tell this user: the matches they may see, and only whether
+    there is one elsewhere (whose coordinators have been told)."""
+
+    matches: list[InstantMatch]
+    elsewhere: bool
+
+
+class TooManyChecks(Exception):
+    """The user ran more instant checks in a minute than anyone typing names does."""
+
+
+def _checks_in_the_last_minute(user) -> int:
+    # Counted from the audit trail, which every check writes to: one count across every
+    # server process, and nothing else to keep.
+    return AuditEntry.objects.filter(
+        actor=user,
+        object_type=INSTANT_CHECK,
+        at__gte=timezone.now() - timedelta(minutes=1),
+    ).count()
+
+
+def check_registration(user, records: list[PersonRecord]) -> InstantCheck:
+    """The instant "already registered?" check, as a use case: rate-limited per user, audited
+    with whom it found, and telling about people at other sites only that a match exists
+    there, while their coordinators get a MatchNotice naming the person and the clerk."""
+    if _checks_in_the_last_minute(user) >= settings.REFUGE_INSTANT_CHECKS_PER_MINUTE:
+        audit.record(
+            actor=user,
+            action=audit.Action.DENIED,
+            object_type=INSTANT_CHECK,
+            detail={"reason": "rate limit"},
+        )
+        raise TooManyChecks
+    found = instant_check(user, records)
+    shown = [m for m in found if user.can_access_site(m.person.household.audit_site_id)]
+    hidden = [m.person for m in found if not user.can_access_site(m.person.household.audit_site_id)]
+    today = timezone.localdate()
+    with transaction.atomic():
+        for person in hidden:
+            MatchNotice.objects.get_or_create(
+                person=person,
+                raised_by=user,
+                raised_on=today,
+                defaults={"site_id": person.household.audit_site_id},
+            )
+        audit.record(
+            actor=user,
+            action=audit.Action.SEARCH,
+            object_type=INSTANT_CHECK,
+            detail={
+                "found": [m.person.pk for m in found],
+                "shown": [m.person.pk for m in shown],
+            },
+        )
+    return InstantCheck(
+        matches=[
+            InstantMatch(
+                person=m.person,
+                site_name=m.site_name,
+                probability=m.probability,
+                decision=m.decision,
+                reasons=explain_all(m.reasons),
+                comparison=m.comparison,
+            )
+            for m in shown
+        ],
+        elsewhere=bool(hidden),
+    )
+
+
+def match_notices(user, limit: int = 50) -> list:
+    """Instant checks at other sites that found people at this coordinator's sites."""
+    if not user.can(Capability.REVIEW_DUPLICATES):
+        return []
+    notices = user.scope(MatchNotice.objects.all()).select_related(
+        "person__household", "raised_by", "site"
+    )[:limit]
+    return list(notices)
 
 
 def registry_size() -> int:
@@ -47,7 +155,9 @@ def instant_check(
     limit: int = INSTANT_LIMIT,
     exclude_household: int | None = None,
 ) -> list[InstantMatch]:
-    """Existing registrations that may be the person being registered, best first."""
+    """Existing registrations that may be the person being registered, best first, at every
+    site, with the engine's reasons unexplained. Not for showing to a user: pages and the API
+    call check_registration, which decides what the user may be told."""
     keys: set[str] = set()
     for record in records:
         keys |= blocking_keys(record)
@@ -82,14 +192,14 @@ def instant_check(
     matches = []
     for comparison, person in found[:limit]:
         site = person.household.current_site or person.household.registered_at
-        visible = user.can_access_site(person.household.audit_site_id)
         matches.append(
             InstantMatch(
-                person=person if visible else None,
+                person=person,
                 site_name=site.name,
                 probability=comparison.probability,
                 decision=comparison.decision.value,
-                reasons=explain_all(comparison.reasons) if visible else [],
+                reasons=comparison.reasons,
+                comparison=comparison,
             )
         )
     return matches
@@ -103,7 +213,40 @@ def review_queue(user):
     ).select_related("person_a__household", "person_b__household")
 
 
-def pair_for(user, pk: int) -> CandidatePair:
+def review_queue_page(user, page_number):
+    """A page of the review queue and the latest match notices, the read audited."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(household_review_queue(user), 50).get_page(page_number)
+    # One row per household pair, with its member pairs inside it.
+    page.object_list = household_pairs(user, list(page.object_list))
+    notices = match_notices(user)
+    audit.record(
+        actor=user,
+        action=audit.Action.VIEW,
+        object_type="identity.queue",
+        detail={
+            "page": page.number,
+            "pairs": [p.pk for hp in page.object_list for p in hp.pairs],
+            "notices": [n.pk for n in notices],
+        },
+    )
+    return page, notices
+
+
+def pair_for(user, pk: int, *, purpose: str | None = "review") -> CandidatePair:
+    """A candidate pair whose two registrations the user may both see; reading it for a page
+    is a read of both people."""
+    pair = _pair_for(user, pk)
+    if purpose:
+        for person in (pair.person_a, pair.person_b):
+            audit.record(
+                actor=user, action=audit.Action.VIEW, target=person, detail={"pair": pair.pk}
+            )
+    return pair
+
+
+def _pair_for(user, pk: int) -> CandidatePair:
     visible = Person.objects.visible_to(user).values("pk")
     return (
         CandidatePair.objects.filter(person_a__in=visible, person_b__in=visible)
@@ -143,3 +286,120 @@ def other_registrations(user, person: Person) -> list[tuple[Person | None, SameP
                 visible = user.can_access_site(other.household.audit_site_id)
                 rows.append((other if visible else None, link))
     return rows
+
+
+def member_matches(user, member, *, index: int = 0) -> list[InstantMatch]:
+    """The instant check for one member as the registration form hands them over, as this
+    user may be told it: matches at their sites, reasons explained. Matches elsewhere are
+    check_registration's to notify; the caller audits what it shows."""
+    records = records_from_names(
+        member.names,
+        record_id=f"new-{index}",
+        sex=member.sex,
+        birth_date=engine_birth_date(member.birth_date, member.birth_date_precision),
+        document_number=next(
+            (
+                number
+                for d in member.documents
+                if (number := personal_document_number(d.doc_type, d.number))
+            ),
+            "",
+        ),
+    )
+    return [
+        replace(m, reasons=explain_all(m.reasons))
+        for m in instant_check(user, records)
+        if user.can_access_site(m.person.household.audit_site_id)
+    ]
+
+
+@dataclass(frozen=True)
+class HouseholdPair:
+    """Two households that may be one family registered twice, with their member pairs."""
+
+    household_a: Household
+    household_b: Household
+    pairs: list[CandidatePair]
+
+    @property
+    def best(self) -> CandidatePair:
+        return self.pairs[0]
+
+    @property
+    def clerk_reasons(self) -> list[str]:
+        return list(dict.fromkeys(p.clerk_reason for p in self.pairs if p.clerk_reason))
+
+
+def _household_key():
+    return {
+        "household_low": Least("person_a__household_id", "person_b__household_id"),
+        "household_high": Greatest("person_a__household_id", "person_b__household_id"),
+    }
+
+
+def _strength():
+    # Probabilities of strong pairs differ only far after the decimal point; log-odds break ties.
+    return Coalesce("log_odds", Value(0.0))
+
+
+def household_review_queue(user):
+    """Open pairs grouped by the two households they join, strongest first: one row per
+    household pair (a family typed twice is one decision to prepare, not six)."""
+    return (
+        review_queue(user)
+        .annotate(**_household_key())
+        .values("household_low", "household_high")
+        .annotate(pairs=Count("pk"), best=Max("probability"), strength=Max(_strength()))
+        .order_by("-best", "-strength", "household_low", "household_high")
+    )
+
+
+def household_pairs(user, groups) -> list[HouseholdPair]:
+    """The household pairs for rows of `household_review_queue`, with their open pairs."""
+    if not groups:
+        return []
+    wanted = Q()
+    for g in groups:
+        wanted |= Q(household_low=g["household_low"], household_high=g["household_high"])
+    pairs = (
+        review_queue(user)
+        .annotate(**_household_key())
+        .filter(wanted)
+        .select_related(
+            "person_a__household__current_site",
+            "person_a__origin",
+            "person_b__household__current_site",
+            "person_b__origin",
+        )
+        .order_by("-probability", _strength().desc(), "pk")
+    )
+    grouped: dict[tuple[int, int], list[CandidatePair]] = {}
+    for pair in pairs:
+        grouped.setdefault((pair.household_low, pair.household_high), []).append(pair)
+    households = Household.objects.in_bulk(
+        {pk for g in groups for pk in (g["household_low"], g["household_high"])}
+    )
+    return [
+        HouseholdPair(
+            households[g["household_low"]],
+            households[g["household_high"]],
+            grouped.get((g["household_low"], g["household_high"]), []),
+        )
+        for g in groups
+        if (g["household_low"], g["household_high"]) in grouped
+    ]
+
+
+def household_pair_for(user, household_a: int, household_b: int) -> HouseholdPair:
+    """One household pair with its open member pairs; DoesNotExist if the user sees none."""
+    low, high = sorted((household_a, household_b))
+    group = {"household_low": low, "household_high": high}
+    found = household_pairs(user, [group])
+    if not found:
+        raise CandidatePair.DoesNotExist
+    for pair in found[0].pairs:
+        for person in (pair.person_a, pair.person_b):
+            audit.record(
+                actor=user, action=audit.Action.VIEW, target=person, detail={"pair": pair.pk}
+            )
+    return found[0]

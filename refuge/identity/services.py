@@ -40,7 +40,9 @@ def _reasons_json(comparison) -> list[dict]:
     ]
 
 
-def queue_pair(person_a: Person, person_b: Person, comparison) -> CandidatePair | None:
+def queue_pair(
+    person_a: Person, person_b: Person, comparison, *, clerk_reason: str = ""
+) -> CandidatePair | None:
     """Put a pair in the review queue unless it is there already (decided pairs stay decided)."""
     a, b = sorted((person_a, person_b), key=lambda p: p.pk)
     pair, created = CandidatePair.objects.get_or_create(
@@ -48,8 +50,10 @@ def queue_pair(person_a: Person, person_b: Person, comparison) -> CandidatePair 
         person_b=b,
         defaults={
             "probability": comparison.probability,
+            "log_odds": comparison.log_odds,
             "decision": comparison.decision.value,
             "reasons": _reasons_json(comparison),
+            "clerk_reason": clerk_reason[:300],
         },
     )
     return pair if created else None
@@ -129,3 +133,11 @@ def unlink(*, link: SamePersonLink, by) -> SamePersonLink:
             detail={"with": other.pk, "link": link.pk},
         )
     return link
+
+
+@transaction.atomic
+def decide_household_pair(*, decisions: list[tuple[CandidatePair, str]], by) -> list[CandidatePair]:
+    """A reviewer's decisions on the member pairs of one household pair, all or none."""
+    if not decisions:
+        raise ValidationError(_("Choose same person, different people or unsure for a pair."))
+    return [decide(pair=pair, status=status, by=by) for pair, status in decisions]

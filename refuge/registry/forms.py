@@ -3,9 +3,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from refuge.formats.widgets import IsoDateInput
 from refuge.registry.dates import format_birth_date, parse_birth_date
 from refuge.registry.models import NAME_PARTS, SCRIPTS, Person, Place
 from refuge.registry.services import (
+    MAX_MEMBERS,
     DocumentData,
     MemberData,
     household_errors,
@@ -17,11 +19,11 @@ from refuge.registry.vocabulary import (
     DocumentType,
     Education,
     Language,
+    RegistrationLevel,
     Relationship,
     Sex,
     SpecificNeed,
 )
-from refuge.sites.models import Site
 
 SCRIPT_LABELS = {"ar": _("Arabic script"), "lat": _("Latin"), "cyr": _("Cyrillic")}
 PART_LABELS = {
@@ -113,9 +115,17 @@ class MemberForm(PersonFieldsMixin, forms.Form):
     education = forms.ChoiceField(
         label=_("Education level"), choices=[("", "—"), *Education.choices], required=False
     )
+    # The clerk's answer to the instant check's warning, rendered by the warning itself:
+    # "new" or "join:<household id>".
+    match_choice = forms.CharField(label=_("Already registered?"), max_length=24, required=False)
+    match_reason = forms.CharField(
+        label=_("Why is this a new registration?"), max_length=300, required=False
+    )
 
     def __init__(self, *args, is_head: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.is_head = is_head
+        self.warnings = []  # the instant check's matches, when the view has them
         for part in NAME_PARTS:
             for script in SCRIPTS:
                 self.fields[f"{part}_{script}"] = _name_field(part, script)
@@ -165,6 +175,10 @@ class MemberForm(PersonFieldsMixin, forms.Form):
 
 
 class BaseMemberFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _("A household is registered with at most %(num)d members at a time."),
+    }
+
     def get_form_kwargs(self, index):
         return {"is_head": index == 0}
 
@@ -184,16 +198,22 @@ MemberFormSet = forms.formset_factory(
     # The head's row is always validated field by field; Django's generic "submit at least
     # 1 form" would only repeat, untranslated, what those field errors already say.
     validate_min=False,
-    max_num=40,
+    max_num=MAX_MEMBERS,
     validate_max=True,
 )
 
 
 class HouseholdForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
-    registered_on = forms.DateField(
-        label=_("Registration date"), widget=forms.DateInput(attrs={"type": "date"})
+    level = forms.ChoiceField(
+        label=_("Registration level"),
+        choices=RegistrationLevel.choices,
+        initial=RegistrationLevel.FULL,
+        required=False,
+        widget=forms.RadioSelect,
     )
+    # The sites the user registers at are handed in (the registry does not import sites).
+    site = forms.ModelChoiceField(label=_("Site"), queryset=None)
+    registered_on = forms.DateField(label=_("Registration date"), widget=IsoDateInput())
     origin = forms.ModelChoiceField(
         label=_("Place of origin"), queryset=Place.objects.all(), required=False
     )
@@ -221,6 +241,9 @@ class HouseholdForm(forms.Form):
             self.fields["site"].initial = sites.first()
         self.fields["registered_on"].initial = timezone.localdate()
         self.fields["origin"].queryset = Place.objects.select_related("parent")
+
+    def clean_level(self):
+        return self.cleaned_data["level"] or RegistrationLevel.FULL
 
     def clean_consent(self):
         scopes = self.cleaned_data["consent"]

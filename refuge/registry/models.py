@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -9,12 +11,23 @@ from refuge.registry.vocabulary import (
     DocumentType,
     Education,
     NeedStatus,
+    RegistrationLevel,
     Relationship,
     Sex,
     SpecificNeed,
 )
 
 SCRIPTS = ("ar", "lat", "cyr")
+
+
+def age_on(born: date | None, day: date) -> int | None:
+    """Whole years from `born` to `day` by the calendar; the one rule for age (Person.age_on,
+    and the registration form's members before they are people)."""
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 NAME_PARTS = ("given_name", "father_name", "family_name", "mother_name")
 NAME_FIELDS = tuple(f"{part}_{script}" for part in NAME_PARTS for script in SCRIPTS)
 
@@ -83,8 +96,16 @@ class Household(models.Model):
         related_name="present_households",
     )
     registered_on = models.DateField(_("registered on"))
+    registration_level = models.CharField(
+        _("registration level"),
+        max_length=12,
+        choices=RegistrationLevel.choices,
+        default=RegistrationLevel.FULL,
+    )
     phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the household row last changed (its site, its phone): integrators sync on it.
+    updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -106,6 +127,11 @@ class Household(models.Model):
     @property
     def head(self):
         return next((p for p in self.members.all() if p.relationship == Relationship.HEAD), None)
+
+    @property
+    def is_emergency_registration(self) -> bool:
+        """Registered at the emergency level and not yet completed by a caseworker."""
+        return self.registration_level == RegistrationLevel.EMERGENCY
 
 
 class PersonQuerySet(models.QuerySet):
@@ -203,6 +229,35 @@ class Person(models.Model):
         )
         return next((self.name_in(s) for s in order if self.name_in(s)), "—")
 
+    def missing_details(self) -> list[str]:
+        """What a full registration records and this person's record still lacks."""
+        missing = []
+        for script, label in (
+            ("ar", _("name in Arabic script")),
+            ("lat", _("name in Latin")),
+            ("cyr", _("name in Cyrillic")),
+        ):
+            if not (
+                getattr(self, f"given_name_{script}") and getattr(self, f"family_name_{script}")
+            ):
+                missing.append(label)
+        if not any(getattr(self, f"father_name_{s}") for s in SCRIPTS):
+            missing.append(_("father's name"))
+        if self.birth_date is None:
+            missing.append(_("birth date"))
+        if self.origin_id is None and not self.origin_village:
+            missing.append(_("place of origin"))
+        return missing
+
+    def consents_to(self, scope: str) -> bool:
+        """Whether the person's consent covers this use now (a withdrawn consent does not)."""
+        return any(scope in c.scopes and c.withdrawn_on is None for c in self.consents.all())
+
+    def age_on(self, day: date) -> int | None:
+        """Whole years of age on `day`, by the calendar (a baby is 0, not unknown); None only
+        when the birth date is not known."""
+        return age_on(self.birth_date, day)
+
     @property
     def other_names(self) -> list[str]:
         shown = self.display_name
@@ -292,3 +347,11 @@ class Consent(models.Model):
     def scope_labels(self) -> list[str]:
         labels = dict(ConsentScope.choices)
         return [str(labels.get(s, s)) for s in self.scopes]
+
+    @property
+    def withdrawable(self) -> list[tuple[str, str]]:
+        """The uses a person may withdraw from this consent (registration is ended by erasure)."""
+        labels = dict(ConsentScope.choices)
+        return [
+            (s, labels[s]) for s in self.scopes if s in labels and s != ConsentScope.REGISTRATION
+        ]

@@ -1,12 +1,21 @@
-"""Reads of the registry that pages and the API share, always scoped to the user's sites."""
+"""Reads of the registry that pages and the API share, always scoped to the user's sites.
 
+A read that hands a person's data to a page or the API writes its own audit entry (`purpose`
+says which page or use it was for); pass `purpose=None` only when the use case that follows
+is audited itself (saving a note, a referral)."""
+
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Case, Max, Prefetch, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
+from refuge.audit import services as audit
 from refuge.registry.models import Document, Household, Person, PersonNameToken
 from refuge.registry.search import name_tokens, normalise_document_number
 
 SEARCH_LIMIT = 50
+# Longer than any name, number or three words of names; a longer query is refused, not cut.
+SEARCH_MAX_CHARS = 200
 
 
 def _token_prefix(token: str) -> Q:
@@ -20,24 +29,54 @@ def households_for(user) -> QuerySet[Household]:
     return Household.objects.visible_to(user).select_related("current_site", "registered_at")
 
 
-def household_detail(user, pk: int) -> Household:
+def household_detail(
+    user, pk: int, *, purpose: str | None = "household", action: str = audit.Action.VIEW
+) -> Household:
     members = Person.objects.select_related("origin", "origin__parent").prefetch_related(
         "documents", "needs", "consents"
     )
-    return (
+    household = (
         households_for(user)
         .prefetch_related(Prefetch("members", queryset=members), "stays__site")
         .get(pk=pk)
     )
+    if purpose:
+        audit.record(actor=user, action=action, target=household, detail={"page": purpose})
+    return household
 
 
-def person_detail(user, pk: int) -> Person:
-    return (
+def person_detail(user, pk: int, *, purpose: str | None = "person") -> Person:
+    person = (
         Person.objects.visible_to(user)
         .select_related("household", "household__current_site", "origin", "origin__parent")
         .prefetch_related("documents", "needs", "consents")
         .get(pk=pk)
     )
+    if purpose:
+        audit.record(actor=user, action=audit.Action.VIEW, target=person, detail={"page": purpose})
+    return person
+
+
+def person_history(person: Person, limit: int = 50):
+    """The registrations and changes of a person, newest first, from the audit trail."""
+    from refuge.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(
+        object_type="registry.person",
+        object_id=str(person.pk),
+        action__in=[audit.Action.CREATE, audit.Action.CHANGE],
+    ).order_by("-seq")[:limit]
+
+
+def may_read_field(user, field: str, household: Household) -> bool:
+    """A field-level rule of accounts.roles.FIELD_READERS: the role, and the consent it needs
+    from every member of the household (a phone is for calling people who agreed to it)."""
+    from refuge.accounts.roles import field_rule
+
+    roles, scope = field_rule(field)
+    if user.role not in roles:
+        return False
+    return scope is None or all(p.consents_to(scope) for p in household.members.all())
 
 
 def search_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
@@ -50,6 +89,23 @@ def search_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
     query = (query or "").strip()
     if not query:
         return []
+    if len(query) > SEARCH_MAX_CHARS:
+        raise ValidationError(
+            {
+                "q": _("Search for at most %(count)d characters.") % {"count": SEARCH_MAX_CHARS},
+            }
+        )
+    results = _search(user, query, limit)
+    audit.record(
+        actor=user,
+        action=audit.Action.SEARCH,
+        object_type="registry.person",
+        detail={"query": query, "results": [p.pk for p in results]},
+    )
+    return results
+
+
+def _search(user, query: str, limit: int) -> list[Person]:
     people = Person.objects.visible_to(user).select_related("household", "household__current_site")
     compact = query.replace(" ", "").upper()
     household_ids = list(
@@ -88,3 +144,8 @@ def search_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
     return list(
         people.filter(pk__in=matching).order_by("household__registration_number", "pk")[:limit]
     )
+
+
+def people_for(user) -> QuerySet[Person]:
+    """Everyone in the households the user may see (the API's people list)."""
+    return Person.objects.visible_to(user).select_related("origin")

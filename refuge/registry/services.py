@@ -9,12 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
-from refuge.casework import services as casework
-from refuge.identity.services import refresh_person_keys
 from refuge.registry.models import (
     NAME_FIELDS,
     SCRIPTS,
@@ -24,11 +23,16 @@ from refuge.registry.models import (
     Need,
     Person,
     PersonNameToken,
+    age_on,
 )
+from refuge.registry.names import clean_name
 from refuge.registry.search import name_tokens, normalise_document_number
-from refuge.registry.vocabulary import ConsentScope, DatePrecision, Relationship
-from refuge.sites import services as site_services
-from refuge.sites.models import Site
+from refuge.registry.vocabulary import (
+    ConsentScope,
+    DatePrecision,
+    RegistrationLevel,
+    Relationship,
+)
 
 EDITABLE_PERSON_FIELDS = (
     *NAME_FIELDS,
@@ -43,6 +47,8 @@ EDITABLE_PERSON_FIELDS = (
     "education",
 )
 ADULT_AGE = 18
+# More than any family; the registration form offers as many rows (forms.MemberFormSet).
+MAX_MEMBERS = 40
 
 
 @dataclass
@@ -71,14 +77,83 @@ class MemberData:
     needs: list[str] = field(default_factory=list)
 
 
-def member_errors(member: MemberData, today: date) -> dict[str, str]:
+# Text a registration may hold, field by field (the model's column sizes): checked before
+# anything else is done with the text, so an oversized value costs nothing but its refusal.
+TEXT_LIMITS = {
+    **dict.fromkeys(NAME_FIELDS, Person._meta.get_field("given_name_ar").max_length),
+    "origin_village": Person._meta.get_field("origin_village").max_length,
+    "profession": Person._meta.get_field("profession").max_length,
+    "document_number": Document._meta.get_field("number").max_length,
+    "issuer": Document._meta.get_field("issuer").max_length,
+}
+
+
+def _too_long(limit: int) -> str:
+    return _("At most %(count)d characters.") % {"count": limit}
+
+
+def clean_member(member: MemberData) -> MemberData:
+    """The member's names cleaned of invisible characters (registry.names), as stored."""
+    member.names = {f: clean_name(v) for f, v in member.names.items() if f in NAME_FIELDS}
+    return member
+
+
+def member_errors(
+    member: MemberData, today: date, *, level: str = RegistrationLevel.FULL
+) -> dict[str, str]:
     """The rules one person must meet, as {field: message}; empty when the person is fine."""
     errors: dict[str, str] = {}
+    texts = {
+        **member.names,
+        "origin_village": member.origin_village,
+        "profession": member.profession,
+    }
+    for name, value in texts.items():
+        if name in TEXT_LIMITS and len(value or "") > TEXT_LIMITS[name]:
+            errors[name] = _too_long(TEXT_LIMITS[name])
+    for doc in member.documents:
+        for name, value in (("document_number", doc.number), ("issuer", doc.issuer)):
+            if len(value or "") > TEXT_LIMITS[name]:
+                errors[name] = _too_long(TEXT_LIMITS[name])
+    if errors:
+        return errors  # nothing more is read from an oversized value
+    if level == RegistrationLevel.EMERGENCY and member.birth_date is None:
+        # The emergency minimum is name, sex, birth year and relationship: the year is what
+        # tells a child from an adult when aid is handed out.
+        errors["birth_date"] = _("Enter at least the birth year (an estimate will do).")
     for part, label in (("given_name", _("given name")), ("family_name", _("family name"))):
         if not any(member.names.get(f"{part}_{s}", "").strip() for s in SCRIPTS):
             errors[f"{part}_ar"] = _("Enter the %(part)s in at least one script.") % {"part": label}
     if member.birth_date and member.birth_date > today:
         errors["birth_date"] = _("The birth date cannot be in the future.")
+    if member.birth_date and member.birth_date < EARLIEST_BIRTH:
+        errors["birth_date"] = _("A birth date before %(date)s is not plausible.") % {
+            "date": EARLIEST_BIRTH.isoformat()
+        }
+    return errors
+
+
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def registration_date_errors(registered_on: date, members: list[MemberData], today: date):
+    """{key: message} for a registration date in the future, before the programme's earliest
+    date (REFUGE_EARLIEST_REGISTRATION_DATE) or before a member was born."""
+    from django.conf import settings
+
+    errors: dict[str, str] = {}
+    earliest = settings.REFUGE_EARLIEST_REGISTRATION_DATE
+    if registered_on > today:
+        errors["registered_on"] = _("The registration date cannot be in the future.")
+    elif registered_on < earliest:
+        errors["registered_on"] = _(
+            "The registration date cannot be before %(date)s, when registration began."
+        ) % {"date": earliest.isoformat()}
+    for index, member in enumerate(members):
+        if member.birth_date and member.birth_date > registered_on:
+            errors[f"members-{index}-birth_date"] = _(
+                "Born after the registration date: check both dates."
+            )
     return errors
 
 
@@ -95,9 +170,10 @@ def household_errors(members: list[MemberData], today: date) -> list[str]:
     return errors
 
 
-def _next_registration_number(site: Site) -> str:
+def _next_registration_number(site) -> str:
     # The site row lock serialises numbering, so two desks never print the same number.
-    locked = Site.objects.select_for_update().get(pk=site.pk)
+    # (The site's own class: the registry sits below the sites app and does not import it.)
+    locked = type(site).objects.select_for_update().get(pk=site.pk)
     locked.last_registration_seq += 1
     locked.save(update_fields=["last_registration_seq"])
     return f"{locked.code.upper()}-{locked.last_registration_seq:06d}"
@@ -141,7 +217,6 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
         Need(person=person, code=code, recorded_on=today, recorded_by=by)
         for code in dict.fromkeys(member.needs)
     )
-    refresh_person_keys(person)
     audit.record(
         actor=by,
         action=audit.Action.CREATE,
@@ -160,22 +235,24 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
 
 
 def _is_minor(member: MemberData, today: date) -> bool:
-    if member.birth_date is None:
-        return False
-    return (today - member.birth_date).days < ADULT_AGE * 365.25
+    age = age_on(member.birth_date, today)
+    return age is not None and age < ADULT_AGE
 
 
 @transaction.atomic
-def register_household(
+def create_household(
     *,
-    site: Site,
+    site,
     members: list[MemberData],
     consent_scopes: list[str],
     by,
     registered_on: date | None = None,
     phone: str = "",
+    level: str = RegistrationLevel.FULL,
 ) -> Household:
-    """Register a household and all its members at `site`: everything lands, or nothing does.
+    """The registry's part of registering a household: the household, its members and their
+    consent, all or nothing. refuge.reception.services.register_household composes it with the
+    stay, the cases and the identity keys; call that one.
 
     Raises ValidationError naming the member and field at fault, PermissionDenied when `by`
     may not register at this site.
@@ -183,20 +260,30 @@ def register_household(
     require(by, Capability.REGISTER, site.pk)
     today = timezone.localdate()
     registered_on = registered_on or today
+    members = [clean_member(m) for m in members]
     problems: dict[str, list[str]] = {}
     for message in household_errors(members, today):
         problems.setdefault("members", []).append(message)
+    if level not in RegistrationLevel.values:
+        problems.setdefault("level", []).append(_("Choose the registration level."))
     for index, member in enumerate(members):
-        for name, message in member_errors(member, today).items():
+        for name, message in member_errors(member, today, level=level).items():
             problems.setdefault(f"members-{index}-{name}", []).append(message)
     if ConsentScope.REGISTRATION not in consent_scopes:
         problems.setdefault("consent", []).append(
             _("Record the family's consent to registration before saving.")
         )
-    if registered_on > today:
-        problems.setdefault("registered_on", []).append(
-            _("The registration date cannot be in the future.")
+    if len(members) > MAX_MEMBERS:
+        problems.setdefault("members", []).append(
+            _("A household is registered with at most %(count)d members at a time.")
+            % {"count": MAX_MEMBERS}
         )
+    if len(phone or "") > Household._meta.get_field("phone").max_length:
+        problems.setdefault("phone", []).append(
+            _too_long(Household._meta.get_field("phone").max_length)
+        )
+    for key, message in registration_date_errors(registered_on, members, today).items():
+        problems.setdefault(key, []).append(message)
     if problems:
         raise ValidationError(problems)
 
@@ -204,6 +291,7 @@ def register_household(
         registration_number=_next_registration_number(site),
         registered_at=site,
         registered_on=registered_on,
+        registration_level=level,
         phone=phone.strip(),
         created_by=by,
     )
@@ -212,12 +300,14 @@ def register_household(
         action=audit.Action.CREATE,
         target=household,
         site_id=site.pk,
-        detail={"members": len(members), "registered_on": registered_on},
+        detail={"members": len(members), "registered_on": registered_on, "level": level},
     )
     # The head first, so that a half-typed form never leaves a household without its head.
-    ordered = sorted(members, key=lambda m: m.relationship != Relationship.HEAD)
-    for member in ordered:
-        person = _create_member(household, member, by, today)
+    order = sorted(range(len(members)), key=lambda i: members[i].relationship != Relationship.HEAD)
+    created: dict[int, Person] = {}
+    for index in order:
+        member = members[index]
+        person = created[index] = _create_member(household, member, by, today)
         Consent.objects.create(
             person=person,
             scopes=list(dict.fromkeys(consent_scopes)),
@@ -225,31 +315,34 @@ def register_household(
             given_by_guardian=_is_minor(member, today),
             recorded_by=by,
         )
-    site_services.record_arrival(household=household, site=site, on=registered_on, by=by)
-    casework.enrol_household(household, by=by, on=registered_on)
+    # The people in the order of `members`, for callers that act on particular members next.
+    household.registered_people = [created[i] for i in range(len(members))]
     return household
 
 
 @transaction.atomic
-def add_member(*, household: Household, member: MemberData, by) -> Person:
-    """A member who joins later (a newborn, a relative found at another site)."""
+def create_member(*, household: Household, member: MemberData, by) -> Person:
+    """The registry's part of a member who joins later (reception.add_member composes it)."""
     require(by, Capability.EDIT_PEOPLE, household.audit_site_id)
     today = timezone.localdate()
+    member = clean_member(member)
     errors = member_errors(member, today)
     if member.relationship == Relationship.HEAD:
         errors["relationship"] = _("This household already has a head.")
     if errors:
         raise ValidationError(errors)
     Household.objects.select_for_update().filter(pk=household.pk).exists()
-    person = _create_member(household, member, by, today)
-    if casework.current_pathway() is not None:
-        casework.open_case(person=person, by=by, on=today)
-    return person
+    return _create_member(household, member, by, today)
+
+
+# The fields the identity keys are made of: a change to one of them must refresh the keys.
+KEYED_FIELDS = frozenset({*NAME_FIELDS, "sex", "birth_date", "birth_date_precision", "origin"})
 
 
 @transaction.atomic
-def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
-    """Apply changed fields to a person; audit old and new values. Returns what changed."""
+def change_person(*, person: Person, changes: dict, by) -> dict[str, list]:
+    """The registry's part of editing a person (reception.update_person composes it): apply
+    changed fields, audit old and new values. Returns what changed."""
     require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
     person = Person.objects.select_for_update().get(pk=person.pk)
     unknown = set(changes) - set(EDITABLE_PERSON_FIELDS)
@@ -258,8 +351,12 @@ def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
     diff = {}
     for name, value in changes.items():
         old = getattr(person, name)
-        if isinstance(value, str):
+        if name in NAME_FIELDS:
+            value = clean_name(value or "")
+        elif isinstance(value, str):
             value = value.strip()
+        if isinstance(value, str) and name in TEXT_LIMITS and len(value) > TEXT_LIMITS[name]:
+            raise ValidationError({name: _too_long(TEXT_LIMITS[name])})
         if old != value:
             diff[name] = [old, value]
             setattr(person, name, value)
@@ -280,12 +377,80 @@ def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
     person.save(update_fields=[*diff, "updated_at"])
     if set(diff) & set(NAME_FIELDS):
         _refresh_name_tokens(person)
-    if set(diff) & {*NAME_FIELDS, "sex", "birth_date", "birth_date_precision", "origin"}:
-        refresh_person_keys(person)
     audit.record(actor=by, action=audit.Action.CHANGE, target=person, detail={"changes": diff})
     return diff
 
 
-def record_view(*, obj, by) -> None:
-    """Every read of a person's or household's page leaves a trace."""
-    audit.record(actor=by, action=audit.Action.VIEW, target=obj)
+@transaction.atomic
+def withdraw_consent(*, person: Person, scope: str, by, on: date | None = None) -> None:
+    """The person withdraws one use of their data (sharing with partners, tracing, contact).
+    The consent as given is kept, marked withdrawn, and what remains is recorded beside it;
+    every use that needs the scope refuses from now on (Person.consents_to)."""
+    require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
+    if scope == ConsentScope.REGISTRATION:
+        raise ValidationError(
+            {
+                "scope": _(
+                    "Consent to registration is withdrawn by erasing the record: ask the data "
+                    "protection officer."
+                )
+            }
+        )
+    if scope not in ConsentScope.values:
+        raise ValidationError({"scope": _("Choose a use from the list.")})
+    on = on or timezone.localdate()
+    given = [
+        c
+        for c in Consent.objects.select_for_update().filter(person=person)
+        if c.withdrawn_on is None and scope in c.scopes
+    ]
+    if not given:
+        raise ValidationError({"scope": _("This person has not consented to this use.")})
+    for consent in given:
+        consent.withdrawn_on = on
+        consent.save(update_fields=["withdrawn_on"])
+        Consent.objects.create(
+            person=person,
+            scopes=[s for s in consent.scopes if s != scope],
+            given_on=consent.given_on,
+            given_by_guardian=consent.given_by_guardian,
+            recorded_by=by,
+        )
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=person,
+        detail={"consent_withdrawn": scope, "on": on},
+    )
+
+
+@transaction.atomic
+def complete_registration(*, household: Household, by) -> Household:
+    """Mark an emergency registration complete, once every member's record is."""
+    require(by, Capability.EDIT_PEOPLE, household.audit_site_id)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.registration_level != RegistrationLevel.EMERGENCY:
+        raise ValidationError(_("This registration is complete already."))
+    incomplete = [p for p in household.members.select_related("origin") if p.missing_details()]
+    if incomplete:
+        raise ValidationError(
+            ngettext(
+                "%(count)d member's record still lacks details.",
+                "%(count)d members' records still lack details.",
+                len(incomplete),
+            )
+            % {"count": len(incomplete)}
+        )
+    household.registration_level = RegistrationLevel.FULL
+    household.save(update_fields=["registration_level"])
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=household,
+        detail={
+            "changes": {
+                "registration_level": [RegistrationLevel.EMERGENCY, household.registration_level]
+            }
+        },
+    )
+    return household

@@ -6,8 +6,15 @@ app_name = "registry"
 urlpatterns = [
     path("register/", views.register, name="register"),
     path("register/member-row/", views.member_row, name="member_row"),
+    path("register/suggestions/", views.name_suggestions, name="name_suggestions"),
+    path(
+        "households/<int:pk>/complete/",
+        views.complete_registration,
+        name="complete_registration",
+    ),
     path("search/", views.search, name="search"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/consent/withdraw/", views.withdraw_consent, name="withdraw_consent"),
 ]

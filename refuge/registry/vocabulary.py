@@ -17,6 +17,13 @@ class DatePrecision(models.TextChoices):
     ESTIMATED = "estimated", _("Estimated")
 
 
+class RegistrationLevel(models.TextChoices):
+    """UNHCR practice: the minimum per person first in an emergency, the rest completed later."""
+
+    EMERGENCY = "emergency", _("Emergency: the minimum per person, completed later")
+    FULL = "full", _("Full: every detail now")
+
+
 class Relationship(models.TextChoices):
     HEAD = "head", _("Head of household")
     SPOUSE = "spouse", _("Spouse")

@@ -107,8 +107,10 @@ def _member_line(person) -> str:
     return f"{' / '.join(names)} · {person.get_sex_display()} · {born}"
 
 
-def manifest_pdf(movement) -> bytes:
-    """The list of everyone on a transfer, household by household, with a QR code each."""
+def manifest_pdf(movement, passengers=None) -> bytes:
+    """The list of everyone on a transfer, household by household, with a QR code each.
+
+    `passengers` are those the reader may see (sites.selectors.passengers_for)."""
     _fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
@@ -132,7 +134,9 @@ def manifest_pdf(movement) -> bytes:
         for part in ("given_name", "father_name", "family_name")
     ]
     # Plain rows, not model instances: a 300-person manifest is printed while people wait.
-    rows = movement.passengers.order_by("household__registration_number", "person_id").values_list(
+    if passengers is None:
+        passengers = movement.passengers.all()
+    rows = passengers.order_by("household__registration_number", "person_id").values_list(
         "household__registration_number", "person__sex", "person__birth_date", *name_fields
     )
     current, count = None, 0

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from refuge.formats.widgets import IsoDateInput
 from refuge.sites.models import Means, Movement, Room, Site
 
 
@@ -9,7 +10,7 @@ class MovementForm(forms.ModelForm):
     class Meta:
         model = Movement
         fields = ["from_site", "to_site", "planned_on", "means", "seats"]
-        widgets = {"planned_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"planned_on": IsoDateInput()}
 
     def __init__(self, *args, from_sites, **kwargs):
         super().__init__(*args, **kwargs)

@@ -34,18 +34,16 @@ def _present(household: Household) -> list[Person]:
     return [p for p in household.members.all() if not p.missing_since]
 
 
-def _age(person: Person, today: date) -> int | None:
-    if person.birth_date is None:
-        return None
-    return (today - person.birth_date).days // 365
-
-
 def needs_accessible_room(people: list[Person]) -> bool:
     return any(n.code in NEEDS_ACCESSIBLE for p in people for n in p.needs.all())
 
 
 def may_use_women_only_room(people: list[Person], today: date) -> bool:
-    return not any(p.sex == "m" and (_age(p, today) or 99) >= ADULT_MALE_AGE for p in people)
+    """No man or boy of 14 or more (a man whose age is not known counts as one)."""
+    return not any(
+        p.sex == "m" and (p.age_on(today) is None or p.age_on(today) >= ADULT_MALE_AGE)
+        for p in people
+    )
 
 
 def rooms_with_free_beds(site_id: int) -> list[Room]:
@@ -89,7 +87,7 @@ def suggest_rooms(
     size = len(people)
     accessible = needs_accessible_room(people)
     women_only_ok = may_use_women_only_room(people, today)
-    children = any((_age(p, today) or 99) < 18 for p in people)
+    children = any((p.age_on(today) if p.birth_date else 99) < 18 for p in people)
     suggestions = []
     for room in rooms if rooms is not None else rooms_with_free_beds(household.current_site_id):
         free = room.free_beds
@@ -219,10 +217,12 @@ def create_room(
     accessible: bool = False,
     family_room: bool = False,
     women_only: bool = False,
+    by,
 ) -> Room:
     """Set up a room with its beds (site set-up, the demo and tests; the admin edits them)."""
     from refuge.sites.models import Building
 
+    require(by, Capability.MANAGE_ROOMS, site.pk)
     block, _ = Building.objects.get_or_create(site=site, name=building)
     room = Room.objects.create(
         building=block,
@@ -232,6 +232,13 @@ def create_room(
         women_only=women_only,
     )
     Bed.objects.bulk_create(Bed(room=room, label=str(i + 1)) for i in range(beds))
+    audit.record(
+        actor=by,
+        action=audit.Action.CREATE,
+        target=room,
+        site_id=site.pk,
+        detail={"building": building, "beds": beds},
+    )
     return room
 
 

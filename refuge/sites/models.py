@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,6 +33,14 @@ class Site(models.Model):
         ordering = ["name"]
         verbose_name = _("site")
         verbose_name_plural = _("sites")
+        constraints = [
+            # Codes go into registration numbers in capitals: prm1 and PRM1 would share them.
+            models.UniqueConstraint(
+                Lower("code"),
+                name="site_code_unique_in_any_case",
+                violation_error_message=_("Another site has this code (in other letters' case)."),
+            )
+        ]
 
     def __str__(self):
         return self.name

@@ -15,7 +15,7 @@ from refuge.registry.models import Household, Person
 from refuge.sites.checks import problems_before_departure
 from refuge.sites.housing import release_beds
 from refuge.sites.models import FollowUp, Movement, MovementStatus, Passenger, Site
-from refuge.sites.services import record_arrival
+from refuge.sites.services import begin_stay
 
 
 def _locked(movement: Movement) -> Movement:
@@ -168,7 +168,7 @@ def depart(*, movement: Movement, boarded: set[int], on: date, by) -> Movement:
 
 
 @transaction.atomic
-def arrive(*, movement: Movement, arrived: set[int], on: date, by) -> list[FollowUp]:
+def reconcile_arrival(*, movement: Movement, arrived: set[int], on: date, by) -> list[FollowUp]:
     """Record who arrived (person ids) and reconcile with who boarded: everyone who boarded and
     did not arrive is flagged for follow-up and stops counting as present anywhere."""
     movement = _locked(movement)
@@ -188,7 +188,7 @@ def arrive(*, movement: Movement, arrived: set[int], on: date, by) -> list[Follo
     Person.objects.filter(pk__in=[f.person_id for f in follow_ups]).update(missing_since=on)
     for household in {p.household for p in passengers}:
         release_beds(household, on)
-        record_arrival(household=household, site=movement.to_site, on=on, by=by)
+        begin_stay(household=household, site=movement.to_site, on=on, by=by)
     movement.status, movement.arrived_on = MovementStatus.ARRIVED, on
     movement.save(update_fields=["status", "arrived_on"])
     audit.record(
@@ -211,6 +211,9 @@ def resolve_follow_up(*, follow_up: FollowUp, resolution: str, on: date, by) -> 
     require(by, Capability.RECORD_HEADCOUNT, follow_up.movement.to_site_id)
     if not resolution.strip():
         raise ValidationError({"resolution": _("Say what happened.")})
+    limit = FollowUp._meta.get_field("resolution").max_length
+    if len(resolution.strip()) > limit:
+        raise ValidationError({"resolution": _("At most %(count)d characters.") % {"count": limit}})
     follow_up.resolved_on, follow_up.resolution = on, resolution.strip()
     follow_up.save(update_fields=["resolved_on", "resolution"])
     Person.objects.filter(pk=follow_up.person_id).update(missing_since=None)

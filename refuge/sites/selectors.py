@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import Count, Q
 
+from refuge.audit import services as audit
 from refuge.registry.models import Person
 from refuge.sites.models import Site, Stay
 
@@ -29,6 +29,57 @@ class SiteOccupancy:
 
 def visible_sites(user):
     return user.scope(Site.objects.filter(is_active=True), field="pk").order_by("kind", "name")
+
+
+def site_for(user, pk: int) -> Site:
+    """One site the user works at (Site.DoesNotExist otherwise)."""
+    return visible_sites(user).get(pk=pk)
+
+
+def households_present(user, site: Site, page_number):
+    """A page of the households staying at `site` now, with their members; the read of their
+    names is audited."""
+    from django.core.paginator import Paginator
+
+    from refuge.registry.models import Household
+
+    households = (
+        Household.objects.visible_to(user)
+        .filter(current_site=site)
+        .prefetch_related("members")
+        .order_by("registration_number")
+    )
+    page = Paginator(households, 50).get_page(page_number)
+    audit.record(
+        actor=user,
+        action=audit.Action.VIEW,
+        target=site,
+        detail={
+            "list": "households present",
+            "page": page.number,
+            "households": [h.pk for h in page],
+        },
+    )
+    return page
+
+
+def rooms_page(user, site: Site, page_number):
+    """A page of the site's rooms, each with the registration numbers of who sleeps there."""
+    from django.core.paginator import Paginator
+
+    from refuge.sites.housing import rooms_with_free_beds
+    from refuge.sites.models import BedAssignment
+
+    page = Paginator(rooms_with_free_beds(site.pk), 100).get_page(page_number)
+    sleepers: dict[int, set] = {}
+    for room_id, number in (
+        BedAssignment.objects.current()
+        .filter(bed__room__in=[room.pk for room in page])
+        .values_list("bed__room", "person__household__registration_number")
+    ):
+        sleepers.setdefault(room_id, set()).add(number)
+    audit.record(actor=user, action=audit.Action.VIEW, target=site, detail={"list": "rooms"})
+    return page, [(room, sorted(sleepers.get(room.pk, ()))) for room in page]
 
 
 def occupancy(user, today: date) -> list[SiteOccupancy]:
@@ -64,12 +115,6 @@ def occupancy(user, today: date) -> list[SiteOccupancy]:
         )
         for site in sites
     ]
-
-
-def suppress_small(count: int) -> str:
-    """Observers see "<5" instead of a count small enough to single out a family."""
-    threshold = settings.REFUGE_SMALL_COUNT_THRESHOLD
-    return f"<{threshold}" if 0 < count < threshold else str(count)
 
 
 def capacity_outlook(site: Site, today: date) -> dict:
@@ -140,6 +185,47 @@ def movements_for(user):
     return Movement.objects.filter(Q(from_site__in=sites) | Q(to_site__in=sites)).select_related(
         "from_site", "to_site"
     )
+
+
+def movement_for(user, pk: int):
+    """A transfer from or to one of the user's sites (Movement.DoesNotExist otherwise)."""
+    return movements_for(user).get(pk=pk)
+
+
+def passengers_for(user, movement):
+    """The passengers of a transfer whose names this user may read: everyone, for the staff
+    of the site they leave and, once they have left, of the site they go to (who count them
+    in); otherwise only households at the user's own sites. The manifest, the transfer page
+    and the API read passengers only through here."""
+    from refuge.registry.models import Household
+    from refuge.sites.models import MovementStatus
+
+    passengers = movement.passengers.all()
+    if user.can_access_site(movement.from_site_id):
+        return passengers
+    if movement.status != MovementStatus.PLANNED and user.can_access_site(movement.to_site_id):
+        return passengers
+    return passengers.filter(household__in=Household.objects.visible_to(user))
+
+
+def manifest(user, movement, *, action: str = audit.Action.VIEW) -> list:
+    """The passengers this user may read, household by household, the read audited with
+    whom it showed."""
+    passengers = list(
+        passengers_for(user, movement)
+        .select_related("household", "person")
+        .order_by("household__registration_number", "person_id")
+    )
+    audit.record(
+        actor=user,
+        action=action,
+        target=movement,
+        detail={
+            "document": "manifest" if action == audit.Action.EXPORT else "",
+            "people": [p.person_id for p in passengers],
+        },
+    )
+    return passengers
 
 
 def open_follow_ups(site: Site):

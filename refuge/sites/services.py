@@ -1,4 +1,7 @@
-"""Use cases that move households between sites."""
+"""Where a household stays: the sites app's part of moving households between sites.
+
+These write the stay and the household's current site; refuge.reception.services composes
+them with the casework worklists that follow the household. Pages and the API call those."""
 
 from datetime import date
 
@@ -7,15 +10,20 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from refuge.accounts.access import require
+from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
-from refuge.casework import services as casework
 from refuge.registry.models import Person
 from refuge.sites.models import Bed, OccupancyRecord, Site, Stay
 
 
 @transaction.atomic
-def record_arrival(*, household, site: Site, on: date, by) -> Stay:
-    """The household is now at `site`: close the stay where it was and open one here."""
+def begin_stay(*, household, site: Site, on: date, by) -> Stay:
+    """The household is now at `site`: close the stay where it was and open one here.
+
+    Whoever records it must count people in at `site` (a registering clerk, the arrival desk
+    of a transfer); reception.record_arrival also asks for the site the household leaves."""
+    require(by, Capability.RECORD_HEADCOUNT, site.pk)
     current = Stay.objects.select_for_update().filter(household=household).current().first()
     if current is not None:
         if current.site_id == site.pk:
@@ -33,8 +41,7 @@ def record_arrival(*, household, site: Site, on: date, by) -> Stay:
         current.save(update_fields=["left_on"])
     stay = Stay.objects.create(household=household, site=site, arrived_on=on, recorded_by=by)
     household.current_site = site
-    household.save(update_fields=["current_site"])
-    casework.follow_household(household)
+    household.save(update_fields=["current_site", "updated_at"])
     audit.record(
         actor=by,
         action=audit.Action.CREATE,
@@ -49,18 +56,18 @@ def record_arrival(*, household, site: Site, on: date, by) -> Stay:
 
 
 @transaction.atomic
-def record_departure(*, household, on: date, by) -> Stay:
+def end_stay(*, household, on: date, by) -> Stay:
     """The household left its current site without arriving anywhere we run (yet)."""
     stay = Stay.objects.select_for_update().filter(household=household).current().first()
     if stay is None:
         raise ValidationError(_("This household is not at any site."))
+    require(by, Capability.RECORD_HEADCOUNT, stay.site_id)
     if on < stay.arrived_on:
         raise ValidationError({"left_on": _("Departure cannot be before arrival.")})
     stay.left_on = on
     stay.save(update_fields=["left_on"])
     household.current_site = None
-    household.save(update_fields=["current_site"])
-    casework.follow_household(household)
+    household.save(update_fields=["current_site", "updated_at"])
     audit.record(actor=by, action=audit.Action.CHANGE, target=stay, detail={"left_on": on})
     return stay
 

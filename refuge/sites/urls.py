@@ -12,5 +12,5 @@ urlpatterns = [
     path("movements/", views.movements, name="movements"),
     path("movements/new/", views.movement_new, name="movement_new"),
     path("movements/<int:pk>/", views.movement_detail, name="movement"),
-    path("movements/<int:pk>/manifest.pdf", views.manifest, name="manifest"),
+    path("movements/<int:pk>/manifest.pdf", views.manifest_document, name="manifest"),
 ]

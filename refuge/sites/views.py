@@ -12,49 +12,46 @@ from django.views.decorators.http import require_http_methods
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
+from refuge.params import record_id, record_ids
+from refuge.reception import services as reception
 from refuge.registry.models import Household
 from refuge.registry.selectors import household_detail
+from refuge.reporting.selectors import site_overview
 from refuge.sites import housing
 from refuge.sites import movements as movement_services
 from refuge.sites.documents import manifest_pdf, registration_slip_pdf
 from refuge.sites.forms import AddHouseholdForm, MovementForm, RoomChoiceForm
-from refuge.sites.housing import rooms_with_free_beds
-from refuge.sites.models import BedAssignment, Movement, MovementStatus, Site
+from refuge.sites.models import (
+    BedAssignment,
+    FollowUp,
+    Movement,
+    MovementStatus,
+    Passenger,
+    Site,
+)
 from refuge.sites.selectors import (
     capacity_outlook,
+    households_present,
+    manifest,
+    movement_for,
     movements_for,
-    occupancy,
     occupancy_chart,
     open_follow_ups,
-    suppress_small,
+    rooms_page,
+    site_for,
     visible_sites,
 )
 
 
 @capability_required(Capability.VIEW_OVERVIEW)
 def overview(request):
-    rows = occupancy(request.user, timezone.localdate())
-    names_allowed = request.user.can(Capability.VIEW_PEOPLE)
-    # Aggregates only for those who may not see people: small numbers would single a family out.
-    show = str if names_allowed else suppress_small
-    table = [
-        {
-            "site": row.site,
-            "people": show(row.people),
-            "households": show(row.households),
-            "arrivals_today": show(row.arrivals_today),
-            "arrivals_week": show(row.arrivals_week),
-            "free": show(row.free),
-            "percent": row.percent,
-        }
-        for row in rows
-    ]
+    overview = site_overview(request.user, timezone.localdate())
     return render(
         request,
         "sites/overview.html",
         {
-            "rows": table,
-            "names_allowed": names_allowed,
+            "overview": overview,
+            "names_allowed": request.user.can(Capability.VIEW_PEOPLE),
             "threshold": settings.REFUGE_SMALL_COUNT_THRESHOLD,
         },
     )
@@ -62,20 +59,8 @@ def overview(request):
 
 @capability_required(Capability.VIEW_PEOPLE)
 def site_detail(request, pk):
-    site = _site_or_404(request, pk)
-    households = (
-        Household.objects.visible_to(request.user)
-        .filter(current_site=site)
-        .prefetch_related("members")
-        .order_by("registration_number")
-    )
-    page = Paginator(households, 50).get_page(request.GET.get("page"))
-    audit.record(
-        actor=request.user,
-        action=audit.Action.VIEW,
-        target=site,
-        detail={"list": "households present", "page": page.number},
-    )
+    site = visible_or_404(request, Site, site_for, pk)
+    page = households_present(request.user, site, request.GET.get("page"))
     today = timezone.localdate()
     return render(
         request,
@@ -90,48 +75,29 @@ def site_detail(request, pk):
     )
 
 
-def _site_or_404(request, pk):
-    site = visible_sites(request.user).filter(pk=pk).first()
-    if site is None:
-        if Site.objects.filter(pk=pk).exists():
-            audit.record(
-                actor=request.user,
-                action=audit.Action.DENIED,
-                object_type="sites.site",
-                object_id=str(pk),
-            )
-        raise Http404
-    return site
-
-
 @capability_required(Capability.VIEW_PEOPLE)
 def rooms(request, pk):
-    site = _site_or_404(request, pk)
-    page = Paginator(rooms_with_free_beds(site.pk), 100).get_page(request.GET.get("page"))
-    sleepers: dict[int, set] = {}
-    for room_id, number in (
-        BedAssignment.objects.current()
-        .filter(bed__room__in=[room.pk for room in page])
-        .values_list("bed__room", "person__household__registration_number")
-    ):
-        sleepers.setdefault(room_id, set()).add(number)
-    rows = [(room, sorted(sleepers.get(room.pk, ()))) for room in page]
-    audit.record(
-        actor=request.user, action=audit.Action.VIEW, target=site, detail={"list": "rooms"}
-    )
+    site = visible_or_404(request, Site, site_for, pk)
+    page, rows = rooms_page(request.user, site, request.GET.get("page"))
     return render(request, "sites/rooms.html", {"site": site, "rows": rows, "page": page})
 
 
 @capability_required(Capability.MANAGE_ROOMS)
 @require_http_methods(["GET", "POST"])
 def allocate(request, pk):
-    household = visible_or_404(request, Household, household_detail, pk)
+    household = visible_or_404(
+        request,
+        Household,
+        household_detail,
+        pk,
+        purpose="allocate" if request.method == "GET" else None,
+    )
     if household.current_site is None:
         raise Http404
     form = RoomChoiceForm(request.POST or None, site=household.current_site)
     mover = request.POST.get("person", "")
-    if request.method == "POST" and mover.isdigit() and form.is_valid():
-        person = household.members.filter(pk=int(mover)).first()
+    if request.method == "POST" and record_id(mover) is not None and form.is_valid():
+        person = household.members.filter(pk=record_id(mover)).first()
         if person is None:
             raise Http404
         try:
@@ -197,21 +163,11 @@ def movement_new(request):
 
 
 def _movement_or_404(request, pk) -> Movement:
-    movement = movements_for(request.user).filter(pk=pk).first()
-    if movement is None:
-        if Movement.objects.filter(pk=pk).exists():
-            audit.record(
-                actor=request.user,
-                action=audit.Action.DENIED,
-                object_type="sites.movement",
-                object_id=str(pk),
-            )
-        raise Http404
-    return movement
+    return visible_or_404(request, Movement, movement_for, pk)
 
 
 def _person_ids(request, name: str) -> set[int]:
-    return {int(v) for v in request.POST.getlist(name) if v.isdigit()}
+    return record_ids(request.POST.getlist(name))
 
 
 @capability_required(Capability.VIEW_PEOPLE)
@@ -238,7 +194,9 @@ def movement_detail(request, pk):
                     movement=movement, household=household, by=request.user
                 )
             elif action == "remove":
-                household = Household.objects.get(pk=int(request.POST.get("household", 0)))
+                household = Household.objects.visible_to(request.user).get(
+                    pk=record_id(request.POST.get("household"))
+                )
                 movement_services.remove_household(
                     movement=movement, household=household, by=request.user
                 )
@@ -250,7 +208,7 @@ def movement_detail(request, pk):
                     boarded=_person_ids(request, "boarded"),
                 )
             elif action == "arrive":
-                flagged = movement_services.arrive(
+                flagged = reception.arrive(
                     movement=movement,
                     on=today,
                     by=request.user,
@@ -282,14 +240,14 @@ def movement_detail(request, pk):
                         % {"numbers": ", ".join(left)},
                     )
             elif action == "resolve":
-                follow_up = movement.follow_ups.get(pk=int(request.POST.get("follow_up", 0)))
+                follow_up = movement.follow_ups.get(pk=record_id(request.POST.get("follow_up")))
                 movement_services.resolve_follow_up(
                     follow_up=follow_up,
                     resolution=request.POST.get("resolution", ""),
                     on=today,
                     by=request.user,
                 )
-        except (PermissionDenied, Household.DoesNotExist):
+        except (PermissionDenied, Household.DoesNotExist, FollowUp.DoesNotExist):
             raise PermissionDenied from None
         except ValidationError as error:
             for message in error.messages:
@@ -300,23 +258,14 @@ def movement_detail(request, pk):
             ):
                 return redirect("sites:movement", pk=movement.pk)
     movement.refresh_from_db()
-    passengers = list(
-        movement.passengers.select_related("household", "person").order_by(
-            "household__registration_number", "person_id"
-        )
-    )
-    audit.record(
-        actor=request.user,
-        action=audit.Action.VIEW,
-        target=movement,
-        detail={"passengers": len(passengers)},
-    )
+    passengers = manifest(request.user, movement)
     problems = (
         movement_services.departure_problems(movement)
         if movement.status == MovementStatus.PLANNED
         else {}
     )
-    issues = {h.pk: found for h, found in problems.items()}
+    shown = {p.household_id for p in passengers}
+    issues = {h.pk: found for h, found in problems.items() if h.pk in shown}
     groups: dict[int, dict] = {}
     for passenger in passengers:
         group = groups.setdefault(
@@ -344,27 +293,26 @@ def movement_detail(request, pk):
 
 
 @capability_required(Capability.VIEW_PEOPLE)
-def manifest(request, pk):
+def manifest_document(request, pk):
     movement = _movement_or_404(request, pk)
-    audit.record(
-        actor=request.user,
-        action=audit.Action.EXPORT,
-        target=movement,
-        detail={"document": "manifest"},
+    passengers = manifest(request.user, movement, action=audit.Action.EXPORT)
+    response = HttpResponse(
+        manifest_pdf(movement, Passenger.objects.filter(pk__in=[p.pk for p in passengers])),
+        content_type="application/pdf",
     )
-    response = HttpResponse(manifest_pdf(movement), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="manifest-{movement.pk}.pdf"'
     return response
 
 
 @capability_required(Capability.VIEW_PEOPLE)
 def registration_slip(request, pk):
-    household = visible_or_404(request, Household, household_detail, pk)
-    audit.record(
-        actor=request.user,
+    household = visible_or_404(
+        request,
+        Household,
+        household_detail,
+        pk,
+        purpose="registration slip",
         action=audit.Action.EXPORT,
-        target=household,
-        detail={"document": "registration slip"},
     )
     response = HttpResponse(registration_slip_pdf(household), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="slip-{household.registration_number}.pdf"'

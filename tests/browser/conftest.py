@@ -53,8 +53,17 @@ def page(browser, live_server, audit_flushable, settings):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
+    # Every browser test also proves the pages run under the Content-Security-Policy.
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not refused, f"The Content-Security-Policy refused: {refused}"
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from refuge.registry.models import Household
@@ -83,3 +85,26 @@ def test_registration_form_names_the_bad_field_and_saves_nothing(page):
     expect(page.locator("body")).to_contain_text(re.compile("Birth date: This date does not exist"))
     expect(page.locator("body")).to_contain_text("family name in at least one script")
     assert Household.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", ["ru", "ar"])
+def test_clerk_registers_a_family_in_russian_and_in_arabic(page, language):
+    build_world()
+    sign_in(page, "clerk")
+    page.click(f"button[value={language}]")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page.goto(f"{page.base_url}/registry/register/")
+    # The date picker shows today: an empty box was the Russian blocker.
+    expect(page.locator("#id_registered_on")).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    for index, row in enumerate(FAMILY[:2]):
+        if index:
+            page.click("#add-member")
+            expect(page.locator(f"#id_members-{index}-given_name_ar")).to_be_visible()
+        _fill_member(page, index, *row)
+    page.click("#register-form button[type=submit]")
+
+    expect(page.locator(".regno")).to_be_visible()
+    household = Household.objects.get()
+    assert household.members.count() == 2
+    assert household.registered_on == timezone.localdate()
+    screenshot(page, f"household-registered-{language}")

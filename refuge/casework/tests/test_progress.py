@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from refuge.audit.models import AuditEntry
-from refuge.audit.services import verify_chain
+from refuge.audit.services import unsealed, verify_chain
 from refuge.casework.models import StepProgress, StepStatus
 from refuge.casework.rules import StepUpdate
 from refuge.casework.services import (
@@ -99,7 +99,7 @@ def test_done_step_makes_the_next_one_ready_and_due(world):
     assert application.ready_since == TODAY
     assert application.due_on == TODAY + timedelta(days=14)
     change = AuditEntry.objects.filter(object_type="casework.stepprogress", action="change").last()
-    assert change.detail["changes"]["status"] == ["not_started", "done"]
+    assert unsealed(change)["changes"]["status"] == ["not_started", "done"]
 
 
 def test_a_blocked_step_needs_a_reason_and_a_bad_date_is_named(world):

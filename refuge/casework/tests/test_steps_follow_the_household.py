@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from refuge.casework.models import StepProgress
 from refuge.casework.selectors import Worklist, bottlenecks, worklist
-from refuge.registry.services import add_member
-from refuge.sites.movements import add_household, arrive, depart, plan_movement
-from refuge.sites.services import record_arrival, record_departure
+from refuge.reception.services import add_member, arrive, record_arrival, record_departure
+from refuge.sites.movements import add_household, depart, plan_movement
 from refuge.testing import member, register, screen_for_travel
 
 TODAY = timezone.localdate()

@@ -9,14 +9,15 @@ from django.urls import reverse
 
 from refuge.audit.models import AuditEntry
 from refuge.identity.batch import queue_registry_duplicates
-from refuge.identity.models import CandidatePair, PairStatus, PersonKey
+from refuge.identity.models import CandidatePair, MatchNotice, PairStatus, PersonKey
 from refuge.identity.records import person_records, records_from_names
-from refuge.identity.selectors import instant_check, other_registrations
+from refuge.identity.selectors import check_registration, instant_check, other_registrations
 from refuge.identity.services import decide, link_same_person, unlink
 from refuge.matching.compare import PreparedRecord
 from refuge.matching.places import OriginAgreement, compare_origins
+from refuge.reception.services import update_person
 from refuge.registry.models import Place
-from refuge.registry.services import DocumentData, update_person
+from refuge.registry.services import DocumentData
 from refuge.registry.vocabulary import DocumentType, Relationship
 from refuge.testing import member, register
 
@@ -47,20 +48,67 @@ def test_keys_follow_the_persons_names(world):
 def test_instant_check_finds_an_arabic_registration_from_a_cyrillic_entry(world):
     household = register(world.shelter, world.user("clerk"), [member(**ARABIC)])
 
-    matches = instant_check(world.user("clerk"), _cyrillic_query())
+    check = check_registration(world.user("clerk"), _cyrillic_query())
 
-    assert [m.person for m in matches] == [household.members.get()]
-    assert any("Given name" in reason for reason in matches[0].reasons)
+    assert [m.person for m in check.matches] == [household.members.get()]
+    assert any("Given name" in reason for reason in check.matches[0].reasons)
+    assert not check.elsewhere
 
 
-def test_instant_check_hides_details_of_other_sites(world):
+def test_instant_check_tells_only_that_a_match_exists_elsewhere_and_tells_the_coordinator(
+    world, client
+):
+    found = register(world.perm, world.user("clerk_perm"), [member(**ARABIC)]).members.get()
+
+    check = check_registration(world.user("clerk"), _cyrillic_query())
+
+    assert check.matches == [] and check.elsewhere
+    notice = MatchNotice.objects.get()
+    assert (notice.person, notice.site, notice.raised_by) == (
+        found,
+        world.perm,
+        world.user("clerk"),
+    )
+    entry = AuditEntry.objects.filter(object_type="identity.instant_check").last()
+    assert entry.detail == {"found": [found.pk], "shown": []}
+    client.force_login(world.user("coordinator"))
+    queue = client.get(reverse("identity:queue")).content.decode()
+    assert found.household.registration_number in queue and "clerk" in queue
+
+
+def test_the_page_names_no_site_of_a_match_the_clerk_may_not_see(world, client):
     register(world.perm, world.user("clerk_perm"), [member(**ARABIC)])
+    client.force_login(world.user("clerk"))
 
-    matches = instant_check(world.user("clerk"), _cyrillic_query())
+    page = client.post(
+        reverse("identity:instant_check"),
+        {
+            "prefix": "members-0",
+            "members-0-given_name_cyr": "Мухаммед",
+            "members-0-father_name_cyr": "Али",
+            "members-0-family_name_cyr": "Хасан",
+            "members-0-sex": "m",
+            "members-0-birth_date_text": "1983",
+        },
+    ).content.decode()
 
-    assert len(matches) == 1
-    assert matches[0].person is None and matches[0].reasons == []
-    assert matches[0].site_name == world.perm.name
+    assert "A possible match exists elsewhere; the coordinator has been told." in page
+    assert world.perm.name not in page and "PRM1" not in page
+
+
+def test_the_instant_check_is_rate_limited_per_user(world, client, settings):
+    settings.REFUGE_INSTANT_CHECKS_PER_MINUTE = 3
+    client.force_login(world.user("clerk"))
+    form = {"prefix": "members-0", "members-0-given_name_lat": "Mohamed"}
+
+    answers = [client.post(reverse("identity:instant_check"), form).status_code for _ in range(4)]
+    client.force_login(world.user("admin"))
+    someone_else = client.post(reverse("identity:instant_check"), form).status_code
+
+    assert answers == [200, 200, 200, 429] and someone_else == 200
+    assert AuditEntry.objects.filter(
+        object_type="identity.instant_check", action="denied", actor_username="clerk"
+    ).exists()
 
 
 def test_instant_check_does_not_offer_a_twin_or_the_father(world):

@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from refuge.audit.models import AuditEntry
+from refuge.audit.services import unsealed
 from refuge.registry.selectors import search_people
 from refuge.registry.services import DocumentData
 from refuge.testing import family_of_four, member, register
@@ -69,5 +70,5 @@ def test_search_is_posted_and_audited_with_its_results(world, client):
 
     assert response.status_code == 200
     entry = AuditEntry.objects.filter(action="search").get()
-    assert entry.detail["query"] == household.registration_number
+    assert unsealed(entry)["query"] == household.registration_number
     assert len(entry.detail["results"]) == 4

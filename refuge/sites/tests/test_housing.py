@@ -10,10 +10,33 @@ from refuge.testing import member, register
 @pytest.fixture
 def rooms(world):
     return {
-        "small": create_room(site=world.perm, building="A", name="101", beds=2),
-        "family": create_room(site=world.perm, building="A", name="102", beds=6, family_room=True),
-        "ground": create_room(site=world.perm, building="B", name="G1", beds=4, accessible=True),
-        "women": create_room(site=world.perm, building="B", name="G2", beds=6, women_only=True),
+        "small": create_room(
+            site=world.perm, building="A", name="101", beds=2, by=world.user("admin")
+        ),
+        "family": create_room(
+            site=world.perm,
+            building="A",
+            name="102",
+            beds=6,
+            family_room=True,
+            by=world.user("admin"),
+        ),
+        "ground": create_room(
+            site=world.perm,
+            building="B",
+            name="G1",
+            beds=4,
+            accessible=True,
+            by=world.user("admin"),
+        ),
+        "women": create_room(
+            site=world.perm,
+            building="B",
+            name="G2",
+            beds=6,
+            women_only=True,
+            by=world.user("admin"),
+        ),
     }
 
 

@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from refuge.reception.services import arrive
 from refuge.sites.housing import allocate_household, create_room
 from refuge.sites.models import BedAssignment, FollowUp, MovementStatus, TravelHold
-from refuge.sites.movements import add_household, arrive, depart, plan_movement
+from refuge.sites.movements import add_household, depart, plan_movement
 from refuge.sites.selectors import occupancy
 from refuge.testing import member, register, screen_for_travel
 
@@ -82,7 +83,7 @@ def test_stays_and_occupancy_follow_the_transfer(world, transfer):
 
 
 def test_beds_at_the_origin_are_freed_on_arrival(world, transfer):
-    room = create_room(site=world.perm, building="A", name="1", beds=4)
+    room = create_room(site=world.perm, building="A", name="1", beds=4, by=world.user("admin"))
     household = _families(world, 1)[0]
     allocate_household(household=household, room=room, by=world.user("manager"))
     add_household(movement=transfer, household=household, by=world.user("coordinator"))
@@ -170,7 +171,10 @@ def test_planned_arrivals_raise_the_projection_and_the_warning(world, transfer):
 def test_everyone_who_arrived_gets_a_bed_families_together(world, transfer):
     from refuge.sites.housing import allocate_arrivals
 
-    rooms = [create_room(site=world.perm2, building="A", name=str(i), beds=4) for i in range(3)]
+    rooms = [
+        create_room(site=world.perm2, building="A", name=str(i), beds=4, by=world.user("admin"))
+        for i in range(3)
+    ]
     families = _families(world, 2)
     for household in families:
         add_household(movement=transfer, household=household, by=world.user("coordinator"))

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from refuge.reception.services import record_arrival, record_departure
 from refuge.sites.selectors import occupancy
-from refuge.sites.services import record_arrival, record_departure
 from refuge.testing import member, register
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from refuge.demo.population import DEMO_PASSWORD, STAFF, populate
 from refuge.sites.models import Site
@@ -19,6 +19,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, households, seed, serve, **options):
+        if settings.PRODUCTION:
+            # The demo's staff share one published password; never in a real deployment.
+            raise CommandError("refuge demo refuses to run in production mode (REFUGE_ENV).")
         call_command("migrate", interactive=False, verbosity=0)
         if Site.objects.exists():
             self.stdout.write("The demo population is already loaded.")

@@ -1,0 +1,442 @@
+"""What the API reads and writes. Output serializers only describe rows the domain handed
+over; input serializers bound every field and turn the body into the services' arguments."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from refuge.casework.models import Domain, Referral, StepProgress, StepStatus
+from refuge.identity.models import CandidatePair, PairStatus
+from refuge.registry.models import (
+    NAME_FIELDS,
+    Consent,
+    Document,
+    Household,
+    Need,
+    Person,
+    Place,
+)
+from refuge.registry.services import DocumentData, MemberData
+from refuge.registry.vocabulary import (
+    ConsentScope,
+    DatePrecision,
+    DocumentType,
+    Education,
+    Language,
+    Relationship,
+    Sex,
+    SpecificNeed,
+)
+from refuge.sites.models import Movement, Site, Stay
+
+MAX_MEMBERS = 40  # as on the registration page
+NAME_MAX = 80
+
+
+# Reading
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "doc_type", "number", "issuer", "expires_on"]
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Need
+        fields = ["id", "code", "status", "recorded_on"]
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    scopes = serializers.ListField(child=serializers.ChoiceField(ConsentScope.choices))
+
+    class Meta:
+        model = Consent
+        fields = ["id", "scopes", "given_on", "given_by_guardian", "withdrawn_on"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    origin = serializers.SlugRelatedField(slug_field="pcode", read_only=True, allow_null=True)
+    languages = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "household",
+            "relationship",
+            *NAME_FIELDS,
+            "sex",
+            "birth_date",
+            "birth_date_precision",
+            "origin",
+            "origin_village",
+            "languages",
+            "profession",
+            "education",
+            "missing_since",
+            "updated_at",
+        ]
+
+
+class PersonDetailSerializer(PersonSerializer):
+    documents = DocumentSerializer(many=True, read_only=True)
+    needs = NeedSerializer(many=True, read_only=True)
+    consents = ConsentSerializer(many=True, read_only=True)
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "documents", "needs", "consents"]
+
+
+class StaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Stay
+        fields = ["id", "site", "arrived_on", "left_on"]
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "registration_number",
+            "registered_at",
+            "current_site",
+            "registered_on",
+            "updated_at",
+        ]
+
+
+class HouseholdDetailSerializer(HouseholdSerializer):
+    phone = serializers.CharField(
+        allow_null=True, help_text="Null when your role, or the family's consent, withholds it."
+    )
+    members = PersonDetailSerializer(many=True, read_only=True)
+    stays = StaySerializer(many=True, read_only=True)
+
+    class Meta(HouseholdSerializer.Meta):
+        fields = [*HouseholdSerializer.Meta.fields, "phone", "members", "stays"]
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "code", "name", "kind", "region", "country", "capacity", "is_active"]
+
+
+class RoomSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    building = serializers.CharField(source="building.name")
+    name = serializers.CharField()
+    accessible = serializers.BooleanField()
+    family_room = serializers.BooleanField()
+    women_only = serializers.BooleanField()
+    beds_total = serializers.IntegerField()
+    beds_taken = serializers.IntegerField()
+    free_beds = serializers.IntegerField()
+    households = serializers.ListField(
+        child=serializers.CharField(), help_text="Registration numbers of who sleeps there."
+    )
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    passengers = serializers.IntegerField(source="passengers.count", read_only=True)
+
+    class Meta:
+        model = Movement
+        fields = [
+            "id",
+            "from_site",
+            "to_site",
+            "planned_on",
+            "means",
+            "seats",
+            "status",
+            "departed_on",
+            "arrived_on",
+            "passengers",
+        ]
+
+
+class StepSerializer(serializers.ModelSerializer):
+    # Blank outcome and evidence, and `findings_withheld`, where the role may not read them.
+    findings_withheld = serializers.BooleanField(default=False)
+    code = serializers.CharField(source="step.code")
+    name = serializers.CharField(source="step.name")
+    person = serializers.IntegerField(source="case.person_id")
+    evidence = serializers.DictField()
+    note_count = serializers.IntegerField(required=False, default=0)
+
+    class Meta:
+        model = StepProgress
+        fields = [
+            "id",
+            "person",
+            "code",
+            "name",
+            "status",
+            "outcome",
+            "evidence",
+            "blocked_reason",
+            "owner",
+            "due_on",
+            "ready_since",
+            "status_since",
+            "done_on",
+            "version",
+            "findings_withheld",
+            "note_count",
+            "updated_at",
+        ]
+
+
+class CaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    pathway = serializers.CharField(source="pathway.code")
+    pathway_version = serializers.IntegerField(source="pathway.version")
+    opened_on = serializers.DateField()
+    steps = StepSerializer(many=True, source="steps.all")
+
+
+class NoteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    domain = serializers.ChoiceField(Domain.choices)
+    step = serializers.IntegerField(allow_null=True)
+    text = serializers.CharField()
+    written_by = serializers.CharField(allow_null=True)
+    written_at = serializers.DateTimeField()
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    partner_name = serializers.CharField(source="partner.name")
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "person",
+            "partner",
+            "partner_name",
+            "step",
+            "status",
+            "referred_on",
+            "status_since",
+        ]
+
+
+class PartnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    region = serializers.CharField()
+
+
+class PairSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CandidatePair
+        fields = ["id", "person_a", "person_b", "probability", "status"]
+
+
+class InstantMatchSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="person.pk")
+    site_name = serializers.CharField()
+    probability = serializers.FloatField()
+    decision = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class InstantCheckSerializer(serializers.Serializer):
+    matches = InstantMatchSerializer(many=True, help_text="Possible matches at your sites.")
+    elsewhere = serializers.BooleanField(
+        help_text="A possible match exists at a site you do not work at; its coordinator has "
+        "been told."
+    )
+
+
+# Writing
+
+
+def _name_fields() -> dict:
+    return {
+        name: serializers.CharField(max_length=NAME_MAX, required=False, allow_blank=True)
+        for name in NAME_FIELDS
+    }
+
+
+class DocumentInput(serializers.Serializer):
+    doc_type = serializers.ChoiceField(DocumentType.choices)
+    number = serializers.CharField(max_length=40)
+    issuer = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class MemberInput(serializers.Serializer):
+    relationship = serializers.ChoiceField(Relationship.choices)
+    sex = serializers.ChoiceField(Sex.choices)
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    birth_date_precision = serializers.ChoiceField(
+        DatePrecision.choices, required=False, default=DatePrecision.EXACT
+    )
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(Language.choices), max_length=10, required=False, default=list
+    )
+    profession = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    education = serializers.ChoiceField(
+        [("", "—"), *Education.choices], required=False, allow_blank=True, default=""
+    )
+    documents = DocumentInput(many=True, required=False, default=list, max_length=10)
+    needs = serializers.ListField(
+        child=serializers.ChoiceField(SpecificNeed.choices),
+        max_length=30,
+        required=False,
+        default=list,
+    )
+
+    def get_fields(self):
+        return {**_name_fields(), **super().get_fields()}
+
+    def to_member(self, data: dict, *, origin, origin_village: str) -> MemberData:
+        return MemberData(
+            relationship=data["relationship"],
+            sex=data["sex"],
+            names={name: data.get(name, "") for name in NAME_FIELDS},
+            birth_date=data.get("birth_date"),
+            birth_date_precision=data.get("birth_date_precision", DatePrecision.EXACT),
+            origin=origin,
+            origin_village=origin_village,
+            languages=data.get("languages", []),
+            profession=data.get("profession", ""),
+            education=data.get("education", ""),
+            documents=[DocumentData(**d) for d in data.get("documents", [])],
+            needs=data.get("needs", []),
+        )
+
+
+class HouseholdInput(serializers.Serializer):
+    site = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    registered_on = serializers.DateField(required=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    origin = serializers.SlugRelatedField(
+        slug_field="pcode",
+        queryset=Place.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    origin_village = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default=""
+    )
+    consent = serializers.ListField(
+        child=serializers.ChoiceField(ConsentScope.choices), min_length=1, max_length=10
+    )
+    members = MemberInput(many=True, min_length=1, max_length=MAX_MEMBERS)
+
+
+class PersonChanges(serializers.Serializer):
+    relationship = serializers.ChoiceField(Relationship.choices, required=False)
+    sex = serializers.ChoiceField(Sex.choices, required=False)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_date_precision = serializers.ChoiceField(DatePrecision.choices, required=False)
+    origin = serializers.SlugRelatedField(
+        slug_field="pcode", queryset=Place.objects.all(), required=False, allow_null=True
+    )
+    origin_village = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(Language.choices), max_length=10, required=False
+    )
+    profession = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    education = serializers.ChoiceField(
+        [("", "—"), *Education.choices], required=False, allow_blank=True
+    )
+
+    def get_fields(self):
+        return {**_name_fields(), **super().get_fields()}
+
+
+class ArrivalInput(serializers.Serializer):
+    site = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    on = serializers.DateField(required=False)
+
+
+class DepartureInput(serializers.Serializer):
+    on = serializers.DateField(required=False)
+
+
+class StepInput(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    status = serializers.ChoiceField(StepStatus.choices)
+    outcome = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    evidence = serializers.DictField(
+        child=serializers.CharField(max_length=200, allow_blank=True),
+        required=False,
+        default=dict,
+    )
+    blocked_reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    owner = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None
+    )
+
+    def validate_evidence(self, value):
+        if len(value) > 20:
+            raise serializers.ValidationError(_("At most 20 pieces of evidence."))
+        return value
+
+    def validate_owner(self, value):
+        # Staff, not the people in the registry: who may own a step is the domain's rule.
+        if (
+            value is not None
+            and not get_user_model().objects.filter(pk=value, is_active=True).exists()
+        ):
+            raise serializers.ValidationError(_("There is no such member of staff."))
+        return value
+
+
+class NoteInput(serializers.Serializer):
+    domain = serializers.ChoiceField(Domain.choices)
+    text = serializers.CharField(max_length=20_000)
+    step = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None
+    )
+
+
+class ReferralInput(serializers.Serializer):
+    partner = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    step = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None
+    )
+
+
+class DecisionInput(serializers.Serializer):
+    status = serializers.ChoiceField([c for c in PairStatus.choices if c[0] != PairStatus.OPEN])
+
+
+class SearchInput(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=200,
+        help_text="A registration number, a document number, or the start of names in any script.",
+    )
+
+
+class InstantCheckInput(serializers.Serializer):
+    sex = serializers.ChoiceField(
+        [("", "—"), *Sex.choices], required=False, allow_blank=True, default=""
+    )
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    birth_date_precision = serializers.ChoiceField(
+        DatePrecision.choices, required=False, default=DatePrecision.EXACT
+    )
+    document_type = serializers.ChoiceField(
+        [("", "—"), *DocumentType.choices], required=False, allow_blank=True, default=""
+    )
+    document_number = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
+
+    def get_fields(self):
+        return {**_name_fields(), **super().get_fields()}

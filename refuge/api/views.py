@@ -1,0 +1,474 @@
+"""The REST API's resources: each parses, calls the domain's selector or service (the same
+ones the pages call), and renders. No rule lives here."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from refuge.accounts.access import visible_or_404
+from refuge.accounts.roles import Capability
+from refuge.api import serializers as s
+from refuge.api.base import UPDATED_AFTER, DoorViewSet, updated_after
+from refuge.audit import services as audit
+from refuge.casework import selectors as casework_selectors
+from refuge.casework import services as casework
+from refuge.casework.models import Partner, StepProgress
+from refuge.casework.rules import StepUpdate
+from refuge.identity import selectors as identity_selectors
+from refuge.identity import services as identity
+from refuge.identity.models import CandidatePair
+from refuge.identity.records import (
+    engine_birth_date,
+    personal_document_number,
+    records_from_names,
+)
+from refuge.reception import services as reception
+from refuge.registry import selectors as registry_selectors
+from refuge.registry.models import NAME_FIELDS, Household, Person
+from refuge.sites import selectors as site_selectors
+from refuge.sites.models import Movement, Site
+
+ROOMS_PAGE = OpenApiParameter(
+    "page", OpenApiTypes.INT, description="Page number, 100 rooms a page."
+)
+
+
+def _audit_list(request, object_type: str, rows) -> None:
+    # The pages audit their lists the same way; this moves into the selectors with the door.
+    audit.record(
+        actor=request.user,
+        action=audit.Action.VIEW,
+        object_type=object_type,
+        detail={"via": "api", "ids": [row.pk for row in rows]},
+    )
+
+
+def _pk(value) -> int:
+    """A record id from the path; anything else is simply not found."""
+    text = str(value)
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise NotFound()
+    return int(text)
+
+
+def _site(pk: int) -> Site:
+    # Sites are not personal data; whether the user may act there is the service's question.
+    site = Site.objects.filter(pk=pk, is_active=True).first()
+    if site is None:
+        raise DjangoValidationError({"site": _("There is no such site.")})
+    return site
+
+
+def _page(view, request, queryset, serializer_class, object_type: str):
+    page = view.paginate_queryset(queryset)
+    _audit_list(request, object_type, page)
+    return view.get_paginated_response(serializer_class(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[UPDATED_AFTER], responses=s.HouseholdSerializer(many=True)),
+    retrieve=extend_schema(responses=s.HouseholdDetailSerializer),
+)
+class HouseholdViewSet(DoorViewSet):
+    """Households with their members, documents, needs, consent and stays."""
+
+    capability = Capability.VIEW_PEOPLE
+    capabilities = {
+        "create": Capability.REGISTER,
+        "arrival": Capability.RECORD_HEADCOUNT,
+        "departure": Capability.RECORD_HEADCOUNT,
+    }
+    serializer_class = s.HouseholdSerializer
+    queryset = Household.objects.none()  # for the schema; rows come from the selectors
+
+    def list(self, request):
+        rows = updated_after(request, registry_selectors.households_for(request.user))
+        return _page(self, request, rows, s.HouseholdSerializer, "registry.household")
+
+    def retrieve(self, request, pk=None):
+        household = self._household(request, pk, purpose="api household")
+        return Response(_household_data(request, household))
+
+    def _household(self, request, pk, *, purpose: str | None) -> Household:
+        return visible_or_404(
+            request, Household, registry_selectors.household_detail, _pk(pk), purpose=purpose
+        )
+
+    @extend_schema(request=s.HouseholdInput, responses={201: s.HouseholdDetailSerializer})
+    def create(self, request):
+        data = _valid(s.HouseholdInput, request.data)
+        member_input = s.MemberInput()
+        household = reception.register_household(
+            site=_site(data["site"]),
+            members=[
+                member_input.to_member(
+                    m, origin=data.get("origin"), origin_village=data["origin_village"]
+                )
+                for m in data["members"]
+            ],
+            consent_scopes=data["consent"],
+            by=request.user,
+            registered_on=data.get("registered_on"),
+            phone=data["phone"],
+        )
+        household = registry_selectors.household_detail(request.user, household.pk, purpose=None)
+        return Response(_household_data(request, household), status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.StaySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def stays(self, request, pk=None):
+        household = self._household(request, pk, purpose="api stays")
+        return Response(s.StaySerializer(household.stays.all(), many=True).data)
+
+    @extend_schema(request=s.ArrivalInput, responses={201: s.StaySerializer})
+    @action(detail=True, methods=["post"])
+    def arrival(self, request, pk=None):
+        household = self._household(request, pk, purpose=None)  # the arrival is audited
+        data = _valid(s.ArrivalInput, request.data)
+        stay = reception.record_arrival(
+            household=household,
+            site=_site(data["site"]),
+            on=data.get("on") or timezone.localdate(),
+            by=request.user,
+        )
+        return Response(s.StaySerializer(stay).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.DepartureInput, responses={200: s.StaySerializer})
+    @action(detail=True, methods=["post"])
+    def departure(self, request, pk=None):
+        household = self._household(request, pk, purpose=None)  # the departure is audited
+        data = _valid(s.DepartureInput, request.data)
+        stay = reception.record_departure(
+            household=household, on=data.get("on") or timezone.localdate(), by=request.user
+        )
+        return Response(s.StaySerializer(stay).data)
+
+
+def _household_data(request, household: Household) -> dict:
+    data = s.HouseholdDetailSerializer(household).data
+    # The phone is for calling people who agreed to it, and only for some roles.
+    if not registry_selectors.may_read_field(request.user, "household.phone", household):
+        data["phone"] = None
+    return data
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[UPDATED_AFTER], responses=s.PersonSerializer(many=True)),
+    retrieve=extend_schema(responses=s.PersonDetailSerializer),
+    partial_update=extend_schema(request=s.PersonChanges, responses=s.PersonDetailSerializer),
+)
+class PersonViewSet(DoorViewSet):
+    """People, their documents, needs and consent, their cases, notes and referrals."""
+
+    capability = Capability.VIEW_PEOPLE
+    capabilities = {
+        "partial_update": Capability.EDIT_PEOPLE,
+        "cases": Capability.VIEW_CASES,
+        "notes": Capability.VIEW_CASES,
+        "add_note": Capability.EDIT_CASES,
+        "referrals": Capability.VIEW_CASES,
+        "refer": Capability.EDIT_CASES,
+    }
+    read_actions = ("search",)
+    serializer_class = s.PersonSerializer
+    queryset = Person.objects.none()
+
+    def list(self, request):
+        rows = updated_after(request, registry_selectors.people_for(request.user))
+        return _page(self, request, rows, s.PersonSerializer, "registry.person")
+
+    def _person(self, request, pk, *, purpose: str | None) -> Person:
+        return visible_or_404(
+            request, Person, registry_selectors.person_detail, _pk(pk), purpose=purpose
+        )
+
+    def retrieve(self, request, pk=None):
+        person = self._person(request, pk, purpose="api person")
+        return Response(s.PersonDetailSerializer(person).data)
+
+    def partial_update(self, request, pk=None):
+        person = self._person(request, pk, purpose=None)  # the change is audited
+        changes = _valid(s.PersonChanges, request.data)
+        reception.update_person(person=person, changes=dict(changes), by=request.user)
+        person = registry_selectors.person_detail(request.user, person.pk, purpose=None)
+        return Response(s.PersonDetailSerializer(person).data)
+
+    @extend_schema(request=s.SearchInput, responses=s.PersonSerializer(many=True))
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def search(self, request):
+        """Names are personal data: they are sent in the body, never in the URL."""
+        query = _valid(s.SearchInput, request.data)["q"]
+        people = registry_selectors.search_people(request.user, query)  # audited there
+        return Response(s.PersonSerializer(people, many=True).data)
+
+    @extend_schema(responses=s.DocumentSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def documents(self, request, pk=None):
+        person = self._person(request, pk, purpose="api documents")
+        return Response(s.DocumentSerializer(person.documents.all(), many=True).data)
+
+    @extend_schema(responses=s.NeedSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def needs(self, request, pk=None):
+        person = self._person(request, pk, purpose="api needs")
+        return Response(s.NeedSerializer(person.needs.all(), many=True).data)
+
+    @extend_schema(responses=s.ConsentSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def consents(self, request, pk=None):
+        person = self._person(request, pk, purpose="api consents")
+        return Response(s.ConsentSerializer(person.consents.all(), many=True).data)
+
+    @extend_schema(responses=s.CaseSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def cases(self, request, pk=None):
+        person = self._person(request, pk, purpose="api cases")
+        cases = casework_selectors.person_cases(person, request.user)
+        return Response(s.CaseSerializer(cases, many=True).data)
+
+    @extend_schema(responses=s.NoteSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def notes(self, request, pk=None):
+        """The notes of the domains your role reads (social, legal, psychosocial, medical)."""
+        person = self._person(request, pk, purpose=None)  # reading the notes is audited
+        notes = casework.read_notes(person=person, by=request.user)
+        return Response(s.NoteSerializer([_note(n, text) for n, text in notes], many=True).data)
+
+    @extend_schema(request=s.NoteInput, responses={201: s.NoteSerializer})
+    @notes.mapping.post
+    def add_note(self, request, pk=None):
+        person = self._person(request, pk, purpose=None)  # the note is audited
+        data = _valid(s.NoteInput, request.data)
+        note = casework.add_note(
+            person=person,
+            domain=data["domain"],
+            text=data["text"],
+            by=request.user,
+            step=self._step_of(request, data.get("step")),
+        )
+        return Response(s.NoteSerializer(_note(note, data["text"].strip())).data, status=201)
+
+    def _step_of(self, request, pk):
+        if pk is None:
+            return None
+        try:
+            return casework_selectors.step_for(request.user, pk, purpose=None)
+        except StepProgress.DoesNotExist:
+            raise DjangoValidationError(
+                {"step": _("That step is not on this person's case.")}
+            ) from None
+
+    @extend_schema(responses=s.ReferralSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def referrals(self, request, pk=None):
+        person = self._person(request, pk, purpose="api referrals")
+        rows = casework_selectors.referrals_of(person)
+        return Response(s.ReferralSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.ReferralInput, responses={201: s.ReferralSerializer})
+    @referrals.mapping.post
+    def refer(self, request, pk=None):
+        person = self._person(request, pk, purpose=None)  # the referral is audited
+        data = _valid(s.ReferralInput, request.data)
+        partner = Partner.objects.filter(pk=data["partner"]).first()
+        if partner is None:
+            raise DjangoValidationError({"partner": _("There is no such partner.")})
+        referral = casework.refer(
+            person=person,
+            partner=partner,
+            by=request.user,
+            step=self._step_of(request, data.get("step")),
+        )
+        return Response(s.ReferralSerializer(referral).data, status=201)
+
+
+def _note(note, text: str) -> dict:
+    return {
+        "id": note.pk,
+        "domain": note.domain,
+        "step": note.step_id,
+        "text": text,
+        "written_by": note.written_by.get_username() if note.written_by_id else None,
+        "written_at": note.written_at,
+    }
+
+
+@extend_schema_view(
+    retrieve=extend_schema(responses=s.StepSerializer),
+    partial_update=extend_schema(request=s.StepInput, responses=s.StepSerializer),
+)
+class StepViewSet(DoorViewSet):
+    """One step of a person's pathway; an update names the version it started from."""
+
+    capability = Capability.VIEW_CASES
+    capabilities = {"partial_update": Capability.EDIT_CASES}
+    serializer_class = s.StepSerializer
+    queryset = StepProgress.objects.none()
+
+    def _step(self, request, pk, *, purpose: str | None) -> StepProgress:
+        return visible_or_404(
+            request, StepProgress, casework_selectors.step_for, _pk(pk), purpose=purpose
+        )
+
+    def retrieve(self, request, pk=None):
+        return Response(s.StepSerializer(self._step(request, pk, purpose="api step")).data)
+
+    def partial_update(self, request, pk=None):
+        step = self._step(request, pk, purpose=None)  # the update is audited
+        data = _valid(s.StepInput, request.data)
+        casework.update_step(
+            progress_id=step.pk,
+            version=data["version"],
+            update=StepUpdate(
+                status=data["status"],
+                outcome=data["outcome"],
+                evidence=dict(data["evidence"]),
+                blocked_reason=data["blocked_reason"],
+                due_on=data["due_on"],
+                owner_id=data["owner"],
+            ),
+            by=request.user,
+        )
+        step = casework_selectors.step_for(request.user, step.pk, purpose=None)
+        return Response(s.StepSerializer(step).data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=s.SiteSerializer(many=True)),
+    retrieve=extend_schema(responses=s.SiteSerializer),
+)
+class SiteViewSet(DoorViewSet):
+    """Shelters, transit points and centres you work at; their rooms and beds."""
+
+    capability = Capability.VIEW_OVERVIEW
+    capabilities = {"rooms": Capability.VIEW_PEOPLE}
+    serializer_class = s.SiteSerializer
+    queryset = Site.objects.none()
+
+    def list(self, request):
+        page = self.paginate_queryset(site_selectors.visible_sites(request.user).order_by("pk"))
+        return self.get_paginated_response(s.SiteSerializer(page, many=True).data)
+
+    def _site(self, request, pk) -> Site:
+        return visible_or_404(request, Site, site_selectors.site_for, _pk(pk))
+
+    def retrieve(self, request, pk=None):
+        return Response(s.SiteSerializer(self._site(request, pk)).data)
+
+    @extend_schema(parameters=[ROOMS_PAGE], responses=s.RoomSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def rooms(self, request, pk=None):
+        """The site's rooms, 100 a page, with their beds and the households sleeping there."""
+        site = self._site(request, pk)
+        number = request.query_params.get("page", "1")
+        if not (number.isdigit() and len(number) < 7):
+            raise DjangoValidationError({"page": _("Ask for a page by its number.")})
+        _page_of_rooms, rows = site_selectors.rooms_page(request.user, site, int(number))
+        for room, households in rows:
+            room.households = households
+        return Response(s.RoomSerializer([room for room, _ in rows], many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=s.TransferSerializer(many=True)),
+    retrieve=extend_schema(responses=s.TransferSerializer),
+)
+class TransferViewSet(DoorViewSet):
+    """Planned and past transfers between the sites you work at."""
+
+    capability = Capability.VIEW_PEOPLE
+    serializer_class = s.TransferSerializer
+    queryset = Movement.objects.none()
+
+    def list(self, request):
+        rows = site_selectors.movements_for(request.user).prefetch_related("passengers")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.TransferSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        movement = visible_or_404(request, Movement, site_selectors.movement_for, _pk(pk))
+        return Response(s.TransferSerializer(movement).data)
+
+
+@extend_schema_view(list=extend_schema(responses=s.PartnerSerializer(many=True)))
+class PartnerViewSet(DoorViewSet):
+    """Partner organisations that take referrals."""
+
+    capability = Capability.VIEW_CASES
+    serializer_class = s.PartnerSerializer
+    queryset = Partner.objects.none()
+
+    def list(self, request):
+        page = self.paginate_queryset(Partner.objects.filter(active=True).order_by("pk"))
+        return self.get_paginated_response(s.PartnerSerializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=s.PairSerializer(many=True)),
+    retrieve=extend_schema(responses=s.PairSerializer),
+)
+class ReviewPairViewSet(DoorViewSet):
+    """The review queue: possible duplicates, and the reviewer's decision on each."""
+
+    capability = Capability.REVIEW_DUPLICATES
+    serializer_class = s.PairSerializer
+    queryset = CandidatePair.objects.none()
+
+    def list(self, request):
+        rows = identity_selectors.review_queue(request.user)
+        return _page(self, request, rows, s.PairSerializer, "identity.queue")
+
+    def _pair(self, request, pk, *, purpose: str | None) -> CandidatePair:
+        return visible_or_404(
+            request, CandidatePair, identity_selectors.pair_for, _pk(pk), purpose=purpose
+        )
+
+    def retrieve(self, request, pk=None):
+        return Response(s.PairSerializer(self._pair(request, pk, purpose="api review")).data)
+
+    @extend_schema(request=s.DecisionInput, responses=s.PairSerializer)
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        pair = self._pair(request, pk, purpose=None)  # the decision is audited
+        data = _valid(s.DecisionInput, request.data)
+        pair = identity.decide(pair=pair, status=data["status"], by=request.user)
+        return Response(s.PairSerializer(pair).data)
+
+
+class InstantCheckViewSet(DoorViewSet):
+    """Is the person being registered already in the registry?"""
+
+    capability = Capability.REGISTER
+    read_actions = ("create",)
+    serializer_class = s.InstantMatchSerializer
+    pagination_class = None
+
+    @extend_schema(request=s.InstantCheckInput, responses={200: s.InstantCheckSerializer})
+    def create(self, request):
+        data = _valid(s.InstantCheckInput, request.data)
+        records = records_from_names(
+            {f: data.get(f, "") for f in NAME_FIELDS},
+            record_id="new",
+            sex=data["sex"],
+            birth_date=engine_birth_date(data["birth_date"], data["birth_date_precision"]),
+            document_number=personal_document_number(
+                data["document_type"], data["document_number"]
+            ),
+        )
+        # Rate-limited, audited, and silent about people elsewhere: the domain's use case.
+        result = identity_selectors.check_registration(request.user, records)
+        return Response(s.InstantCheckSerializer(result).data)

@@ -1,0 +1,30 @@
+"""How the engine's estimates are written for a reviewer."""
+
+import math
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def probability(value: float | None) -> str:
+    """A probability as a percentage, rounded down: 0.99999 is "99.9 %", never "100 %" or the
+    "1.00" that made every strong pair look the same."""
+    if value is None:
+        return "—"
+    tenths = math.floor(value * 1000) / 10
+    return f"{number_format(tenths, 1)} %"
+
+
+@register.filter
+def odds(log_odds: float | None) -> str:
+    """The engine's odds that the two are one person, e.g. "70 000 : 1", where the percentage
+    no longer tells strong pairs apart."""
+    if log_odds is None:
+        return "—"
+    value = math.exp(min(log_odds, 60.0))
+    if value >= 1:
+        return f"{number_format(round(value), 0, force_grouping=True)} : 1"
+    return f"1 : {number_format(round(1 / value), 0, force_grouping=True)}"

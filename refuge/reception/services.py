@@ -1,0 +1,111 @@
+"""Use cases that compose several apps: the one door pages, the API, imports and commands call.
+
+Registering a household writes the registry, opens its stay at the site, opens everyone's case
+and indexes their identity keys; an arrival moves the stay and the household's worklists with
+it. Each app below does its own part (and checks its own rules); this layer only puts the parts
+together, inside one transaction, so that nothing is half-done.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from refuge.accounts.access import require
+from refuge.accounts.roles import Capability
+from refuge.casework import services as casework
+from refuge.identity.services import refresh_person_keys
+from refuge.registry import services as registry
+from refuge.registry.models import Household, Person
+from refuge.registry.services import KEYED_FIELDS, MemberData
+from refuge.registry.vocabulary import RegistrationLevel
+from refuge.sites import movements
+from refuge.sites import services as stays
+from refuge.sites.models import FollowUp, Movement, Site, Stay
+
+
+@transaction.atomic
+def register_household(
+    *,
+    site: Site,
+    members: list[MemberData],
+    consent_scopes: list[str],
+    by,
+    registered_on: date | None = None,
+    phone: str = "",
+    level: str = RegistrationLevel.FULL,
+) -> Household:
+    """Register a household and all its members at `site`: the registry, the stay, everyone's
+    case with the reception step done, and the identity keys. Everything lands, or nothing.
+
+    Raises ValidationError naming the member and field at fault, PermissionDenied when `by`
+    may not register at this site.
+    """
+    household = registry.create_household(
+        site=site,
+        members=members,
+        consent_scopes=consent_scopes,
+        by=by,
+        registered_on=registered_on,
+        phone=phone,
+        level=level,
+    )
+    for person in household.members.all():
+        refresh_person_keys(person)
+    stays.begin_stay(household=household, site=site, on=household.registered_on, by=by)
+    casework.enrol_household(household, by=by, on=household.registered_on)
+    return household
+
+
+@transaction.atomic
+def add_member(*, household: Household, member: MemberData, by) -> Person:
+    """A member who joins later (a newborn, a relative found at another site): registered,
+    keyed, and on the pathway."""
+    person = registry.create_member(household=household, member=member, by=by)
+    refresh_person_keys(person)
+    if casework.current_pathway() is not None:
+        casework.open_case(person=person, by=by, on=timezone.localdate())
+    return person
+
+
+@transaction.atomic
+def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
+    """Edit a person; their identity keys follow a change of name, sex, birth or origin."""
+    diff = registry.change_person(person=person, changes=changes, by=by)
+    if set(diff) & KEYED_FIELDS:
+        refresh_person_keys(Person.objects.get(pk=person.pk))
+    return diff
+
+
+@transaction.atomic
+def record_arrival(*, household: Household, site: Site, on: date, by) -> Stay:
+    """The household is now at `site`: its stay moves, and its members' steps move to the
+    new site's worklists in the same transaction. Moving a household takes the right to count
+    people at both ends: a shelter clerk cannot move a family staying in Perm."""
+    if household.current_site_id is not None:
+        require(by, Capability.RECORD_HEADCOUNT, household.current_site_id)
+    stay = stays.begin_stay(household=household, site=site, on=on, by=by)
+    casework.follow_household(household)
+    return stay
+
+
+@transaction.atomic
+def record_departure(*, household: Household, on: date, by) -> Stay:
+    """The household left its site without arriving anywhere we run (yet)."""
+    stay = stays.end_stay(household=household, on=on, by=by)
+    casework.follow_household(household)
+    return stay
+
+
+@transaction.atomic
+def arrive(*, movement: Movement, arrived: set[int], on: date, by) -> list[FollowUp]:
+    """A transfer arrived: reconcile the headcount with who boarded, open every household's
+    stay at the destination, and move their steps there."""
+    follow_ups = movements.reconcile_arrival(movement=movement, arrived=arrived, on=on, by=by)
+    for household in Household.objects.filter(
+        pk__in=movement.passengers.values("household")
+    ).distinct():
+        casework.follow_household(household)
+    return follow_ups

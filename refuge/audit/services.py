@@ -94,14 +94,7 @@ CLEAR_KEYS = frozenset(
         "method",
         # Ids, codes and paths (names travel by POST, never in a path).
         "code",
-        "consent_withdrawn",
         "document",
-        "found",
-        "households",
-        "ids",
-        "notices",
-        "path",
-        "via",
     }
 )
 

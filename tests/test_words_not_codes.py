@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from refuge.audit.models import AuditEntry
 from refuge.casework.models import StepProgress
-from refuge.registry.services import update_person
+from refuge.reception.services import update_person
 from refuge.testing import member, register
 
 

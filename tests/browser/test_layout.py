@@ -207,7 +207,7 @@ def test_every_page_fits_phone_and_tablet_in_every_language(browser, live_server
         pages = {r.name: (r.url(records), r.method, r.data(records)) for r in MATRIX_PAGES}
         for name, (page, query) in FULLER.items():
             pages[name] = (pages[page][0] + query, "get", None)
-        pages.update({name: (url, "get", None) for name, url in outside.items()})
+        pages.update({n: (url, "get", None) for n, url in outside.items() if n not in BY_NAME})
         return pages
 
     visited = {resolve(url.split("?")[0]).view_name for url, *_ in pages_of(perm).values()}
@@ -248,7 +248,9 @@ def test_every_page_fits_phone_and_tablet_in_every_language(browser, live_server
         for language in LANGUAGES:
             page.click(f"header .language button[value={language}]")
             page.wait_for_load_state()
-            for name in [*_allowed(user, records), *OUTSIDE_MATRIX]:
+            # Pages the matrix has taken in since are visited as the matrix says.
+            outside_only = [n for n in OUTSIDE_MATRIX if n not in BY_NAME]
+            for name in [*_allowed(user, records), *outside_only]:
                 if name in refused:
                     continue
                 url, method, data = pages[name]

@@ -297,9 +297,7 @@ REQUESTS = [
     Request("add_referral", "post", lambda r: reverse("casework:add_referral", args=[r.head.pk]), _cap(C.EDIT_CASES), data=lambda r: {"partner": r.referral.partner_id}, effect=lambda r: Referral.objects.count()),
     Request("referral_status", "post", lambda r: reverse("casework:referral_status", args=[r.referral.pk]), _cap(C.EDIT_CASES), data=lambda r: {"status": "accepted"}, effect=_status(Referral, lambda r: r.referral.pk)),
     Request("edit_pathway", "post", lambda r: reverse("casework:pathway_edit"), _cap(C.ADMINISTER, site=None), data=_pathway_changed, effect=lambda r: current_pathway().version),
-    Request("name_suggestions", "post", lambda r: reverse("registry:name_suggestions"), _cap(C.REGISTER, site=None), data=lambda r: {"members-TOTAL_FORMS": "1", "members-0-given_name_ar": "محمد"}),
     Request("review_household_pair", "get", lambda r: reverse("identity:household_pair", args=[r.pair.person_a.household_id, r.pair.person_b.household_id]), _cap(C.REVIEW_DUPLICATES)),
-    Request("complete_registration", "post", lambda r: reverse("registry:complete_registration", args=[r.household.pk]), _cap(C.EDIT_PEOPLE)),
     Request("set_language", "post", lambda r: reverse("accounts:language"), lambda user, r: True, data=lambda r: {"language": "en", "next": "/"}),
 ]  # fmt: skip
 

@@ -319,7 +319,8 @@ LAYOUT_PAGES = [
     r.name
     for r in REQUESTS
     if r.effect is None
-    and (r.method == "get" and not r.htmx or r.name in ("search", "step_edit", "screening_edit"))
+    and (r.method == "get" or r.name in ("search", "instant_check"))
+    and r.name != "step"  # a fragment of the case page, never a page of its own
 ]
 
 

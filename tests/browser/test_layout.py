@@ -21,7 +21,14 @@ from tests.test_role_matrix import ROLES, _pages, _user, allowed_pages
 WIDTHS = {"phone": (390, 844), "tablet": (1024, 768)}
 LANGUAGES = ("en", "ru", "ar")
 # Pages of the matrix that are not laid-out pages: PDFs, a download, htmx fragments.
-NOT_LAID_OUT = {"manifest", "slip", "attachment", "member_row", "instant_check"}
+NOT_LAID_OUT = {
+    "manifest",
+    "slip",
+    "attachment",
+    "member_row",
+    "instant_check",
+    "household_by_number",  # the QR code's way in: it opens the household page
+}
 # Pages outside the role matrix: every role tries them, and those that answer are laid out.
 OUTSIDE_MATRIX = (
     "two_factor_setup",

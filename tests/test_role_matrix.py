@@ -242,6 +242,7 @@ REQUESTS = [
     Request("member_row", "get", lambda r: reverse("registry:member_row") + "?index=1", _cap(C.REGISTER, site=None), htmx=True),
     Request("search", "post", lambda r: reverse("registry:search"), _cap(C.VIEW_PEOPLE, site=None), data=lambda r: {"q": "Mohammed"}, htmx=True),
     Request("household", "get", lambda r: reverse("registry:household", args=[r.household.pk]), _cap(C.VIEW_PEOPLE)),
+    Request("household_by_number", "get", lambda r: reverse("registry:household_by_number", args=[r.household.registration_number]), _cap(C.VIEW_PEOPLE)),
     Request("person", "get", lambda r: reverse("registry:person", args=[r.head.pk]), _cap(C.VIEW_PEOPLE)),
     Request("person_edit", "get", lambda r: reverse("registry:person_edit", args=[r.head.pk]), _cap(C.EDIT_PEOPLE)),
     Request("audit", "get", lambda r: reverse("audit:trail"), _cap(C.VIEW_AUDIT, site=None)),
@@ -310,6 +311,40 @@ def _upload():
 
 BY_NAME = {request.name: request for request in REQUESTS}
 assert len(BY_NAME) == len(REQUESTS)
+
+# For the layout walk (tests/browser/test_layout.py): the matrix's pages on one set of records
+# at Perm centre 1, and which of them a role opens there.
+ALLOWED, REFUSED = 200, 403
+LAYOUT_PAGES = [
+    r.name
+    for r in REQUESTS
+    if r.effect is None
+    and (r.method == "get" or r.name in ("search", "instant_check"))
+    and r.name != "step"  # a fragment of the case page, never a page of its own
+]
+
+
+def _user(world, role):
+    return world.users[getattr(Role, role.upper(), role)]
+
+
+def _pages(world) -> dict:
+    """{page name: (url, method, data)} on records built for it (kept as world.records)."""
+    medical = UserFactory(username="medical.all", role=Role.MEDICAL, all_sites=True)
+    world.records = _records(
+        world, world.user("admin"), medical, world.perm, world.perm2, "حسن", "Hassan"
+    )
+    return {
+        name: (BY_NAME[name].url(world.records), BY_NAME[name].method,
+               BY_NAME[name].data(world.records) or None)
+        for name in LAYOUT_PAGES
+    }  # fmt: skip
+
+
+def allowed_pages(world, role) -> list[str]:
+    """The layout pages this role may open on the records of _pages."""
+    user = _user(world, role)
+    return [name for name in LAYOUT_PAGES if BY_NAME[name].allowed(user, world.records)]
 
 
 @override_settings(FIELD_ENCRYPTION_KEYS=[FIELD_KEY], LANGUAGE_CODE="en")
@@ -445,7 +480,7 @@ def test_the_matrix_covers_every_url_of_the_pages():
         "casework:step", "casework:step_edit", "casework:attachment",
         "casework:referral_status", "identity:household_pair", "audit:entry",
         "registry:name_suggestions", "registry:complete_registration", "accounts:grants",
-        "accounts:emergency_access", "accounts:language",
+        "accounts:emergency_access", "accounts:language", "registry:household_by_number",
     }  # fmt: skip
     # Signing in, Django's admin (its own permissions) and the REST API, which has its own
     # matrix over the same door (refuge/api/tests/test_api_matrix.py).

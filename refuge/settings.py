@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "refuge.api",
     "refuge.backup",
+    "refuge.rights",
 ]
 
 MIDDLEWARE = [
@@ -129,8 +130,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+        # secure_delete zeroes deleted content, so an erased person is not left in free pages.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        "PRAGMA foreign_keys=ON;",
+        "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -328,6 +330,9 @@ AUDIT_DETAIL_MAX_BYTES = envint("REFUGE_AUDIT_DETAIL_MAX_BYTES", 4096)
 # Backups (`refuge backup`) are encrypted under keys of their own, newest first, so that a copy
 # that leaves the machine is useless without them; derived from SECRET_KEY in the demo only.
 BACKUP_KEYS = envlist("REFUGE_BACKUP_KEYS", "")
+# Erasures are also logged outside the database (ids only), so `refuge restore` can erase again
+# whoever an older backup brings back. Keep it off the server too, with the audit checkpoints.
+REFUGE_ERASURE_LOG = os.environ.get("REFUGE_ERASURE_LOG", str(DATA_DIR / "erasures.jsonl"))
 
 LOGGING = {
     "version": 1,

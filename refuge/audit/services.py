@@ -42,6 +42,20 @@ CLEAR_KEYS = frozenset(
         "domain",
         "fields",
         "follow_up",
+        "consent_withdrawn",
+        "expired",
+        "ids",
+        "level",
+        "path",
+        "registered_over_warning",
+        "registration_level",
+        "revoked",
+        "scope",
+        "user",
+        "via",
+        "found",
+        "households",
+        "notices",
         "from_site",
         "household",
         "kind",
@@ -78,6 +92,9 @@ CLEAR_KEYS = frozenset(
         "wait",
         "with",
         "method",
+        # Ids, codes and paths (names travel by POST, never in a path).
+        "code",
+        "document",
     }
 )
 

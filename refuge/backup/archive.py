@@ -305,6 +305,7 @@ def verify(path: Path) -> dict:
 class RestoreResult:
     manifest: dict
     seconds: float
+    erasures_replayed: int = 0
 
 
 def _database_is_empty() -> bool:
@@ -342,7 +343,11 @@ def restore(path: Path) -> RestoreResult:
         raise BackupError(
             f"The restored audit chain is broken at entry #{report.first_broken_seq}."
         )
-    return RestoreResult(manifest, time.monotonic() - started)
+    from refuge.rights.services import replay_erasure_log
+
+    # Whoever was erased after this backup was taken is erased again before anyone signs in.
+    replayed = replay_erasure_log()
+    return RestoreResult(manifest, time.monotonic() - started, replayed)
 
 
 def _restore_sqlite(chunks: Iterator[bytes]) -> None:

@@ -11,6 +11,7 @@ from refuge.registry.vocabulary import (
     DatePrecision,
     DocumentType,
     Education,
+    Language,
     NeedStatus,
     RegistrationLevel,
     Relationship,
@@ -208,6 +209,12 @@ class Person(models.Model):
     @property
     def birth_date_label(self) -> str:
         return birth_date_label(self.birth_date, self.birth_date_precision)
+
+    @property
+    def language_labels(self) -> list[str]:
+        """The languages the person speaks, as words in the reader's language, not codes."""
+        labels = dict(Language.choices)
+        return [str(labels.get(code, code)) for code in self.languages]
 
     def name_in(self, script: str) -> str:
         parts = [

@@ -94,7 +94,11 @@ def register(request):
             household = outcome.household
             messages.success(
                 request,
-                _("Household %(number)s registered with %(count)d members.")
+                ngettext(
+                    "Household %(number)s registered with %(count)d member.",
+                    "Household %(number)s registered with %(count)d members.",
+                    len(members) - len(outcome.joined),
+                )
                 % {
                     "number": household.registration_number,
                     "count": len(members) - len(outcome.joined),

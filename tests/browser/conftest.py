@@ -91,3 +91,13 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def settle(page) -> None:
+    """Wait for the form's delayed htmx checks and suggestions to finish, as a clerk's pause
+    before saving would: the test server shares one in-memory SQLite connection between
+    requests, so a check still running while the form saves breaks the test, not the app."""
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, [data-suggesting]')", timeout=15_000
+    )

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored {rows} rows from the backup of {result.manifest['created_at']} in "
-                f"{result.seconds:.1f} s; row counts, audit triggers and audit chain verified."
+                f"{result.seconds:.1f} s; row counts, audit triggers and audit chain verified; "
+                f"{result.erasures_replayed} erasures replayed from the erasure log."
             )
         )

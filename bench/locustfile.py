@@ -1,0 +1,146 @@
+"""The load scenario's people (run by bench/load_scenario.py, which sets the environment):
+clerks register families and run the instant check while typing, caseworkers read cases and
+write notes, coordinators read worklists and the site pages. Each acknowledged registration's
+marker is written to LOAD_ACKS, for the reconciliation."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import uuid
+
+from locust import HttpUser, between, events, task
+
+PASSWORD = os.environ["LOAD_PASSWORD"]
+WORLD = json.loads(os.environ["LOAD_WORLD"])
+ACKED: list[str] = []
+
+
+class Staff(HttpUser):
+    abstract = True
+    wait_time = between(1, 3)
+    prefix = ""
+
+    def on_start(self):
+        self.username = f"{self.prefix}{random.randrange(WORLD['accounts'][self.prefix])}"
+        self.client.get("/accounts/login/", name="sign in page")
+        self.client.post(
+            "/accounts/login/",
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf},
+            name="sign in",
+        )
+
+    @property
+    def csrf(self) -> str:
+        return self.client.cookies.get("csrftoken", "")
+
+    def post(self, url, data, name, **kwargs):
+        return self.client.post(
+            url,
+            {**data, "csrfmiddlewaretoken": self.csrf},
+            name=name,
+            headers={"X-CSRFToken": self.csrf},
+            **kwargs,
+        )
+
+
+class Clerk(Staff):
+    weight = 4
+    prefix = "loadclerk"
+
+    def _member(self, index, marker, given, relationship, sex, birth):
+        return {
+            f"members-{index}-relationship": relationship,
+            f"members-{index}-given_name_ar": given,
+            f"members-{index}-family_name_ar": "حداد",
+            f"members-{index}-given_name_lat": "Load",
+            f"members-{index}-family_name_lat": marker,
+            f"members-{index}-sex": sex,
+            f"members-{index}-birth_date_text": birth,
+        }
+
+    @task(3)
+    def instant_check(self):
+        member = self._member(
+            0, "Haddad", random.choice(["محمد", "أحمد", "خالد"]), "head", "m", "1983"
+        )
+        self.post("/identity/check/", {**member, "prefix": "members-0"}, name="instant check")
+
+    @task(1)
+    def register_family(self):
+        marker = "L" + uuid.uuid4().hex[:12]
+        data = {
+            "site": WORLD["site"],
+            "registered_on": WORLD["today"],
+            "consent": ["registration"],
+            "members-TOTAL_FORMS": "2",
+            "members-INITIAL_FORMS": "0",
+            "members-MIN_NUM_FORMS": "1",
+            "members-MAX_NUM_FORMS": "40",
+            **self._member(0, marker, "محمد", "head", "m", "1983"),
+            **self._member(1, marker, "علي", "son", "m", "2012"),
+        }
+        self.client.get("/registry/register/", name="register page")
+        with self.post(
+            "/registry/register/",
+            data,
+            name="register family",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code == 302 and "/registry/households/" in response.headers.get(
+                "Location", ""
+            ):
+                ACKED.append(marker)
+                response.success()
+            else:
+                response.failure(f"not registered: {response.status_code}")
+
+
+class Caseworker(Staff):
+    weight = 3
+    prefix = "loadcase"
+
+    @task(2)
+    def worklist(self):
+        self.client.get("/casework/", name="worklist")
+
+    @task(3)
+    def read_case(self):
+        person = random.choice(WORLD["people"])
+        page = self.client.get(f"/casework/people/{person}/", name="person case")
+        match = re.search(r'name="domain"[^>]*>\s*<option value="(\w+)"', page.text)
+        if match and random.random() < 0.5:
+            self.post(
+                f"/casework/people/{person}/notes/",
+                {"domain": match.group(1), "text": "Load note: asked about school places."},
+                name="write note",
+            )
+
+
+class Coordinator(Staff):
+    weight = 1
+    prefix = "loadcoord"
+
+    @task
+    def pages(self):
+        self.client.get("/casework/", name="worklist")
+        self.client.get("/sites/", name="sites overview")
+        self.client.get(f"/sites/{random.choice(WORLD['sites'])}/", name="site page")
+
+
+@events.init.add_listener
+def _fresh_clock(environment, **kwargs):
+    # gevent's loop caches "now" from before the (slow) imports; a --run-time timer scheduled
+    # from that stale time fires seconds early, so refresh it first.
+    import gevent
+
+    gevent.get_hub().loop.update_now()
+
+
+@events.test_stop.add_listener
+def _write_acknowledged(environment, **kwargs):
+    with open(os.environ["LOAD_ACKS"], "w") as out:
+        json.dump(ACKED, out)

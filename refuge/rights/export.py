@@ -1,0 +1,141 @@
+"""A data subject's access request: everything held on one person, as JSON and as a PDF in
+their language. Only the data protection officer produces it, and each export is audited."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from refuge.audit import services as audit
+from refuge.audit.services import jsonable
+
+SECTION_TITLES = {
+    "person_id": gettext_lazy("Person number"),
+    "household_phone": gettext_lazy("Contact phone"),
+    "person": gettext_lazy("About you"),
+    "origin": gettext_lazy("Place of origin"),
+    "documents": gettext_lazy("Documents"),
+    "needs": gettext_lazy("Specific needs"),
+    "consents": gettext_lazy("Consents"),
+    "stays": gettext_lazy("Stays"),
+    "steps": gettext_lazy("Steps of your case"),
+    "notes": gettext_lazy("Notes written about you"),
+    "attachments": gettext_lazy("Attached documents"),
+}
+
+EXPORTING_ROLES = frozenset({"dpo"})
+
+
+def _person_record(person) -> dict:
+    from refuge.casework import encryption
+    from refuge.casework.models import Attachment, Note, StepProgress
+    from refuge.sites.models import Stay
+
+    fields = {
+        f.name: getattr(person, f.attname)
+        for f in person._meta.concrete_fields
+        if f.name not in ("id", "household", "origin", "created_at", "updated_at")
+    }
+    return {
+        "person_id": person.pk,
+        "registration_number": person.household.registration_number,
+        "household_phone": person.household.phone,
+        "person": fields,
+        "origin": str(person.origin) if person.origin_id else "",
+        "documents": list(person.documents.values("doc_type", "number", "issuer", "expires_on")),
+        "needs": list(person.needs.values("code", "recorded_on")),
+        "consents": list(person.consents.values("scopes", "given_on", "withdrawn_on")),
+        "stays": [
+            {"site": stay.site.name, "from": stay.arrived_on, "to": stay.left_on}
+            for stay in Stay.objects.filter(household=person.household).select_related("site")
+        ],
+        "steps": list(
+            StepProgress.objects.filter(case__person=person).values(
+                "step__code", "status", "outcome", "done_on", "evidence"
+            )
+        ),
+        # The notes themselves: a subject's right of access covers what staff wrote about them.
+        "notes": [
+            {
+                "domain": note.domain,
+                "written_at": note.written_at,
+                "text": encryption.decrypt(note.ciphertext).decode(),
+            }
+            for note in Note.objects.filter(person=person).order_by("written_at")
+        ],
+        "attachments": list(
+            Attachment.objects.filter(person=person).values(
+                "domain", "kind", "filename", "size", "uploaded_at"
+            )
+        ),
+    }
+
+
+def subject_export(*, person, by) -> dict:
+    """Everything held on `person`, ready for json.dumps."""
+    if not by.is_active or getattr(by, "role", None) not in EXPORTING_ROLES:
+        audit.record(actor=by, action=audit.Action.DENIED, target=person)
+        raise PermissionDenied
+    record = jsonable(_person_record(person))
+    audit.record(actor=by, action=audit.Action.EXPORT, target=person, detail={"kind": "subject"})
+    return record
+
+
+def _field_label(name: str) -> str:
+    from refuge.registry.models import Person
+
+    try:
+        return str(Person._meta.get_field(name).verbose_name)
+    except Exception:  # not a person field: its technical name
+        return name
+
+
+def subject_export_pdf(record: dict, *, language: str) -> bytes:
+    """The export as a PDF in the person's language (Arabic right to left)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    from refuge.sites.documents import _fonts, visual
+
+    _fonts()
+    rtl = language == "ar"
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    width, height = A4
+    y = height - 20 * mm
+
+    def line(text: str, size: int = 10, bold: bool = False) -> None:
+        nonlocal y
+        if y < 20 * mm:
+            canvas.showPage()
+            y = height - 20 * mm
+        canvas.setFont("Refuge-Bold" if bold else "Refuge", size)
+        shown = visual(text[:140], rtl=rtl)
+        if rtl:
+            canvas.drawRightString(width - 15 * mm, y, shown)
+        else:
+            canvas.drawString(15 * mm, y, shown)
+        y -= size * 0.5 * mm
+
+    with translation.override(language):
+        line(_("Everything Refuge holds about you"), 14, bold=True)
+        line(_("Registration number: %(number)s") % {"number": record["registration_number"]})
+        for section, value in record.items():
+            if section in ("registration_number",):
+                continue
+            line(str(SECTION_TITLES.get(section, section)), 11, bold=True)
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, dict):
+                    for key, inner in item.items():
+                        if inner not in ("", None, [], {}):
+                            line(f"  {_field_label(key)}: {inner}")
+                elif item not in ("", None):
+                    line(f"  {item}")
+    canvas.save()
+    return buffer.getvalue()

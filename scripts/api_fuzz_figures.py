@@ -36,7 +36,10 @@ def main() -> int:
     print("schemathesis: " + (summary[-1] if summary else "no summary line"))
     failed = []
     if args.schemathesis_status != 0:
-        failed.append(f"schemathesis exited {args.schemathesis_status} (a check failed)")
+        reason = (
+            "stopped by the time bound" if args.schemathesis_status == 124 else "a check failed"
+        )
+        failed.append(f"schemathesis exited {args.schemathesis_status} ({reason})")
     if server_errors:
         failed.append(f"{server_errors} server errors")
     if requests < args.min_requests:

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from refuge.accounts.access import visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.api import serializers as s
-from refuge.api.base import UPDATED_AFTER, DoorViewSet, updated_after
+from refuge.api.base import UPDATED_AFTER, DoorViewSet, PeopleCursorPage, updated_after
 from refuge.audit import services as audit
 from refuge.casework import selectors as casework_selectors
 from refuge.casework import services as casework
@@ -184,6 +184,7 @@ class PersonViewSet(DoorViewSet):
         "refer": Capability.EDIT_CASES,
     }
     read_actions = ("search",)
+    pagination_class = PeopleCursorPage
     serializer_class = s.PersonSerializer
     queryset = Person.objects.none()
 

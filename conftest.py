@@ -5,6 +5,14 @@ from refuge.audit import triggers
 from refuge.testing import FIELD_KEY, build_world
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static():
+    """Pages name static files by the hashed names collectstatic writes (as in production)."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 @pytest.fixture
 def world(db):
     return build_world()

@@ -44,7 +44,7 @@ def build(people: int, seed: int) -> list:
         PersonNameToken,
         Place,
     )
-    from refuge.registry.search import name_tokens, normalise_document_number
+    from refuge.registry.search import normalise_document_number, searchable_tokens
     from refuge.sites.models import Stay
 
     rng = random.Random(seed)
@@ -77,7 +77,8 @@ def build(people: int, seed: int) -> list:
         tokens, documents = [], []
         for person, member in zip(persons, owners, strict=True):
             tokens += [
-                PersonNameToken(person=person, token=t) for t in name_tokens(*member.names.values())
+                PersonNameToken(person=person, token=t)
+                for t in searchable_tokens(*member.names.values())
             ]
             documents += [
                 Document(

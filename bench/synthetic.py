@@ -41,6 +41,15 @@ PLACES = [
     Name("صافيتا", "Safita", "Сафита", 4),
     Name("الدريكيش", "Dreikish", "Дрейкиш", 2),
 ]
+# The districts above lie in these governorates (a clerk may write the governorate instead).
+GOVERNORATE_OF = {
+    "Jableh": "Latakia",
+    "Qardaha": "Latakia",
+    "Baniyas": "Tartus",
+    "Safita": "Tartus",
+    "Dreikish": "Tartus",
+    "Masyaf": "Hama",
+}
 LATIN_PLACE_VARIANTS = {
     "Latakia": ["Latakia", "Lattakia", "Lattaquié", "Al-Ladhiqiyah"],
     "Tartus": ["Tartus", "Tartous"],
@@ -120,6 +129,13 @@ class Clerk:
     year_only: float
     swap: float
     site: str
+    # Habits the independent evaluation found: Russian г for Arabic h, a sex written wrongly,
+    # the governorate for the district, an estimated year off, a father's name left out.
+    g_for_h: float = 0.0
+    sex_slip: float = 0.0
+    governorate: float = 0.0
+    estimate_off: float = 0.0
+    no_father: float = 0.05
     seen: set = field(default_factory=set)
 
 
@@ -226,6 +242,11 @@ class Generator:
             year_only=r.choice([0.05, 0.15, 0.4]),
             swap=r.choice([0.0, 0.0, 0.05]),
             site=site,
+            g_for_h=r.choice([0.0, 0.0, 0.8]),
+            sex_slip=r.choice([0.0, 0.01, 0.02]),
+            governorate=r.choice([0.0, 0.2, 0.5]),
+            estimate_off=r.choice([0.0, 0.3]),
+            no_father=r.choice([0.03, 0.05, 0.15]),
         )
 
     def _typo(self, text: str, scheme: str) -> str:
@@ -280,10 +301,13 @@ class Generator:
                 elif roll < 0.5:
                     text = art.capitalize() + "-" + rest
             text = self._russian_variant(text)
+            if r.random() < clerk.g_for_h and ("ه" in name.arabic or "ح" in name.arabic):
+                text = text.replace("Х", "Г").replace("х", "г")
         else:
             text = self._latin(name, clerk)
         if clerk.abbreviate and name.latin == "Mohammed" and r.random() < clerk.abbreviate:
-            text = {"arabic": "محمد", "russian": "Мухд"}.get(s, "Mhd")
+            forms = {"arabic": ["م.", "محمد"], "russian": ["Мухд", "Мхд", "Мух."]}
+            text = r.choice(forms.get(s, ["Mhd", "Mohd", "Mhd."]))
         if r.random() < clerk.typo:
             text = self._typo(text, s)
         return text
@@ -376,10 +400,10 @@ class Generator:
         if roll < 0.10:
             return ""
         roll = r.random()
-        if roll < clerk.year_only * 0.6:
-            return str(y)
         if roll < clerk.year_only:
-            return f"{y}-01-01"
+            if r.random() < clerk.estimate_off:  # a year estimated from the age given
+                y += r.choice((-2, -1, 1, 2))
+            return str(y) if roll < clerk.year_only * 0.6 else f"{y}-01-01"
         roll = r.random()
         if roll < 0.04:
             return f"{y + r.choice((-1, 1))}-{m:02d}-{d:02d}"
@@ -390,6 +414,8 @@ class Generator:
     def write_place(self, place: Name, clerk: Clerk) -> str:
         if self.rng.random() < 0.15:
             return ""
+        if place.latin in GOVERNORATE_OF and self.rng.random() < clerk.governorate:
+            place = next(p for p in PLACES if p.latin == GOVERNORATE_OF[place.latin])
         if clerk.scheme == "arabic":
             return place.arabic
         if clerk.scheme == "russian":
@@ -406,7 +432,7 @@ class Generator:
         family_text = self.write_name(family, clerk)
         if r.random() < clerk.swap:
             given_text, family_text = family_text, given_text
-        father = self.write_name(p.father, clerk) if r.random() > 0.05 else ""
+        father = self.write_name(p.father, clerk) if r.random() > clerk.no_father else ""
         mother = ""
         if p.mother_given and r.random() > 0.2:
             mother = self.write_name(p.mother_given, clerk)
@@ -416,6 +442,8 @@ class Generator:
         if doc and r.random() < 0.02:
             doc = self._typo(doc, "english")
         sex = p.sex if r.random() > 0.02 else ""
+        if sex and r.random() < clerk.sex_slip:
+            sex = "f" if sex == "m" else "m"
         values = {
             "record_id": f"R{self.rid:08d}",
             "household_ref": household_ref,

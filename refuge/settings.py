@@ -230,12 +230,22 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# WhiteNoise serves the static files from the application itself (run `refuge collectstatic` in
-# production; the finders let the demo serve them without it). No CDN, no separate web server
-# needed at a field site.
+# WhiteNoise serves the static files from the application itself: no CDN, no separate web
+# server needed at a field site. `refuge collectstatic` (run by `refuge demo`, by the test
+# suite, and at each deploy) writes them under hashed names with gzip copies, so a browser keeps
+# each for a year and a second visit on a slow link fetches none of them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 WHITENOISE_USE_FINDERS = True
+# Files served at the site's root, such as the /favicon.ico every browser asks for.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 # Observers see counts, never a group small enough to point at a family.
+# The address staff reach Refuge at (https://refuge.example.org), printed in slips' QR codes;
+# empty: the address of the request that printed the slip.
+REFUGE_PUBLIC_URL = os.environ.get("REFUGE_PUBLIC_URL", "")
 REFUGE_SMALL_COUNT_THRESHOLD = envint("REFUGE_SMALL_COUNT_THRESHOLD", 5)
 # No registration of this programme predates it (the conflict's first displacements).
 REFUGE_EARLIEST_REGISTRATION_DATE = envdate("REFUGE_EARLIEST_REGISTRATION_DATE", "2011-01-01")

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from refuge.accounts.roles import GRANTS, Capability, Role, may_write_step, note_domains_of
+from refuge.audit.models import AuditEntry
 from refuge.casework.models import Attachment, Note, Partner, Referral, StepProgress
 from refuge.casework.pathways import current_pathway, pathway_definition
 from refuge.casework.services import add_attachment, refer
@@ -67,6 +68,7 @@ class Records:
 
     site: object
     household: Household
+    again: Household  # the same family registered twice: a pair of households to review
     head: Person
     pair: CandidatePair
     link: SamePersonLink
@@ -129,6 +131,7 @@ def _records(world, admin, medical, site, elsewhere, family: str, latin: str) ->
     return Records(
         site=site,
         household=household,
+        again=again,
         head=head,
         pair=pair,
         link=link,
@@ -246,6 +249,13 @@ REQUESTS = [
     Request("audit_entry", "get", lambda r: reverse("audit:entry", args=[1]), _cap(C.VIEW_AUDIT, site=None)),
     Request("instant_check", "post", lambda r: reverse("identity:instant_check"), _cap(C.REGISTER, site=None), data=lambda r: {"prefix": "members-0", "members-0-given_name_lat": "Mohammed", "members-0-family_name_lat": "Hassan"}, htmx=True),
     Request("review_queue", "get", lambda r: reverse("identity:queue"), _cap(C.REVIEW_DUPLICATES, site=None)),
+    Request("household_pair", "get", lambda r: reverse("identity:household_pair", args=[r.household.pk, r.again.pk]), _cap(C.REVIEW_DUPLICATES)),
+    Request("audit_entry", "get", lambda r: reverse("audit:entry", args=[AuditEntry.objects.filter(object_type="registry.household", object_id=str(r.household.pk)).first().seq]), _cap(C.VIEW_AUDIT, site=None)),
+    Request("name_suggestions", "post", lambda r: reverse("registry:name_suggestions"), _cap(C.REGISTER, site=None), data=lambda r: {"members-TOTAL_FORMS": "1", "members-0-given_name_lat": "Mohammed"}, htmx=True),
+    # Role grants wait for a second administrator or the DPO; anyone signed in sees the
+    # emergency-access form (opening a domain is refused to observers and the DPO).
+    Request("grants", "get", lambda r: reverse("accounts:grants"), lambda user, r: user.role in (Role.ADMIN, Role.DPO)),
+    Request("emergency_access", "get", lambda r: reverse("accounts:emergency_access"), lambda user, r: True),
     Request("review_pair", "get", lambda r: reverse("identity:pair", args=[r.pair.pk]), _cap(C.REVIEW_DUPLICATES)),
     Request("allocate", "get", lambda r: reverse("sites:allocate", args=[r.household.pk]), _cap(C.MANAGE_ROOMS)),
     Request("slip", "get", lambda r: reverse("sites:slip", args=[r.household.pk]), _cap(C.VIEW_PEOPLE)),
@@ -266,8 +276,11 @@ REQUESTS = [
     # Actions
     Request("register_household", "post", lambda r: reverse("registry:register"), _cap(C.REGISTER), data=_register_form, effect=lambda r: Household.objects.count()),
     Request("edit_person", "post", lambda r: reverse("registry:person_edit", args=[r.head.pk]), _cap(C.EDIT_PEOPLE), data=lambda r: {"given_name_ar": "محمد", "family_name_ar": "حسن", "relationship": "head", "sex": "m", "birth_date_text": "1983-04-17", "profession": "matrix"}, effect=lambda r: Person.objects.get(pk=r.head.pk).profession),
+    # Redirects back to the household whether or not the registration could be completed.
+    Request("complete_registration", "post", lambda r: reverse("registry:complete_registration", args=[r.household.pk]), _cap(C.EDIT_PEOPLE)),
     Request("withdraw_consent", "post", lambda r: reverse("registry:withdraw_consent", args=[r.head.pk]), _cap(C.EDIT_PEOPLE), data=lambda r: {"scope": "sharing"}, effect=lambda r: Consent.objects.filter(person=r.head, withdrawn_on__isnull=False).count()),
     Request("decide_pair", "post", lambda r: reverse("identity:pair", args=[r.pair.pk]), _cap(C.REVIEW_DUPLICATES), data=lambda r: {"status": "different"}, effect=_status(CandidatePair, lambda r: r.pair.pk)),
+    Request("decide_household_pair", "post", lambda r: reverse("identity:household_pair", args=[r.household.pk, r.again.pk]), _cap(C.REVIEW_DUPLICATES), data=lambda r: {f"pair-{r.pair.pk}": "different"}, effect=_status(CandidatePair, lambda r: r.pair.pk)),
     Request("undo_link", "post", lambda r: reverse("identity:undo_link", args=[r.link.pk]), _cap(C.REVIEW_DUPLICATES), effect=lambda r: SamePersonLink.objects.get(pk=r.link.pk).undone_at),
     Request("allocate_beds", "post", lambda r: reverse("sites:allocate", args=[r.household.pk]), _cap(C.MANAGE_ROOMS), data=lambda r: {"room": r.room.pk}, effect=lambda r: BedAssignment.objects.count()),
     Request("plan_movement", "post", lambda r: reverse("sites:movement_new"), _cap(C.PLAN_MOVEMENTS), data=lambda r: {"from_site": r.site.pk, "to_site": r.planned.to_site_id, "planned_on": timezone.localdate().isoformat(), "means": "bus", "seats": "5"}, effect=lambda r: Movement.objects.count()),
@@ -285,6 +298,9 @@ REQUESTS = [
     Request("add_referral", "post", lambda r: reverse("casework:add_referral", args=[r.head.pk]), _cap(C.EDIT_CASES), data=lambda r: {"partner": r.referral.partner_id}, effect=lambda r: Referral.objects.count()),
     Request("referral_status", "post", lambda r: reverse("casework:referral_status", args=[r.referral.pk]), _cap(C.EDIT_CASES), data=lambda r: {"status": "accepted"}, effect=_status(Referral, lambda r: r.referral.pk)),
     Request("edit_pathway", "post", lambda r: reverse("casework:pathway_edit"), _cap(C.ADMINISTER, site=None), data=_pathway_changed, effect=lambda r: current_pathway().version),
+    Request("name_suggestions", "post", lambda r: reverse("registry:name_suggestions"), _cap(C.REGISTER, site=None), data=lambda r: {"members-TOTAL_FORMS": "1", "members-0-given_name_ar": "محمد"}),
+    Request("review_household_pair", "get", lambda r: reverse("identity:household_pair", args=[r.pair.person_a.household_id, r.pair.person_b.household_id]), _cap(C.REVIEW_DUPLICATES)),
+    Request("complete_registration", "post", lambda r: reverse("registry:complete_registration", args=[r.household.pk]), _cap(C.EDIT_PEOPLE)),
     Request("set_language", "post", lambda r: reverse("accounts:language"), lambda user, r: True, data=lambda r: {"language": "en", "next": "/"}),
 ]  # fmt: skip
 
@@ -430,8 +446,14 @@ def test_the_matrix_covers_every_url_of_the_pages():
         "casework:pathway_edit", "casework:person", "casework:add_note",
         "casework:add_attachment", "casework:add_referral", "casework:household",
         "casework:step", "casework:step_edit", "casework:attachment",
-        "casework:referral_status",
+        "casework:referral_status", "identity:household_pair", "audit:entry",
+        "registry:name_suggestions", "registry:complete_registration", "accounts:grants",
+        "accounts:emergency_access", "accounts:language",
     }  # fmt: skip
-    sign_in = {n for n in names if n.startswith(("accounts:", "admin:"))}
-    assert names - sign_in - covered == set()
+    # Signing in, Django's admin (its own permissions) and the REST API, which has its own
+    # matrix over the same door (refuge/api/tests/test_api_matrix.py).
+    elsewhere = {n for n in names if n.startswith(("admin:", "api:"))} | {
+        f"accounts:{n}" for n in ("login", "logout", "profile", "two_factor", "two_factor_setup")
+    }
+    assert names - elsewhere - covered == set()
     assert (len(REQUESTS), len(ROLES), len(VARIANTS)) == MATRIX_SIZE

@@ -24,7 +24,7 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 200
 # Answers worth giving again on a retry: done, or refused for what the request said.
-_REPLAYABLE = range(200, 300), (400, 404, 409)
+_REPLAYED_REFUSALS = (400, 404, 409)
 
 
 class CursorPage(pagination.CursorPagination):
@@ -185,7 +185,7 @@ class DoorViewSet(viewsets.GenericViewSet):
         response = super().finalize_response(request, response, *args, **kwargs)
         pending = getattr(self, "_idempotency", None)
         status = response.status_code
-        if pending and (status in _REPLAYABLE[0] or status in _REPLAYABLE[1]):
+        if pending and (200 <= status < 300 or status in _REPLAYED_REFUSALS):
             key, fingerprint = pending
             self._idempotency = None
             IdempotentWrite.objects.create(

@@ -41,13 +41,13 @@ ROOMS_PAGE = OpenApiParameter(
 )
 
 
-def _audit_list(request, object_type: str, rows) -> None:
-    # The pages audit their lists the same way; this moves into the selectors with the door.
+def _audit_list(request, object_type: str, key: str, rows) -> None:
+    # A page of a list is a read of everyone on it, as the pages' lists are audited.
     audit.record(
         actor=request.user,
         action=audit.Action.VIEW,
         object_type=object_type,
-        detail={"via": "api", "ids": [row.pk for row in rows]},
+        detail={"list": "api", key: [row.pk for row in rows]},
     )
 
 
@@ -67,9 +67,9 @@ def _site(pk: int) -> Site:
     return site
 
 
-def _page(view, request, queryset, serializer_class, object_type: str):
+def _page(view, request, queryset, serializer_class, object_type: str, key: str):
     page = view.paginate_queryset(queryset)
-    _audit_list(request, object_type, page)
+    _audit_list(request, object_type, key, page)
     return view.get_paginated_response(serializer_class(page, many=True).data)
 
 
@@ -91,7 +91,7 @@ class HouseholdViewSet(DoorViewSet):
 
     def list(self, request):
         rows = updated_after(request, registry_selectors.households_for(request.user))
-        return _page(self, request, rows, s.HouseholdSerializer, "registry.household")
+        return _page(self, request, rows, s.HouseholdSerializer, "registry.household", "rows")
 
     def retrieve(self, request, pk=None):
         household = self._household(request, pk, purpose="api household")
@@ -189,7 +189,7 @@ class PersonViewSet(DoorViewSet):
 
     def list(self, request):
         rows = updated_after(request, registry_selectors.people_for(request.user))
-        return _page(self, request, rows, s.PersonSerializer, "registry.person")
+        return _page(self, request, rows, s.PersonSerializer, "registry.person", "people")
 
     def _person(self, request, pk, *, purpose: str | None) -> Person:
         return visible_or_404(
@@ -430,7 +430,7 @@ class ReviewPairViewSet(DoorViewSet):
 
     def list(self, request):
         rows = identity_selectors.review_queue(request.user)
-        return _page(self, request, rows, s.PairSerializer, "identity.queue")
+        return _page(self, request, rows, s.PairSerializer, "identity.queue", "pairs")
 
     def _pair(self, request, pk, *, purpose: str | None) -> CandidatePair:
         return visible_or_404(

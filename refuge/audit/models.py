@@ -1,5 +1,6 @@
 import json
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -23,6 +24,16 @@ class Action(models.TextChoices):
     LOCKED_OUT = "locked_out", _("was locked out")
     LOGOUT = "logout", _("signed out")
     DISCLOSE = "disclose", _("disclosed sealed audit details")
+
+
+# Trail entries about things that are not rows (a page, a check), named for the reader.
+OBJECT_TYPE_LABELS = {
+    "accounts.two_factor": _("two-factor authentication"),
+    "audit.trail": _("audit trail"),
+    "casework.worklist": _("worklist"),
+    "identity.instant_check": _("instant check"),
+    "identity.queue": _("review queue"),
+}
 
 
 class AuditEntry(models.Model):
@@ -94,6 +105,16 @@ class AuditEntry(models.Model):
         }
         canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return sign("link", canonical.encode())
+
+    @property
+    def object_type_label(self) -> str:
+        """What the entry is about as a word ("person"), not a code ("registry.person")."""
+        if self.object_type in OBJECT_TYPE_LABELS:
+            return str(OBJECT_TYPE_LABELS[self.object_type])
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.object_type
 
 
 class ChainHead(models.Model):

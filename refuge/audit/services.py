@@ -92,6 +92,9 @@ CLEAR_KEYS = frozenset(
         "wait",
         "with",
         "method",
+        # Ids, codes and paths (names travel by POST, never in a path).
+        "code",
+        "document",
     }
 )
 

@@ -375,6 +375,9 @@ class PartnerKind(models.TextChoices):
 
 class Partner(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    # What administrators type in the other languages; empty falls back to the name above.
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=PartnerKind.choices)
     region = models.CharField(_("region"), max_length=100, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
@@ -386,7 +389,13 @@ class Partner(models.Model):
         verbose_name_plural = _("partner organisations")
 
     def __str__(self):
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language when an administrator gave one."""
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", "") or self.name
 
 
 class ReferralStatus(models.TextChoices):

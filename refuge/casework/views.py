@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from refuge.accounts.access import capability_required, visible_or_404
@@ -325,7 +326,11 @@ def bulk(request):
             else:
                 messages.success(
                     request,
-                    _("%(step)s updated for %(count)d people.")
+                    ngettext(
+                        "%(step)s updated for %(count)d person.",
+                        "%(step)s updated for %(count)d people.",
+                        count,
+                    )
                     % {"step": step.name, "count": count},
                 )
                 return redirect(f"{request.path}?site={site.pk}&step={step_code}")

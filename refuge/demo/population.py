@@ -31,6 +31,27 @@ from refuge.sites.models import Site, SiteKind
 
 DEMO_PASSWORD = "refuge-demo-2026"
 
+# Names in Russian and Arabic, as an administrator enters them in /admin/.
+LOCAL_NAMES = {
+    "HMM": ("Убежище на авиабазе Хмеймим", "ملجأ قاعدة حميميم الجوية"),
+    "MOW": ("Транзитный пункт в Москве", "نقطة العبور في موسكو"),
+    "PRM1": ("Пункт временного размещения № 1, Пермь", "مركز الإيواء المؤقت رقم 1، بيرم"),
+    "PRM2": ("Пункт временного размещения № 2, Пермь", "مركز الإيواء المؤقت رقم 2، بيرم"),
+    "Perm City Clinical Hospital No. 4": (
+        "Городская клиническая больница № 4, Пермь",
+        "مستشفى بيرم السريري رقم 4",
+    ),
+    "Memorial legal aid, Perm office": (
+        "Юридическая помощь «Мемориал», пермское отделение",
+        "المساعدة القانونية «ميموريال»، مكتب بيرم",
+    ),
+    "School No. 9, Perm": ("Школа № 9, Пермь", "المدرسة رقم 9، بيرم"),
+    "Perm Krai employment centre": (
+        "Центр занятости Пермского края",
+        "مركز التوظيف في إقليم بيرم",
+    ),
+}
+
 SITES = [
     # code, name, kind, region, country, capacity
     ("HMM", "Hmeimim airbase shelter", SiteKind.SHELTER, "Latakia", "SY", 9000),
@@ -268,6 +289,8 @@ def create_sites_and_staff() -> dict[str, Site]:
             code=code,
             defaults={
                 "name": name,
+                "name_ru": LOCAL_NAMES.get(code, ("", ""))[0],
+                "name_ar": LOCAL_NAMES.get(code, ("", ""))[1],
                 "kind": kind,
                 "region": region,
                 "country": country,
@@ -372,7 +395,11 @@ def _advance_casework(rng, sites, today) -> None:
         ("School No. 9, Perm", PartnerKind.SCHOOL),
         ("Perm Krai employment centre", PartnerKind.EMPLOYMENT),
     ]:
-        Partner.objects.get_or_create(name=name, defaults={"kind": kind, "region": "Perm Krai"})
+        name_ru, name_ar = LOCAL_NAMES.get(name, ("", ""))
+        Partner.objects.get_or_create(
+            name=name,
+            defaults={"kind": kind, "region": "Perm Krai", "name_ru": name_ru, "name_ar": name_ar},
+        )
     for code in ("PRM1", "PRM2"):
         people = list(Person.objects.filter(household__current_site=sites[code]).order_by("pk"))
         reach = {p.pk: rng.choice([0, 1, 2, 2, 3, 4, 5, 6, 7, 8]) for p in people}

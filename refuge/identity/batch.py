@@ -8,14 +8,14 @@ from tqdm import tqdm
 from refuge.identity.models import SamePersonLink
 from refuge.identity.records import person_records
 from refuge.identity.services import queue_pair
-from refuge.matching.compare import Decision, PreparedRecord, compare_people, prior_log_odds
-from refuge.matching.dedupe import (
-    candidate_pairs,
-    household_pairs,
-    household_support,
-    name_frequencies,
-    score_pairs,
+from refuge.matching.compare import (
+    POSSIBLE_THRESHOLD,
+    Decision,
+    PreparedRecord,
+    compare_people,
+    prior_log_odds,
 )
+from refuge.matching.dedupe import link_probabilities, name_frequencies, score_candidates
 from refuge.registry.models import Person
 
 MIN_FOR_FREQUENCIES = 5000
@@ -47,14 +47,10 @@ def queue_registry_duplicates(*, progress: bool = True, chunk: int = 2000) -> di
     prior = prior_log_odds(population)
     households = np.array([h for _, h in owners], dtype=np.int64)
 
-    left, right = candidate_pairs(prepared)
-    totals, flags = score_pairs(prepared, left, right, frequencies, prior)
-    extra_left, extra_right = household_pairs(left, right, totals, flags, households)
-    extra_totals, extra_flags = score_pairs(prepared, extra_left, extra_right, frequencies, prior)
-    left, right = np.concatenate((left, extra_left)), np.concatenate((right, extra_right))
-    totals = np.concatenate((totals, extra_totals))
-    flags = np.concatenate((flags, extra_flags))
-    support = household_support(left, right, totals, flags, households)
+    # The CSV run's path: the same blocking, comparison, household evidence and figures.
+    scored = score_candidates(prepared, households, frequencies, prior, progress=progress)
+    left, right, flags, support = scored.left, scored.right, scored.flags, scored.support
+    _boosted, prob = link_probabilities(scored, prior)
 
     linked = set(
         SamePersonLink.objects.filter(undone_at__isnull=True).values_list(
@@ -65,7 +61,7 @@ def queue_registry_duplicates(*, progress: bool = True, chunk: int = 2000) -> di
     for k in tqdm(range(len(left)), desc="compare", unit="pair", disable=not progress):
         i, j = int(left[k]), int(right[k])
         (pa, ha), (pb, hb) = owners[i], owners[j]
-        if pa == pb or ha == hb or flags[k] & 1:
+        if pa == pb or ha == hb or flags[k] & 1 or prob[k] < POSSIBLE_THRESHOLD:
             continue
         key = (min(pa, pb), max(pa, pb))
         if key in linked:

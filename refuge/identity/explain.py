@@ -14,6 +14,7 @@ NAME_CODES = {
     "agree_strong": gettext_lazy("the same name in another spelling or script"),
     "agree_weak": gettext_lazy("similar, but not clearly the same"),
     "typo": gettext_lazy("differs by what looks like a typing error"),
+    "slip": gettext_lazy("one letter apart: a slip of the pen or another name"),
     "distinct_names": gettext_lazy("two different common names"),
     "disagree": gettext_lazy("different"),
 }
@@ -37,14 +38,23 @@ OTHER = {
     ("birth_date", "year_off_by_two"): gettext_lazy(
         "Birth years two apart, on the same day and month."
     ),
-    ("birth_date", "year_differs"): gettext_lazy("Birth years two or more apart."),
+    ("birth_date", "year_differs"): gettext_lazy("Birth years too far apart for one person."),
+    ("birth_date", "estimated_year_off_by_two"): gettext_lazy(
+        "Birth years two apart, one of them only a year (perhaps estimated)."
+    ),
+    ("birth_date", "estimated_year_far"): gettext_lazy(
+        "Birth years three to five apart, one of them only a year (perhaps estimated)."
+    ),
     ("origin", "agree"): gettext_lazy("Same place of origin."),
+    ("origin", "agree_within"): gettext_lazy(
+        "Places of origin recorded at different levels: the district lies in the governorate."
+    ),
     ("origin", "disagree"): gettext_lazy("Different places of origin."),
     ("document_number", "exact"): gettext_lazy("Same document number."),
     ("document_number", "near"): gettext_lazy("Document numbers differ by one character."),
     ("document_number", "disagree"): gettext_lazy("Different document numbers."),
     ("decision", "vetoed"): gettext_lazy(
-        "Ruled out: a different given name, sex or birth year means another person "
+        "Ruled out: a different given name or birth years too far apart mean another person "
         "(a twin, a father or a son)."
     ),
     ("decision", "same_document"): gettext_lazy(

@@ -195,7 +195,7 @@ def instant_check(
         matches.append(
             InstantMatch(
                 person=person,
-                site_name=site.name,
+                site_name=site.local_name,
                 probability=comparison.probability,
                 decision=comparison.decision.value,
                 reasons=comparison.reasons,

@@ -33,7 +33,7 @@ from refuge.matching.normalise import (
     NormalisedName,
     normalise_name,
 )
-from refuge.matching.places import place_code
+from refuge.matching.places import compare_origins, place_code
 from refuge.matching.records import PersonRecord
 
 
@@ -62,6 +62,9 @@ POSSIBLE_THRESHOLD = 0.2
 
 _QUALITY = {"a": "a", "A": "a", "i": "i", "I": "i", "u": "u", "U": "u", "e": "e", "E": "E"}
 _CONSONANT_NEAR = {
+    # Russian г writes Arabic h (Гала, Ибрагим) and gh (Гассан) alike.
+    frozenset("gh"): 0.15,
+    frozenset("gk"): 0.15,
     frozenset("sc"): 0.5,
     frozenset("sz"): 0.5,
     frozenset("dt"): 0.5,
@@ -288,11 +291,22 @@ class BirthDate:
         return cls(year, month, day)
 
 
+# Years further apart than this rule a match out even when a year is only estimated (a father
+# and the son named after the grandfather are a generation apart).
+ESTIMATED_YEAR_TOLERANCE = 5
+
+
 def compare_birth_dates(a: BirthDate | None, b: BirthDate | None) -> str:
-    """A code for how two birth dates relate (see `BIRTH_WEIGHTS`)."""
+    """A code for how two birth dates relate (see `BIRTH_WEIGHTS`).
+
+    A year written alone (or as 1 January) is often an estimate from the person's age, so a
+    year two to five off is evidence against, not a veto, when either date is only a year."""
     if a is None or b is None:
         return "missing"
     gap = abs(a.year - b.year)
+    estimated = not a.day or not b.day
+    if estimated and 2 <= gap <= ESTIMATED_YEAR_TOLERANCE:
+        return "estimated_year_off_by_two" if gap == 2 else "estimated_year_far"
     if gap == 2 and a.day and b.day and (a.month, a.day) == (b.month, b.day):
         # Two clerks each off by one year in opposite directions; the day and month still agree.
         return "year_off_by_two"
@@ -325,6 +339,8 @@ BIRTH_WEIGHTS = {
     # Day and month agree: one clerk wrote the wrong year, a coincidence one day in 365.
     "year_off_by_one_same_day": 4.5,
     "year_off_by_two": -2.5,
+    "estimated_year_off_by_two": -2.0,
+    "estimated_year_far": -4.5,
     "year_differs": -9.0,
     "missing": 0.0,
 }
@@ -421,6 +437,10 @@ class NameFrequencies:
             return False
         return self.forms.get(name.key, 0) >= max(5, self.total // 20_000)
 
+    def is_common_skeleton(self, name: NormalisedName) -> bool:
+        """True when this consonant skeleton is frequent enough to be a real name of its own."""
+        return self.counts.get(name.skeleton, 0) >= max(5, self.total // 20_000)
+
     def is_typo_of(self, name: NormalisedName, other: NormalisedName) -> bool:
         """True when `name` looks like a misspelling of the common name `other`: its consonant
         skeleton is rare, absolutely or next to the other's (in a million records a slip on a
@@ -455,6 +475,16 @@ _TYPO_MAX_COST = 1.6  # about one wrong letter
 # Two frequent forms a little apart (Jamil / Jamal) are likely two names, but common variant
 # spellings look the same, so this is evidence against, not a veto.
 _DISTINCT_WEIGHT = -2.0
+# A given name one slip of the pen away (Ahmad / Ahmd, Rahaf / Rahaj) that is not known to be a
+# second real name: strong evidence against, which the other fields agreeing can outweigh.
+# Twins one letter apart live in one household registration, which the clustering keeps apart.
+_SLIP_MAX_COST = 1.3
+_SLIP_WEIGHT = -3.0
+# Sex written differently: a clerk's slip in about one registration in a hundred, against even
+# odds for two random people (log 0.015 / 0.5); not a veto, so one personal document or every
+# other field agreeing outweighs it.
+SEX_DISAGREE_WEIGHT = -3.5
+ORIGIN_WEIGHTS = {"agree": 1.0, "agree_within": 0.5, "disagree": -1.0, "missing": 0.0}
 
 
 def _name_weight(
@@ -476,7 +506,9 @@ def _name_weight(
         return weight, cmp.level.value, False
     if cmp.level is Level.WEAK:
         if freqs and freqs.forms:
-            if freqs.is_common_form(a) and freqs.is_common_form(b):
+            # Only given names: common variant spellings of a family name (Qassim / Qasam,
+            # Deeb / Daeb) look like two frequent forms too.
+            if field_name == "given_name" and freqs.is_common_form(a) and freqs.is_common_form(b):
                 return _DISTINCT_WEIGHT, "distinct_names", False
             if (
                 freqs.is_rare_form(a)
@@ -494,6 +526,30 @@ def _name_weight(
     ):
         # One slip of the pen in a given name (Мухаммгд) is not another person; two real names
         # one letter apart (twins Rasha and Rana) are, so only a rare form gets this pass.
+        return _FAR_TYPO_WEIGHT, "typo", False
+    if (
+        field_name == "given_name"
+        and cmp.cost <= _SLIP_MAX_COST
+        # Names that differ only in their vowels are two names (Hassan / Hussein), and two
+        # frequent skeletons are two real names (Rasha / Rana): no pass for either.
+        and a.skeleton != b.skeleton
+        and not (freqs and freqs.is_common_skeleton(a) and freqs.is_common_skeleton(b))
+    ):
+        return _SLIP_WEIGHT, "slip", False
+    if (
+        field_name != "given_name"
+        and freqs
+        and freqs.forms
+        and cmp.cost <= _TYPO_MAX_COST
+        and (
+            freqs.is_rare_form(a)
+            or freqs.is_rare_form(b)
+            or freqs.is_typo_of(a, b)
+            or freqs.is_typo_of(b, a)
+        )
+    ):
+        # A father's or family name one slip away whose one spelling is seen nowhere else
+        # (Mlhammed, Maknlouf) is a clerk's typo: no evidence either way.
         return _FAR_TYPO_WEIGHT, "typo", False
     return disagree, "disagree", False
 
@@ -541,12 +597,15 @@ def compare_people(
     return _verdict(total, reasons, veto=veto, cap=cap)
 
 
+HOUSEHOLD_PAIR_WEIGHT = 5.0
+
+
 def household_weight(pairs: int, prior: float) -> float:
     """Log-odds added when `pairs` other members of the two records' households match each
     other. Once two registrations are seen to be one family, the question is no longer "which of
     all the people is this" but "which member of that family", so with enough support the prior
     (`prior`, very negative in a large registry) rises towards that of a household member."""
-    return max(0.0, min(-prior - 2.0, 5.0 * pairs))
+    return max(0.0, min(-prior, HOUSEHOLD_PAIR_WEIGHT * pairs))
 
 
 def score_pair(
@@ -564,9 +623,9 @@ def score_pair(
     birth_code = compare_birth_dates(pa.birth, pb.birth)
     sex_differs = bool(pa.sex and pb.sex and pa.sex != pb.sex)
     same_document = bool(pa.document) and pa.document == pb.document
-    if reasons is None and (sex_differs or (birth_code == "year_differs" and not same_document)):
+    if reasons is None and birth_code == "year_differs" and not same_document:
         # A veto decides the pair whatever the names say; the batch engine needs no more.
-        return total + BIRTH_WEIGHTS[birth_code] - 8.0 * sex_differs, True, False
+        return total + BIRTH_WEIGHTS[birth_code], True, False
     given_cmp = _compare_normalised(pa.given, pb.given)
     g_b, f_b = pb.given, pb.family
     family_cmp = None
@@ -610,8 +669,7 @@ def score_pair(
             )
 
     if pa.sex and pb.sex:
-        w, code = (0.67, "agree") if pa.sex == pb.sex else (-8.0, "disagree")
-        veto = veto or code == "disagree"
+        w, code = (0.67, "agree") if not sex_differs else (SEX_DISAGREE_WEIGHT, "disagree")
     else:
         w, code = 0.0, "missing"
     total += w
@@ -625,15 +683,8 @@ def score_pair(
     if reasons is not None:
         reasons.append(Reason("birth_date", code, {"weight": w}))
 
-    if pa.origin and pb.origin:
-        same = pa.origin == pb.origin or (
-            pa.origin.startswith("~")
-            and pb.origin.startswith("~")
-            and compare_names(pa.origin[1:], pb.origin[1:]).level in (Level.EXACT, Level.STRONG)
-        )
-        w, code = (1.0, "agree") if same else (-1.0, "disagree")
-    else:
-        w, code = 0.0, "missing"
+    code = compare_origins(pa.origin, pb.origin).value
+    w = ORIGIN_WEIGHTS[code]
     total += w
     if reasons is not None:
         reasons.append(Reason("origin", code, {"weight": w}))
@@ -642,7 +693,7 @@ def score_pair(
     total += w
     if reasons is not None:
         reasons.append(Reason("document_number", code, {"weight": w}))
-    if veto and same_document and not sex_differs:
+    if veto and same_document:
         # One personal document is one person: a given name or a birth year that differs is an
         # error in one of the records (twins hold two documents). The disagreement still
         # weighs; the caller must not pass a family document shared by a household.

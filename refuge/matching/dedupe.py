@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from refuge.matching.cluster import constrained_clusters
 from refuge.matching.compare import (
+    HOUSEHOLD_PAIR_WEIGHT,
     MATCH_THRESHOLD,
     POSSIBLE_THRESHOLD,
     NameFrequencies,
@@ -256,6 +257,70 @@ def household_pairs(
     return (new // n).astype(np.int32), (new % n).astype(np.int32)
 
 
+@dataclass
+class ScoredPairs:
+    """Every compared pair of a run: record indices, raw log-odds, flags (1: vetoed, 2: capped
+    at possible) and household support (other member pairs of the two households that agree)."""
+
+    left: np.ndarray
+    right: np.ndarray
+    totals: np.ndarray
+    flags: np.ndarray
+    support: np.ndarray
+
+
+def score_candidates(
+    prepared: list[PreparedRecord],
+    households: np.ndarray,
+    frequencies: NameFrequencies | None,
+    prior: float,
+    *,
+    workers: int = 1,
+    progress: bool = False,
+    stats: DedupeStats | None = None,
+) -> ScoredPairs:
+    """Blocking, comparison and household evidence: the one path that the CSV run and the
+    registry run (`refuge dedupe --registry`) share. `households` holds a household number per
+    record (-1 for none)."""
+    left, right = candidate_pairs(prepared)
+    if stats is not None:
+        stats.candidate_pairs = len(left)
+    with tqdm(total=len(left), desc="compare", unit="pair", disable=not progress) as bar:
+        totals, flags = score_pairs(
+            prepared, left, right, frequencies, prior, workers=workers, bar=bar
+        )
+    hh = households
+    extra_left, extra_right = household_pairs(left, right, totals, flags, hh)
+    if len(extra_left):
+        with tqdm(
+            total=len(extra_left), desc="households", unit="pair", disable=not progress
+        ) as bar:
+            extra_totals, extra_flags = score_pairs(
+                prepared, extra_left, extra_right, frequencies, prior, workers=workers, bar=bar
+            )
+        left = np.concatenate((left, extra_left))
+        right = np.concatenate((right, extra_right))
+        totals = np.concatenate((totals, extra_totals))
+        flags = np.concatenate((flags, extra_flags))
+        if stats is not None:
+            stats.household_pairs = len(extra_left)
+    support = household_support(left, right, totals, flags, hh)
+    return ScoredPairs(left, right, totals, flags, support)
+
+
+def link_probabilities(scored: ScoredPairs, prior: float) -> tuple[np.ndarray, np.ndarray]:
+    """(log-odds with household support, probability) of every pair, with vetoes and the weak
+    given-name cap applied: the figures both runs decide on (as `compare_people` would)."""
+    bonus = np.clip(HOUSEHOLD_PAIR_WEIGHT * scored.support, 0.0, max(0.0, -prior))
+    boosted = (scored.totals + bonus.astype(np.float32)).astype(np.float32)
+    prob = (1.0 / (1.0 + np.exp(-np.clip(boosted, -50, 50)))).astype(np.float32)
+    vetoed = (scored.flags & 1) == 1
+    prob[vetoed] = np.minimum(prob[vetoed], POSSIBLE_THRESHOLD / 2)
+    capped = ((scored.flags & 2) == 2) & (prob >= MATCH_THRESHOLD)
+    prob[capped] = (MATCH_THRESHOLD + POSSIBLE_THRESHOLD) / 2
+    return boosted, prob
+
+
 def dedupe_records(
     records: Iterable[PersonRecord],
     *,
@@ -274,37 +339,25 @@ def dedupe_records(
     forget_family_documents(prepared)
     freqs = name_frequencies(prepared)
     prior = prior_log_odds(n)
-    left, right = candidate_pairs(prepared)
-    stats.candidate_pairs = len(left)
-    with tqdm(total=len(left), desc="compare", unit="pair", disable=not progress) as bar:
-        totals, flags = score_pairs(prepared, left, right, freqs, prior, workers=workers, bar=bar)
     hh = _household_ids(prepared)
-    extra_left, extra_right = household_pairs(left, right, totals, flags, hh)
-    if len(extra_left):
-        with tqdm(
-            total=len(extra_left), desc="households", unit="pair", disable=not progress
-        ) as bar:
-            extra_totals, extra_flags = score_pairs(
-                prepared, extra_left, extra_right, freqs, prior, workers=workers, bar=bar
-            )
-        left = np.concatenate((left, extra_left))
-        right = np.concatenate((right, extra_right))
-        totals = np.concatenate((totals, extra_totals))
-        flags = np.concatenate((flags, extra_flags))
-        stats.household_pairs = len(extra_left)
-    support = household_support(left, right, totals, flags, hh)
-    bonus = np.clip(5.0 * support, 0.0, max(0.0, -prior)).astype(np.float32)
-    boosted = totals + bonus
-    prob = (1.0 / (1.0 + np.exp(-np.clip(boosted, -50, 50)))).astype(np.float32)
-    prob[(flags & 1) == 1] = np.minimum(prob[(flags & 1) == 1], POSSIBLE_THRESHOLD / 2)
-    capped = ((flags & 2) == 2) & (prob >= MATCH_THRESHOLD)
-    prob[capped] = (MATCH_THRESHOLD + POSSIBLE_THRESHOLD) / 2
+    scored = score_candidates(
+        prepared, hh, freqs, prior, workers=workers, progress=progress, stats=stats
+    )
+    left, right, totals, flags, support = (
+        scored.left,
+        scored.right,
+        scored.totals,
+        scored.flags,
+        scored.support,
+    )
+    boosted, prob = link_probabilities(scored, prior)
+    del scored
     same_hh = (hh[left] >= 0) & (hh[left] == hh[right])
     strong = (prob >= link_threshold) & ~same_hh
     # Strongest first by log-odds: probabilities saturate at 1.0 and would tie.
     sl, sr, sp = left[strong], right[strong], boosted[strong]
     stats.strong_links = len(sl)
-    del totals, flags, prob, support, boosted, bonus, left, right
+    del totals, flags, prob, support, boosted, left, right
 
     # Across clusters only hard contradictions and overwhelming evidence against block a merge:
     # the raw score of a cross pair lacks the household support that its links had.

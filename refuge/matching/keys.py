@@ -22,6 +22,8 @@ Given and family name are put in sorted order, so a swap of the two keeps the ke
 
 from __future__ import annotations
 
+from itertools import product
+
 from refuge.matching.compare import BirthDate, PreparedRecord, prepare
 from refuge.matching.normalise import normalise_name
 from refuge.matching.records import PersonRecord
@@ -30,8 +32,19 @@ from refuge.matching.records import PersonRecord
 def record_key_pairs(p: PreparedRecord) -> list[tuple[str, str]]:
     """The blocking keys of a prepared record, each with a tie-break: inside a very large block
     (a common name) the batch engine compares each record with its neighbours in the order of
-    the tie-break, the field the key leaves out, so likely matches come first."""
-    g, f, fam = p.given.skeleton, p.father.skeleton, p.family.skeleton
+    the tie-break, the field the key leaves out, so likely matches come first.
+
+    A name with a Russian г has two skeletons (г read as h or as gh): the keys are made for
+    every reading, so Рагаф meets رهف and Гассан meets غسان."""
+    readings = product(p.given.skeletons, p.father.skeletons, p.family.skeletons)
+    keys: dict[str, str] = {}
+    for g, f, fam in readings:
+        for key, tie in _key_pairs(p, g, f, fam):
+            keys.setdefault(key, tie)
+    return list(keys.items())
+
+
+def _key_pairs(p: PreparedRecord, g: str, f: str, fam: str) -> list[tuple[str, str]]:
     mother = p.mother.tokens[0].skel if p.mother.tokens else ""
     year = str(p.birth.year) if isinstance(p.birth, BirthDate) else ""
     lo, hi = sorted((g, fam))

@@ -5,6 +5,8 @@ Every name is turned into tokens of one common *phoneme alphabet*, so that مح�
 
     consonants  b t s c(sh) j h d z r k f w y l m n     (emphatic and plain letters merged:
                 ص/س -> s, ط/ت -> t, ض/د -> d, ظ/ذ/ز -> z, ح/ه/خ -> h, ق/ك/غ -> k)
+                g        Russian г, which writes Arabic h (هالة Гала, إبراهيم Ибрагим) as
+                         often as gh (غسان Гассан): near both h and k
     short vowel a e i u      (written only in Latin and Cyrillic; e is "a or i", o is u)
     long vowel  A I U E      (Arabic ا و ي; Latin aa ee ii oo ou uu and macrons; E is a final
                 ى/ي that may be read a or i)
@@ -59,6 +61,8 @@ _ARABIC_INDIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
 # Names that begin with the letters ال without it being the article.
 _AR_NOT_ARTICLE = frozenset({"الياس", "الهام", "الفت"})
 _AR_PATRONYMIC = frozenset({"بن", "ابن", "بنت"})
+# Clerks shorten Muhammad to its first letter or two (م. محمد علي -> م. علي).
+_AR_ABBREVIATIONS = {"م": "محمد", "مح": "محمد", "محمـ": "محمد"}
 _AR_CONSONANTS = {
     "ب": "b",
     "ت": "t",
@@ -116,6 +120,7 @@ def arabic_tokens(text: str) -> list[str]:
             out.append("عبدال" + _strip_ar_article(raw[i + 1]))
             i += 2
             continue
+        tok = _AR_ABBREVIATIONS.get(tok, tok)
         if tok.startswith("عبد") and len(tok) > 4:
             out.append("عبدال" + _strip_ar_article(tok[3:]))
         else:
@@ -191,8 +196,6 @@ _CY_TABLE = {
 }
 _CY_IOTATED = {"я": "a", "ю": "u", "е": "e", "ё": "o"}
 _CY_VOWELS = frozenset("аеёиоуыэюя")
-# Russian renders ه as г in a few established names.
-_CY_CONVENTIONAL = {"ибрагим": "ибрахим"}
 _CY_ARTICLES = frozenset({"аль", "эль", "ал", "ас", "аш", "ад", "ар", "ат", "аз", "ан"})
 
 
@@ -220,6 +223,7 @@ def cyrillic_to_latin(text: str) -> str:
 _LATIN_PREMAP = str.maketrans(
     {
         "š": "sh",
+        "ç": "s",
         "ş": "sh",
         "ǧ": "j",
         "ğ": "gh",
@@ -249,13 +253,12 @@ _LATIN_ARTICLES = frozenset(
     {"al", "el", "ul", "il", "as", "ash", "ad", "ar", "at", "az", "an", "adh", "ath", "ed", "es"}
 )
 _LATIN_PATRONYMIC = frozenset({"bin", "ibn", "ben", "bint", "bn"})
-_ABBREVIATIONS = {
-    "mhd": "muhammad",
-    "mohd": "muhammad",
-    "muhd": "muhammad",
-    "mhmd": "muhammad",
-    "mukhd": "muhammad",
-}
+# Clerks' abbreviations of Muhammad in Latin and (through cyrillic_to_latin) in Cyrillic:
+# Mhd, Mohd, Med, Мхд, Мух., Мухд.
+_ABBREVIATIONS = dict.fromkeys(
+    ("mhd", "mohd", "muhd", "mhmd", "med", "mohd", "moh", "muh", "mkhd", "mukhd", "mukh", "mokh"),
+    "muhammad",
+)
 _ABD_PREFIX = re.compile(r"^(abd|abed)(?:oul|ul|el|al|ol|il|ou|u|e|a|o)?")
 _ABD_WORDS = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abed", "abdoul"})
 _CONSONANT_DIGRAPHS = (
@@ -354,9 +357,9 @@ def _strip_latin_article(tok: str) -> str:
     return tok
 
 
-def _latin_phonemes(token: str) -> str:
+def _latin_phonemes(token: str, cyrillic: bool = False) -> str:
     if token.startswith("abd") and len(token) > 4:
-        return "abd" + _latin_phonemes(token[3:])
+        return "abd" + _latin_phonemes(token[3:], cyrillic)
     out: list[str] = []
     i, n = 0, len(token)
     while i < n:
@@ -373,12 +376,23 @@ def _latin_phonemes(token: str) -> str:
                 out.append("w")
                 i += 2
                 continue
+            if pair in ("aw", "ow") and i + 2 < n and token[i + 2] not in _LATIN_V:
+                # The diphthong English writes aw and French ou (Tawfiq / Toufic, Shawkat /
+                # Choukat) stands where Arabic writes a long و.
+                out.append("U")
+                i += 2
+                continue
             if pair in _VOWEL_DIGRAPHS:
                 out.append(_VOWEL_DIGRAPHS[pair])
                 i += 2
                 continue
             nxt = token[i + 1] if i + 1 < n else ""
-            if ch in "yw":
+            if ch == "c" and nxt and nxt in "eiy":
+                # French writes s as c before e and i: Youcef, Houcine, Yacine, Nacera.
+                out.append("s")
+            elif ch == "g" and cyrillic:
+                out.append("g")
+            elif ch in "yw":
                 glide = "y" if ch == "y" else "w"
                 if i == 0 or nxt in _LATIN_V:
                     out.append(glide)
@@ -394,23 +408,27 @@ def _latin_phonemes(token: str) -> str:
 
 
 def _tidy(phon: str) -> str:
-    """Collapse doubled consonants and drop a final h (taa marbuta, silent -ah)."""
+    """Collapse doubled consonants and drop a final h (taa marbuta, silent -ah; a Russian
+    final г is that h: Салег, Saleh, صالح)."""
     out: list[str] = []
     for ch in phon:
         if out and ch == out[-1] and ch not in VOWELS:
             continue
         out.append(ch)
-    if len(out) > 2 and out[-1] == "h":
+    if len(out) > 2 and out[-1] in "hg":
         out.pop()
     return "".join(out)
 
 
-def skeleton(phon: str) -> str:
-    """The consonant skeleton of a phoneme token: vowels, seats and inner glides dropped."""
+def skeleton(phon: str, g_reads: str = "h") -> str:
+    """The consonant skeleton of a phoneme token: vowels, seats and inner glides dropped. The
+    Russian г reads as h (the Russian habit for ه and ح) unless `g_reads` says k (for غ)."""
     out = []
     for i, ch in enumerate(phon):
         if ch in VOWELS or (i > 0 and ch in "wy"):
             continue
+        if ch == "g":
+            ch = g_reads
         if out and out[-1] == ch:
             continue
         out.append(ch)
@@ -435,8 +453,10 @@ class NormalisedName:
     """A name as comparable tokens, with the script it was written in.
 
     `key` is the phoneme tokens joined by spaces (one comparable string), `skeleton` the
-    consonant skeletons of all tokens joined without spaces. Instances compare by identity:
-    `normalise_name` returns the same object for the same text, which keeps caches cheap.
+    consonant skeletons of all tokens joined without spaces; `alt_skeleton` is the skeleton with
+    a Russian г read as غ (k) instead of h, empty when the name has no г. Instances compare by
+    identity: `normalise_name` returns the same object for the same text, which keeps caches
+    cheap.
     """
 
     raw: str
@@ -444,6 +464,12 @@ class NormalisedName:
     tokens: tuple[NameToken, ...]
     key: str = ""
     skeleton: str = ""
+    alt_skeleton: str = ""
+
+    @property
+    def skeletons(self) -> tuple[str, ...]:
+        """Every reading of the skeleton, for blocking keys."""
+        return (self.skeleton, self.alt_skeleton) if self.alt_skeleton else (self.skeleton,)
 
     def __bool__(self) -> bool:
         return bool(self.tokens)
@@ -469,16 +495,18 @@ def normalise_name(text: str) -> NormalisedName:
         latin = text
         if script is Script.CYRILLIC:
             words = re.split(r"[^\w]+", text.lower())
-            words = [_CY_CONVENTIONAL.get(w, w) for w in words if w]
+            words = [w for w in words if w]
             if len(words) > 1:
                 words = [w for w in words[:-1] if w not in _CY_ARTICLES] + words[-1:]
             latin = cyrillic_to_latin(" ".join(words))
-        toks = tuple(_token(_latin_phonemes(t), False, t) for t in latin_tokens(latin))
+        cyrillic = script is Script.CYRILLIC
+        toks = tuple(_token(_latin_phonemes(t, cyrillic), False, t) for t in latin_tokens(latin))
     else:
         toks = ()
     toks = tuple(t for t in toks if t.phon)
     key = " ".join(t.phon for t in toks)
-    return NormalisedName(text, script, toks, key, "".join(t.skel for t in toks))
+    alt = "".join(skeleton(t.phon, "k") for t in toks) if "g" in key else ""
+    return NormalisedName(text, script, toks, key, "".join(t.skel for t in toks), alt)
 
 
 def name_phonemes(text: str) -> str:

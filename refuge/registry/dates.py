@@ -3,6 +3,7 @@
 import re
 from datetime import date
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from refuge.registry.vocabulary import DatePrecision
@@ -49,10 +50,26 @@ def parse_birth_date(text: str, *, estimated: bool = False) -> tuple[date | None
 
 
 def format_birth_date(value: date | None, precision: str) -> str:
+    """A birth date as it is typed back into the form: what was known, no invented 1 January
+    (an estimated date is an estimated year, as the matching engine reads it too)."""
     if value is None:
         return ""
-    if precision == DatePrecision.YEAR:
+    if precision in (DatePrecision.YEAR, DatePrecision.ESTIMATED):
         return f"{value.year:04d}"
     if precision == DatePrecision.MONTH:
         return f"{value.year:04d}-{value.month:02d}"
     return value.isoformat()
+
+
+def birth_date_label(value: date | None, precision: str) -> str:
+    """A birth date for the reader, in their language, saying only what was known:
+    "17 Apr 1983", "April 1983", "1983", "2018 (estimated)". Every page shows dates this way."""
+    if value is None:
+        return "—"
+    if precision == DatePrecision.ESTIMATED:
+        return _("%(year)s (estimated)") % {"year": value.year}
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    return date_format(value, "SHORT_DATE_FORMAT")

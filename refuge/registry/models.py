@@ -5,11 +5,13 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from refuge.registry.dates import birth_date_label
 from refuge.registry.vocabulary import (
     ConsentScope,
     DatePrecision,
     DocumentType,
     Education,
+    Language,
     NeedStatus,
     RegistrationLevel,
     Relationship,
@@ -136,6 +138,9 @@ class Household(models.Model):
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user):
+        if user.site_ids is None:
+            # No IN over every household, which SQLite would build in full before any row.
+            return self
         return self.filter(household__in=Household.objects.visible_to(user))
 
 
@@ -201,6 +206,16 @@ class Person(models.Model):
     def audit_site_id(self) -> int | None:
         return self.household.audit_site_id
 
+    @property
+    def birth_date_label(self) -> str:
+        return birth_date_label(self.birth_date, self.birth_date_precision)
+
+    @property
+    def language_labels(self) -> list[str]:
+        """The languages the person speaks, as words in the reader's language, not codes."""
+        labels = dict(Language.choices)
+        return [str(labels.get(code, code)) for code in self.languages]
+
     def name_in(self, script: str) -> str:
         parts = [
             getattr(self, f"{part}_{script}")
@@ -265,14 +280,16 @@ class Person(models.Model):
 
 
 class PersonNameToken(models.Model):
-    """One searchable word of a person's names, folded for search (see registry.search)."""
+    """One searchable token of a person's names: a word folded for search, or a name's
+    cross-script skeleton marked with search.SOUND_MARK (see registry.search)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_tokens")
     token = models.CharField(max_length=80)
 
     class Meta:
         indexes = [
-            models.Index(fields=["token"], name="name_token_idx"),
+            # With the person in the index, Find reads who has a token without touching the table.
+            models.Index(fields=["token", "person"], name="name_token_person_idx"),
             # LIKE 'abc%' on PostgreSQL needs a pattern index whatever the database's collation.
             models.Index(
                 fields=["token"], name="name_token_prefix_idx", opclasses=["varchar_pattern_ops"]

@@ -1,16 +1,39 @@
-"""Folding names and numbers for exact and prefix search in any script.
+"""Folding names and numbers for search in any script.
 
-Cross-script matching (محمد ~ Mohammed ~ Мухаммед) is the matching package's job; this only
-makes the same script typed differently find itself: case, Arabic diacritics and tatweel,
-hamza-carrying alef forms, Latin accents.
+Two kinds of searchable token are kept per person (registry.PersonNameToken):
+- the words of their names as typed, folded (case, Arabic diacritics and tatweel, hamza-carrying
+  alef forms, Latin accents), so that the same script typed differently finds itself by prefix;
+- the consonant skeleton of each name in the matching package's common phoneme alphabet
+  (محمد, Mohammed, Мухаммед -> mhmd), marked with SOUND_MARK, so that a name written in one
+  script is found by its form in another. These are the instant check's name keys.
+
+A slip's QR code carries an address ending in /registry/h/<registration number>/; a handheld
+scanner types it into Find, so Find recognises it too, even typed under a Russian keyboard
+layout.
 """
+
+from __future__ import annotations
 
 import re
 import unicodedata
 
+from refuge.matching.normalise import normalise_name
+from refuge.matching.scripts import Script, char_script
+
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ALEF_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Never the first character of a folded word, so a sound token cannot match a typed prefix.
+SOUND_MARK = "~"
+MAX_QUERY_LENGTH = 200
+
+# A registration number is the site's code, a hyphen and six digits (registry.services).
+_REGISTRATION = re.compile(r"^([A-Z][A-Z0-9]{0,19}?)[\s\-_./]*0*(\d{1,6})$")
+_SLIP_ADDRESS = re.compile(r"/h/([A-Za-z0-9]+-\d+)/?\s*$")
+# What a scanner "types" when the desk's keyboard layout is Russian (ЙЦУКЕН over QWERTY).
+_QWERTY = "qwertyuiop[]asdfghjkl;'zxcvbnm,./QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>?`~"
+_JCUKEN = "йцукенгшщзхъфывапролджэячсмитьбю.ЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,ёЁ"
+_FROM_RUSSIAN_LAYOUT = str.maketrans(_JCUKEN, _QWERTY)
 
 
 def fold(text: str) -> str:
@@ -29,5 +52,59 @@ def name_tokens(*names: str) -> set[str]:
     return tokens
 
 
+def sound_tokens(*names: str) -> set[str]:
+    """The script-independent skeletons of each name (one name field at a time), marked."""
+    return {SOUND_MARK + t.skel for name in names for t in normalise_name(name).tokens if t.skel}
+
+
+def searchable_tokens(*names: str) -> set[str]:
+    """Every token Find looks a person up by: folded words and cross-script skeletons."""
+    return name_tokens(*names) | sound_tokens(*names)
+
+
+def query_sound_tokens(query: str) -> list[str]:
+    """The skeletons of a typed query. Runs of words in one script are normalised together, so
+    "Abd al-Rahman" or "عبد الرحمن" give the one name they are, and "Омар الشامي" both parts."""
+    runs: list[tuple[Script, list[str]]] = []
+    for word in query.split():
+        letters = [char_script(c) for c in word if c.isalpha()]
+        script = max(set(letters), key=letters.count) if letters else Script.UNKNOWN
+        if runs and runs[-1][0] is script:
+            runs[-1][1].append(word)
+        else:
+            runs.append((script, [word]))
+    tokens: list[str] = []
+    for _script, words in runs:
+        for t in normalise_name(" ".join(words)).tokens:
+            if t.skel and SOUND_MARK + t.skel not in tokens:
+                tokens.append(SOUND_MARK + t.skel)
+    return tokens
+
+
 def normalise_document_number(number: str) -> str:
     return re.sub(r"[\s\-./]", "", unicodedata.normalize("NFKC", number or "")).upper()
+
+
+def registration_number_candidates(text: str) -> list[str]:
+    """How a typed registration number may be written: 'hmm000305', 'HMM 305', 'hmm-000305'
+    all mean HMM-000305. Returns the canonical forms worth looking up (at most two)."""
+    text = unicodedata.normalize("NFKC", text or "").strip().upper()
+    if not text or len(text) > 30:
+        return []
+    candidates = []
+    if m := _REGISTRATION.match(text):
+        candidates.append(f"{m.group(1)}-{int(m.group(2)):06d}")
+    compact = re.sub(r"[\s\-_./]", "", text)
+    # A code ending in a digit (PRM1) typed without its hyphen: the last six digits are the number.
+    if len(compact) > 6 and compact[-6:].isdigit() and compact[:-6].isalnum():
+        candidates.append(f"{compact[:-6]}-{compact[-6:]}")
+    return list(dict.fromkeys(candidates))
+
+
+def registration_number_from_slip(text: str) -> str | None:
+    """The registration number in a slip's QR address as a scanner typed it, or None."""
+    text = (text or "").strip()
+    for form in (text, text.translate(_FROM_RUSSIAN_LAYOUT)):
+        if "/" in form and (m := _SLIP_ADDRESS.search(form)):
+            return m.group(1).upper()
+    return None

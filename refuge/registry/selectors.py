@@ -4,18 +4,33 @@ A read that hands a person's data to a page or the API writes its own audit entr
 says which page or use it was for); pass `purpose=None` only when the use case that follows
 is audited itself (saving a note, a referral)."""
 
+from collections import Counter
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import Case, Max, Prefetch, Q, QuerySet, Value, When
-from django.utils.translation import gettext as _
+from django.db import connection, models
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from refuge.audit import services as audit
 from refuge.registry.models import Document, Household, Person, PersonNameToken
-from refuge.registry.search import name_tokens, normalise_document_number
+from refuge.registry.search import (
+    MAX_QUERY_LENGTH,
+    name_tokens,
+    normalise_document_number,
+    query_sound_tokens,
+    registration_number_candidates,
+    registration_number_from_slip,
+)
 
 SEARCH_LIMIT = 50
 # Longer than any name, number or three words of names; a longer query is refused, not cut.
 SEARCH_MAX_CHARS = 200
+# Find reads at most this many index entries of its rarest word at a time, a few times over.
+DRIVER_ROWS = 2000
+DRIVER_BATCHES = 3
+# Enough index entries to tell a rare word from a common one.
+COUNT_ROWS = 500
 
 
 def _token_prefix(token: str) -> Q:
@@ -79,40 +94,135 @@ def may_read_field(user, field: str, household: Household) -> bool:
     return scope is None or all(p.consents_to(scope) for p in household.members.all())
 
 
-def search_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
-    """Find people by registration number, document number, or the start of their names.
+class FoundBy(models.TextChoices):
+    """Why a person is in Find's results, strongest first."""
 
-    Every word typed must begin one of the person's names, in whichever script it was typed.
-    Each lookup starts from an index (registration number, document number, name token) and
-    only then applies the user's site scope to the few rows it found.
+    REGISTRATION_NUMBER = "registration_number", _("Registration number")
+    DOCUMENT_NUMBER = "document_number", _("Document number")
+    NAME = "name", _("Name as typed")
+    NAME_PREFIX = "name_prefix", _("Name begins as typed")
+    SOUND = "sound", _("Same name in another script")
+
+
+@dataclass(frozen=True)
+class Found:
+    person: Person
+    reason: FoundBy
+
+    @property
+    def reason_label(self) -> str:
+        return self.reason.label
+
+
+def _visible(user, ids: list[int]) -> list[int]:
+    """The people among `ids` at the user's sites. Checked from their primary keys: a query
+    filtering on the sites lets the planner start from every household of those sites."""
+    sites = user.site_ids  # one query, not one per person
+    if not ids or sites is None:
+        return ids
+    rows = (
+        Person.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "household__current_site_id", "household__registered_at_id")
+    )
+    return [pk for pk, current, registered in rows if (current or registered) in sites]
+
+
+def _term(token: str, *, prefix: bool) -> Q:
+    return _token_prefix(token) if prefix else Q(token=token)
+
+
+def _people_with_all(user, terms: list[Q], limit: int) -> list[int]:
+    """Ids of people at the user's sites having a token for every term, at most `limit`.
+
+    Starts from the rarest term, counted only up to COUNT_ROWS index entries, so that a common
+    name ("Mohammed") costs no more than a rare one; the other terms are then checked only for
+    the people the rarest one found, DRIVER_ROWS at a time."""
+    sizes = []
+    for term in terms:
+        size = PersonNameToken.objects.filter(term)[:COUNT_ROWS].count()
+        if not size:
+            return []
+        sizes.append(size)
+    order = sorted(range(len(terms)), key=sizes.__getitem__)
+    driver, others = terms[order[0]], [terms[i] for i in order[1:]]
+    # In index order (no ORDER BY, which would sort every entry of a short prefix first).
+    rows = PersonNameToken.objects.filter(driver).order_by()
+    found: list[int] = []
+    for batch in range(DRIVER_BATCHES):
+        # One statement per batch: the rarest term's next people, narrowed by every other term.
+        people = rows.values("person_id")[batch * DRIVER_ROWS : (batch + 1) * DRIVER_ROWS]
+        for term in others:
+            people = PersonNameToken.objects.filter(term, person_id__in=people).values("person_id")
+        ids = _visible(user, sorted({row["person_id"] for row in people}))
+        found += [pk for pk in ids if pk not in found]
+        if len(found) >= limit or sizes[order[0]] < COUNT_ROWS:
+            break
+    return found[:limit]
+
+
+def _by_names(user, query: str, limit: int) -> list[Found]:
+    typed = sorted(name_tokens(query))
+    sounds = query_sound_tokens(query)
+    found: dict[int, FoundBy] = {}
+    if typed:
+        ids = _people_with_all(user, [_term(t, prefix=True) for t in typed], limit)
+        whole_words = Counter(
+            PersonNameToken.objects.filter(person_id__in=ids, token__in=typed).values_list(
+                "person_id", flat=True
+            )
+        )
+        for pk in ids:
+            found[pk] = FoundBy.NAME if whole_words[pk] >= len(typed) else FoundBy.NAME_PREFIX
+    if sounds and len(found) < limit:
+        for pk in _people_with_all(user, [_term(s, prefix=False) for s in sounds], limit):
+            found.setdefault(pk, FoundBy.SOUND)
+    # Everyone in `found` passed _visible, the site scope.
+    people = Person.objects.select_related("household", "household__current_site").in_bulk(found)
+    order = list(FoundBy)
+    ranked = sorted(found, key=lambda pk: order.index(found[pk]))[:limit]
+    return [Found(people[pk], found[pk]) for pk in ranked if pk in people]
+
+
+def find_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Found]:
+    """Find people by registration number, document number, or their names in any script,
+    best first, each with the reason it was found.
+
+    Numbers are found whatever their case, spaces or hyphens. Names are found by the start of
+    each word as typed, or across scripts by the matching package's skeletons (Абдулрахман
+    finds عبد الرحمن). Each lookup starts from an index (registration number, document number,
+    name token) and only then applies the user's site scope to the rows it found.
     """
     query = (query or "").strip()
     if not query:
         return []
-    if len(query) > SEARCH_MAX_CHARS:
+    if len(query) > min(SEARCH_MAX_CHARS, MAX_QUERY_LENGTH):
+        limit_chars = min(SEARCH_MAX_CHARS, MAX_QUERY_LENGTH)
         raise ValidationError(
-            {
-                "q": _("Search for at most %(count)d characters.") % {"count": SEARCH_MAX_CHARS},
-            }
+            {"q": _("Search for at most %(count)d characters.") % {"count": limit_chars}}
         )
-    results = _search(user, query, limit)
+    results = _find(user, query, limit)
     audit.record(
         actor=user,
         action=audit.Action.SEARCH,
         object_type="registry.person",
-        detail={"query": query, "results": [p.pk for p in results]},
+        detail={"query": query, "results": [found.person.pk for found in results]},
     )
     return results
 
 
-def _search(user, query: str, limit: int) -> list[Person]:
+def _find(user, query: str, limit: int) -> list[Found]:
     people = Person.objects.visible_to(user).select_related("household", "household__current_site")
-    compact = query.replace(" ", "").upper()
+    slip = registration_number_from_slip(query)
+    numbers = [slip] if slip else registration_number_candidates(query)
     household_ids = list(
-        Household.objects.filter(registration_number=compact).values_list("pk", flat=True)
+        Household.objects.filter(registration_number__in=numbers).values_list("pk", flat=True)
     )
     if household_ids:
-        return list(people.filter(household_id__in=household_ids)[:limit])
+        return [
+            Found(p, FoundBy.REGISTRATION_NUMBER)
+            for p in people.filter(household_id__in=household_ids)[:limit]
+        ]
     document = normalise_document_number(query)
     if document:
         person_ids = list(
@@ -121,31 +231,25 @@ def _search(user, query: str, limit: int) -> list[Person]:
             ]
         )
         if person_ids:
-            return list(people.filter(pk__in=person_ids)[:limit])
-    tokens = sorted(name_tokens(query))
-    if not tokens:
-        return []
-    # One pass over the token index: a person qualifies when every typed word begins one of
-    # their names (each word's flag is 1 for at least one of the person's tokens).
-    flags = {
-        f"w{i}": Max(Case(When(_token_prefix(t), then=Value(1)), default=Value(0)))
-        for i, t in enumerate(tokens)
-    }
-    any_word = Q()
-    for token in tokens:
-        any_word |= _token_prefix(token)
-    matching = (
-        PersonNameToken.objects.filter(any_word)
-        .values("person_id")
-        .annotate(**flags)
-        .filter(**{name: 1 for name in flags})
-        .values("person_id")
-    )
-    return list(
-        people.filter(pk__in=matching).order_by("household__registration_number", "pk")[:limit]
-    )
+            return [
+                Found(p, FoundBy.DOCUMENT_NUMBER) for p in people.filter(pk__in=person_ids)[:limit]
+            ]
+    return _by_names(user, query, limit)
 
 
 def people_for(user) -> QuerySet[Person]:
     """Everyone in the households the user may see (the API's people list)."""
     return Person.objects.visible_to(user).select_related("origin")
+
+
+def search_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
+    """The people `find_people` finds, best first, without the reasons."""
+    return [found.person for found in find_people(user, query, limit)]
+
+
+def household_for_slip(user, text: str) -> Household | None:
+    """The household whose slip's QR address a scanner typed into Find, if the user may see it."""
+    number = registration_number_from_slip(text)
+    if not number:
+        return None
+    return households_for(user).filter(registration_number=number).first()

@@ -13,6 +13,8 @@ urlpatterns = [
         name="complete_registration",
     ),
     path("search/", views.search, name="search"),
+    # A slip's QR code: short, since every character makes the printed code denser.
+    path("h/<str:number>/", views.household_by_number, name="household_by_number"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

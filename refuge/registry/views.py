@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
@@ -92,7 +94,11 @@ def register(request):
             household = outcome.household
             messages.success(
                 request,
-                _("Household %(number)s registered with %(count)d members.")
+                ngettext(
+                    "Household %(number)s registered with %(count)d member.",
+                    "Household %(number)s registered with %(count)d members.",
+                    len(members) - len(outcome.joined),
+                )
                 % {
                     "number": household.registration_number,
                     "count": len(members) - len(outcome.joined),
@@ -236,9 +242,13 @@ def person_edit(request, pk):
 def search(request):
     """Names are personal data: the query travels in a POST body, never in a URL."""
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    # A handheld scanner types the slip's QR address into this box: open the household.
+    household = selectors.household_for_slip(request.user, query) if query else None
+    if household is not None:
+        return _open_household(request, household)
     error = ""
     try:
-        results = selectors.search_people(request.user, query) if query else []
+        results = selectors.find_people(request.user, query) if query else []  # audited there
     except ValidationError as invalid:
         results, error, query = [], " ".join(invalid.messages), ""
     template = "registry/_search_results.html" if request.htmx else "registry/search.html"
@@ -247,6 +257,24 @@ def search(request):
         template,
         {"query": query, "results": results, "searched": bool(query), "error": error},
     )
+
+
+def _open_household(request, household):
+    url = reverse("registry:household", args=[household.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@capability_required(Capability.VIEW_PEOPLE)
+def household_by_number(request, number):
+    """Where a slip's QR code points (a tablet's camera opens it): the household, if visible.
+
+    A registration number is printed on the slip and names no one, so it may be in a URL."""
+    household = selectors.households_for(request.user).filter(registration_number=number).first()
+    if household is None:
+        raise Http404
+    return _open_household(request, household)
 
 
 @capability_required(Capability.EDIT_PEOPLE)

@@ -5,7 +5,7 @@ from refuge.sites.models import Bed, Building, Room, Site
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "region", "capacity", "is_active")
+    list_display = ("code", "name", "name_ru", "name_ar", "kind", "region", "capacity", "is_active")
     list_filter = ("kind", "region", "is_active")
 
 

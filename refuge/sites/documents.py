@@ -14,6 +14,8 @@ from pathlib import Path
 import segno
 from arabic_reshaper import ArabicReshaper
 from bidi import get_display
+from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -435,14 +437,27 @@ def _slip_section(canvas: Canvas, household, language: str, top: float) -> float
         return page.y
 
 
-def registration_slip_pdf(household) -> bytes:
+def slip_qr_payload(household, *, base_url: str = "") -> str:
+    """What the slip's QR code holds: the address of the household's short link
+    (/registry/h/HMM-000305/). A tablet's camera opens it; a handheld scanner types it into
+    Find, which opens the household too. Only the registration number, never a name.
+
+    `base_url` (https://refuge.example.org) makes the address absolute, as a camera needs;
+    settings.REFUGE_PUBLIC_URL overrides what the request said."""
+    path = reverse("registry:household_by_number", args=[household.registration_number])
+    base = (settings.REFUGE_PUBLIC_URL or base_url).rstrip("/")
+    return f"{base}{path}"
+
+
+def registration_slip_pdf(household, *, base_url: str = "") -> bytes:
     """The family's slip: its number, members and a QR code, in Arabic and the site's language."""
     _fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(f"Registration {household.registration_number}")
     width, height = A4
-    _qr(canvas, household.registration_number, width / 2 - 17 * mm, height - 55 * mm, 34 * mm)
+    payload = slip_qr_payload(household, base_url=base_url)
+    _qr(canvas, payload, width / 2 - 17 * mm, height - 55 * mm, 34 * mm)
     site = household.current_site or household.registered_at
     site_language = SITE_LANGUAGE.get(site.country, "en")
     languages = ["ar"] + ([site_language] if site_language != "ar" else ["en"])

@@ -125,7 +125,7 @@ def allocate_household(
     require(by, Capability.MANAGE_ROOMS, site_id)
     if household.current_site_id != site_id:
         raise ValidationError(
-            _("This household is not at %(site)s.") % {"site": room.building.site.name}
+            _("This household is not at %(site)s.") % {"site": room.building.site.local_name}
         )
     people = _present(household)
     if not people:
@@ -172,7 +172,7 @@ def move_people(
     require(by, Capability.MANAGE_ROOMS, site_id)
     if any(p.household.current_site_id != site_id for p in people):
         raise ValidationError(
-            _("Everyone moved must be at %(site)s.") % {"site": room.building.site.name}
+            _("Everyone moved must be at %(site)s.") % {"site": room.building.site.local_name}
         )
     beds = list(Bed.objects.select_for_update().filter(room=room).order_by("label"))
     taken = set(

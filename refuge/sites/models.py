@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +20,9 @@ class Site(models.Model):
         help_text=_("Short code printed in registration numbers, e.g. PRM1."),
     )
     name = models.CharField(_("name"), max_length=200)
+    # What administrators type in the other languages; empty falls back to the name above.
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices)
     region = models.CharField(_("region"), max_length=120)
     country = models.CharField(_("country"), max_length=2, default="RU")
@@ -43,7 +47,13 @@ class Site(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language when an administrator gave one."""
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", "") or self.name
 
     @property
     def audit_site_id(self) -> int:

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
@@ -63,7 +64,7 @@ def add_household(*, movement: Movement, household: Household, by) -> list[Passe
     if household.current_site_id != movement.from_site_id:
         raise ValidationError(
             _("Household %(number)s is not at %(site)s.")
-            % {"number": household.registration_number, "site": movement.from_site.name}
+            % {"number": household.registration_number, "site": movement.from_site.local_name}
         )
     if Passenger.objects.filter(
         household=household, movement__status=MovementStatus.PLANNED
@@ -142,9 +143,12 @@ def depart(*, movement: Movement, boarded: set[int], on: date, by) -> Movement:
             staying.append(passengers[0].household_id)
         elif len(aboard) < len(passengers):
             problems.append(
-                _(
+                ngettext(
                     "%(number)s: %(missing)d of %(count)d members did not board; "
-                    "record everyone, or take the household off this transfer."
+                    "record everyone, or take the household off this transfer.",
+                    "%(number)s: %(missing)d of %(count)d members did not board; "
+                    "record everyone, or take the household off this transfer.",
+                    len(passengers) - len(aboard),
                 )
                 % {
                     "number": number,

@@ -28,13 +28,13 @@ def begin_stay(*, household, site: Site, on: date, by) -> Stay:
     if current is not None:
         if current.site_id == site.pk:
             raise ValidationError(
-                {"site": _("This household is already at %(site)s.") % {"site": site.name}}
+                {"site": _("This household is already at %(site)s.") % {"site": site.local_name}}
             )
         if on < current.arrived_on:
             raise ValidationError(
                 {
                     "arrived_on": _("Arrival cannot be before the household reached %(site)s.")
-                    % {"site": current.site.name}
+                    % {"site": current.site.local_name}
                 }
             )
         current.left_on = on

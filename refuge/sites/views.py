@@ -329,6 +329,9 @@ def registration_slip(request, pk):
         purpose="registration slip",
         action=audit.Action.EXPORT,
     )
-    response = HttpResponse(registration_slip_pdf(household), content_type="application/pdf")
+    response = HttpResponse(
+        registration_slip_pdf(household, base_url=request.build_absolute_uri("/")),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = f'inline; filename="slip-{household.registration_number}.pdf"'
     return response

@@ -33,6 +33,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_as_in_production():
+    """Pages name static files by their hashed names, which only WhiteNoise (serving what
+    collectstatic wrote) knows; the live server's own static handler looks for the unhashed
+    originals. Let every request through to the application, as a deployment does."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StaticFilesHandler, "_should_handle", lambda self, path: False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -79,3 +91,13 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def settle(page) -> None:
+    """Wait for the form's delayed htmx checks and suggestions to finish, as a clerk's pause
+    before saving would: the test server shares one in-memory SQLite connection between
+    requests, so a check still running while the form saves breaks the test, not the app."""
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, [data-suggesting]')", timeout=15_000
+    )

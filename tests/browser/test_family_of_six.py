@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from refuge.registry.models import Household
 from refuge.testing import build_world
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, settle, sign_in
 
 PHONE = {"width": 390, "height": 844}
 
@@ -53,8 +53,13 @@ class Clerk:
         self.page.check(selector)
 
     def tap(self, selector: str) -> None:
+        """A button: the clerk glances at the form's checks before pressing it."""
+        settle(self.page)
         self.taps += 1
         self.page.click(selector)
+
+    def save(self) -> None:
+        self.tap("button:has-text('Save household')")
 
 
 # relationship, Arabic (given, father, family), Latin (given, father, family),
@@ -126,7 +131,7 @@ def _register_family_of_six(clerk: Clerk) -> None:
         clerk.check(f"{prefix}sex_{0 if sex == 'm' else 1}")
         clerk.type(f"{prefix}birth_date_text", birth)
         clerk.check(f"{prefix}birth_date_estimated")
-    clerk.tap("button:has-text('Save household')")
+    clerk.save()
 
 
 def test_family_of_six_at_phone_size_counts_the_clerks_effort(page):
@@ -169,7 +174,7 @@ def test_family_of_six_at_the_emergency_level(page):
         clerk.type(f"{prefix}family_name_ar", arabic[2])
         clerk.check(f"{prefix}sex_{0 if sex == 'm' else 1}")
         clerk.type(f"{prefix}birth_date_text", birth)
-    clerk.tap("button:has-text('Save household')")
+    clerk.save()
 
     expect(page.locator("#registration-incomplete")).to_contain_text("Emergency registration")
     expect(page.locator("#registration-incomplete")).to_contain_text("place of origin")

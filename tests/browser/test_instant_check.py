@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from refuge.identity.models import CandidatePair
 from refuge.registry.models import Household
 from refuge.testing import build_world, member, register
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, settle, sign_in
 
 
 def test_clerk_sees_a_likely_earlier_registration_before_saving(page):
@@ -52,15 +52,19 @@ def test_clerk_registers_over_the_warning_only_with_a_reason_and_it_reaches_revi
     page.locator("#id_members-0-birth_date_text").blur()
     expect(page.locator("#check-0 .instant-check")).to_contain_text("Open the existing record")
 
+    settle(page)
     page.click("button:has-text('Save household')")
     expect(page.locator("#check-0")).to_contain_text("likely registered already")
     assert Household.objects.count() == 1
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#check-0").screenshot(path=str(screenshot(page, "warning-held-phone")))
 
     page.check("input[name='members-0-match_choice'][value=new]")
     page.click("button:has-text('Save household')")
     expect(page.locator("#check-0")).to_contain_text("Say why")
     page.check("input[name='members-0-match_choice'][value=new]")
     page.fill("#id_members-0-match_reason", "He says he was never at the shelter")
+    settle(page)
     page.click("button:has-text('Save household')")
 
     expect(page.locator(".regno")).to_be_visible()

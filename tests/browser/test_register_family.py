@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from refuge.registry.models import Household
 from refuge.testing import build_world
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, settle, sign_in
 
 FAMILY = [
     # relationship, Arabic given, father, family, Latin given, family, sex, birth date
@@ -101,6 +101,7 @@ def test_clerk_registers_a_family_in_russian_and_in_arabic(page, language):
             page.click("#add-member")
             expect(page.locator(f"#id_members-{index}-given_name_ar")).to_be_visible()
         _fill_member(page, index, *row)
+    settle(page)
     page.click("#register-form button[type=submit]")
 
     expect(page.locator(".regno")).to_be_visible()

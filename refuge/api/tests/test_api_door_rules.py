@@ -124,4 +124,4 @@ def test_lists_through_the_api_are_audited_with_whom_they_showed(world):
     bearer(world.user("clerk_perm")).get("/api/v1/people/")
 
     entry = AuditEntry.objects.filter(object_type="registry.person", action="view").get()
-    assert sorted(entry.detail["ids"]) == sorted(household.members.values_list("pk", flat=True))
+    assert sorted(entry.detail["people"]) == sorted(household.members.values_list("pk", flat=True))

@@ -6,6 +6,8 @@ from django import template
 from django.utils.formats import number_format
 
 register = template.Library()
+# Beyond a million to one, more digits only suggest a precision the model does not have.
+ODDS_SHOWN_UP_TO = 1_000_000
 
 
 @register.filter
@@ -25,6 +27,8 @@ def odds(log_odds: float | None) -> str:
     if log_odds is None:
         return "—"
     value = math.exp(min(log_odds, 60.0))
+    if value >= ODDS_SHOWN_UP_TO:
+        return f"> {number_format(ODDS_SHOWN_UP_TO, 0, force_grouping=True)} : 1"
     if value >= 1:
         return f"{number_format(round(value), 0, force_grouping=True)} : 1"
     return f"1 : {number_format(round(1 / value), 0, force_grouping=True)}"

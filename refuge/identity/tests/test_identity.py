@@ -1,3 +1,4 @@
+import os
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,10 @@ from refuge.identity.models import CandidatePair, MatchNotice, PairStatus, Perso
 from refuge.identity.records import person_records, records_from_names
 from refuge.identity.selectors import check_registration, instant_check, other_registrations
 from refuge.identity.services import decide, link_same_person, unlink
+from refuge.matching.compare import PreparedRecord
+from refuge.matching.places import OriginAgreement, compare_origins
 from refuge.reception.services import update_person
+from refuge.registry.models import Place
 from refuge.registry.services import DocumentData
 from refuge.registry.vocabulary import DocumentType, Relationship
 from refuge.testing import member, register
@@ -318,3 +322,27 @@ def test_batch_dedupe_queues_a_mother_found_through_her_household(world):
     }
     assert frozenset(("فاطمة", "Фатима")) in queued
     assert frozenset(("علي", "Али")) in queued
+
+
+def test_coded_origins_reach_the_engine_as_p_codes_compared_through_the_hierarchy(world):
+    clerk = world.user("clerk")
+    jableh, latakia, banyas = (Place.objects.get(pcode=c) for c in ("SY0602", "SY06", "SY1001"))
+    people = [
+        register(world.shelter, clerk, [member(origin=place)]).members.get()
+        for place in (jableh, latakia, banyas)
+    ]
+    codes = [PreparedRecord(person_records(p)[0]).origin for p in people]
+    assert codes == ["SY0602", "SY06", "SY1001"]
+    # A district and its governorate agree; two coded places in two governorates do not.
+    assert compare_origins(codes[0], codes[1]) is OriginAgreement.WITHIN
+    assert compare_origins(codes[0], codes[2]) is OriginAgreement.DIFFERENT
+
+
+def test_refresh_identity_keys_rewrites_keys_left_by_an_older_engine(world):
+    household = register(world.shelter, world.user("clerk"), [member(**ARABIC)])
+    person = household.members.get()
+    fresh = set(PersonKey.objects.filter(person=person).values_list("key", flat=True))
+    PersonKey.objects.filter(person=person).delete()
+    PersonKey.objects.create(person=person, key="gff:old|form|key")
+    call_command("refresh_identity_keys", stdout=open(os.devnull, "w"))
+    assert set(PersonKey.objects.filter(person=person).values_list("key", flat=True)) == fresh

@@ -1,5 +1,7 @@
 """What the registration form offers to fill in: names from the head, spellings from Arabic."""
 
+from django.urls import reverse
+
 from refuge.registry.naming import suggested_names
 from refuge.registry.transliteration import suggest_spellings
 
@@ -46,3 +48,23 @@ def test_unknown_names_get_a_letter_by_letter_outline():
     latin, cyrillic = suggest_spellings("وليد")
     assert latin.startswith("W") and cyrillic.startswith("В")
     assert suggest_spellings("  ") == ("", "")
+
+
+def test_the_form_s_suggestions_cover_every_member_row(world, client):
+    client.force_login(world.user("clerk"))
+    response = client.post(
+        reverse("registry:name_suggestions"),
+        {
+            "members-TOTAL_FORMS": "2",
+            "members-0-given_name_ar": "محمد",
+            "members-0-family_name_ar": "حسن",
+            "members-0-sex": "m",
+            "members-1-relationship": "daughter",
+            "members-1-given_name_ar": "مريم",
+        },
+    )
+    offered = response.json()
+    assert offered["members-0-given_name_cyr"] == "Мухаммед"
+    assert offered["members-1-father_name_ar"] == "محمد"
+    assert offered["members-1-family_name_lat"] == "Hassan"
+    assert offered["members-1-given_name_lat"] == "Maryam"

@@ -23,6 +23,8 @@ class Command(BaseCommand):
             # The demo's staff share one published password; never in a real deployment.
             raise CommandError("refuge demo refuses to run in production mode (REFUGE_ENV).")
         call_command("migrate", interactive=False, verbosity=0)
+        # Pages name the static files by their hashed names, which collectstatic writes.
+        call_command("collectstatic", interactive=False, verbosity=0)
         if Site.objects.exists():
             self.stdout.write("The demo population is already loaded.")
         else:

@@ -343,7 +343,12 @@ def restore(path: Path) -> RestoreResult:
         raise BackupError(
             f"The restored audit chain is broken at entry #{report.first_broken_seq}."
         )
+    from django.core.management import call_command
+
     from refuge.rights.services import replay_erasure_log
+
+    # An older backup has an older schema: bring it to this code's before touching its rows.
+    call_command("migrate", verbosity=0, interactive=False)
 
     # Whoever was erased after this backup was taken is erased again before anyone signs in.
     replayed = replay_erasure_log()

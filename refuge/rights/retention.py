@@ -75,10 +75,12 @@ def apply_retention(*, by) -> dict[str, int]:
                     detail={"person": person_id, "kind": rule.kind},
                 )
             if ids:
+                from django.db import transaction
+
                 from refuge.rights.services import _append_to_log
 
                 for person_id in ids:
-                    _append_to_log(person_id)
+                    transaction.on_commit(lambda pk=person_id: _append_to_log(pk))
             done[rule.kind] = len(ids)
         else:
             done[rule.kind] = sum(q.delete()[0] for q in _overdue_sign_ins(rule.keep_days))

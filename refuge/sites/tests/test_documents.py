@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from refuge.registry.services import DocumentData
-from refuge.sites.documents import manifest_pdf, registration_slip_pdf
+from refuge.sites.documents import manifest_pdf, registration_slip_pdf, slip_qr_payload
 from refuge.sites.movements import add_household, plan_movement
 from refuge.testing import family_of_four, register
 
@@ -149,7 +149,8 @@ def transfer(world):
 def test_the_slips_code_is_a_standard_qr_that_zbar_reads(world, tmp_path):
     household = register(world.perm, world.user("clerk_perm"))
 
-    assert _scanned(registration_slip_pdf(household), tmp_path) == [household.registration_number]
+    # The slip carries the household's short address; a camera opens it, Find reads a scanner's.
+    assert _scanned(registration_slip_pdf(household), tmp_path) == [slip_qr_payload(household)]
 
 
 def test_every_household_code_on_the_manifest_is_read_by_zbar(transfer, tmp_path):

@@ -27,7 +27,11 @@ SAFE_ENV = {
 
 
 def _run(args, extra_env, tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in SAFE_ENV and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in SAFE_ENV and k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(extra_env, REFUGE_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="refuge.settings")
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

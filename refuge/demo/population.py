@@ -332,10 +332,11 @@ def populate(households: int = 300, seed: int = 2026, today: date | None = None)
         # added later in Perm, as they are in practice.
         moved = rng.random() < 0.35
         scripts = ("ar", "lat", "cyr") if moved else ("ar", "lat")
-        members = draw_household(rng, today, scripts, origin, village)
         registered_on = today - timedelta(
             days=rng.choice([0, 0, 1, 2, 3, 5, 8] + list(range(10, 120, 7)))
         )
+        # Ages are as on the day the family was registered: nobody is born after it.
+        members = draw_household(rng, registered_on, scripts, origin, village)
         household = register_household(
             site=sites["HMM"],
             members=members,

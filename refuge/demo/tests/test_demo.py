@@ -44,3 +44,17 @@ def test_people_in_perm_are_part_way_along_their_pathway(db):
     )
     assert in_perm.exists() and advanced.exists()
     assert verify_chain().intact
+
+
+def test_no_demo_member_is_born_after_the_family_was_registered(db):
+    # Early in a year a baby known only by the year is "born" on 1 January, after a family
+    # registered weeks before: the registry refuses that, and the demo must not draw it.
+    from datetime import date
+
+    from refuge.demo.population import populate
+
+    populate(households=60, seed=7, today=date(2026, 1, 5))
+
+    for household in Household.objects.prefetch_related("members"):
+        for person in household.members.all():
+            assert person.birth_date is None or person.birth_date <= household.registered_on

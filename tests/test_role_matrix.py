@@ -420,6 +420,8 @@ MATRIX_SIZE = (len(REQUESTS), len(ROLES), len(VARIANTS))
 CASE_COUNT = len(REQUESTS) * (len(ROLES) * len(VARIANTS) - len(ALL_SITES))
 
 
+# Its world writes notes too, before any pytest fixture can set the keys (PostgreSQL demands them).
+@override_settings(FIELD_ENCRYPTION_KEYS=[FIELD_KEY], LANGUAGE_CODE="en")
 class AnonymousIsSentToSignIn(TestCase):
     @classmethod
     def setUpTestData(cls):

@@ -44,3 +44,48 @@ def recreate_postgres_database(name: str) -> None:
 def percentile(values, q: float) -> float:
     values = sorted(values)
     return values[max(0, int(round(q * len(values))) - 1)]
+
+
+def registry_benchmark_arguments(description: str):
+    """The options every benchmark against a loaded synthetic registry takes."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure against the registry a previous run with the same "
+        "--people and --seed loaded, without loading it again",
+    )
+    return parser.parse_args()
+
+
+def start_django_on_bench_database(name: str, *, reuse: bool) -> str:
+    """Use the database `name`, start Django (password-only sign-in, the test client's host),
+    empty it unless `reuse`, migrate it; returns the vendor."""
+    vendor = use_bench_database(name, keep=reuse)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
+    os.environ["REFUGE_REQUIRE_2FA"] = "0"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    if vendor == "postgresql" and not reuse:
+        recreate_postgres_database(name)
+    call_command("migrate", verbosity=0)
+    return vendor
+
+
+def analyze_if_postgres(vendor: str) -> None:
+    """Fresh statistics after a bulk load, or PostgreSQL plans against empty tables."""
+    if vendor == "postgresql":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

@@ -15,8 +15,6 @@ DATABASE_URL), recreated on each run.
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import statistics
 import sys
@@ -30,7 +28,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 SCRIPT_SUFFIX = {"arabic": "ar", "latin": "lat", "cyrillic": "cyr"}
 
 
-from benchdb import percentile, recreate_postgres_database, use_bench_database  # noqa: E402
+from benchdb import (  # noqa: E402
+    analyze_if_postgres,
+    percentile,
+    registry_benchmark_arguments,
+    start_django_on_bench_database,
+)
 
 
 def _person_fields(record) -> dict:
@@ -182,38 +185,12 @@ def measure(held, pid_of):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=1_000_000)
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="measure against the registry a previous run with the same "
-        "--people and --seed loaded, without loading it again",
-    )
-    args = parser.parse_args()
-    vendor = use_bench_database("refuge_bench_instant", keep=args.reuse)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
-    os.environ["REFUGE_REQUIRE_2FA"] = "0"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    if vendor == "postgresql" and not args.reuse:
-        recreate_postgres_database("refuge_bench_instant")
-    call_command("migrate", verbosity=0)
+    args = registry_benchmark_arguments(__doc__.splitlines()[0])
+    vendor = start_django_on_bench_database("refuge_bench_instant", reuse=args.reuse)
     held, pid_of, loaded, seconds = load(
         args.people, args.queries, args.seed, insert=not args.reuse
     )
-    if vendor == "postgresql":
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyze_if_postgres(vendor)
     print(f"loaded {loaded} registrations in {seconds:.0f} s; {len(held)} queries held back")
     selector_ms, request_ms, shown, hits = measure(held, pid_of)
     print(f"\n{vendor}, registry of {loaded} people\n")

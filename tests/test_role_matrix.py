@@ -236,6 +236,8 @@ def _pathway_changed(r) -> dict:
 REQUESTS = [
     # Pages
     Request("overview", "get", lambda r: reverse("sites:overview"), _cap(C.VIEW_OVERVIEW, site=None)),
+    Request("dashboard", "get", lambda r: reverse("reporting:dashboard") + f"?view=site:{r.site.pk}", _cap(C.VIEW_OVERVIEW)),
+    Request("figures_csv", "get", lambda r: reverse("reporting:figures_csv") + f"?view=site:{r.site.pk}", _cap(C.VIEW_OVERVIEW)),
     Request("site", "get", lambda r: reverse("sites:site", args=[r.site.pk]), _cap(C.VIEW_PEOPLE)),
     Request("rooms", "get", lambda r: reverse("sites:rooms", args=[r.site.pk]), _cap(C.VIEW_PEOPLE)),
     Request("register", "get", lambda r: reverse("registry:register"), _cap(C.REGISTER, site=None)),
@@ -483,6 +485,7 @@ def test_the_matrix_covers_every_url_of_the_pages():
         "casework:referral_status", "identity:household_pair", "audit:entry",
         "registry:name_suggestions", "registry:complete_registration", "accounts:grants",
         "accounts:emergency_access", "accounts:language", "registry:household_by_number",
+        "reporting:dashboard", "reporting:figures_csv",
     }  # fmt: skip
     # Signing in, Django's admin (its own permissions) and the REST API, which has its own
     # matrix over the same door (refuge/api/tests/test_api_matrix.py).

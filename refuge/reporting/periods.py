@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 MAX_WEEKS = 104
 _WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
@@ -49,7 +50,14 @@ class Period:
             raise ValidationError({"to": _("The last week comes before the first.")})
         if (last - first).days // 7 + 1 > MAX_WEEKS:
             raise ValidationError(
-                {"to": _("A period is at most %(weeks)s weeks.") % {"weeks": MAX_WEEKS}}
+                {
+                    "to": ngettext(
+                        "A period is at most %(weeks)s week.",
+                        "A period is at most %(weeks)s weeks.",
+                        MAX_WEEKS,
+                    )
+                    % {"weeks": MAX_WEEKS}
+                }
             )
         return cls(first, last + timedelta(days=6))
 

@@ -15,6 +15,7 @@ from refuge.reporting.disclosure import (
     disclose,
     disclose_cross,
     is_small,
+    withheld,
 )
 from refuge.reporting.periods import Period
 from refuge.sites.models import Site, Stay
@@ -126,6 +127,25 @@ class CrossFigure:
     def total(self, column) -> Figure | None:
         return self.figures.get((TOTAL_ROW, column))
 
+    def window_total(self, column) -> Figure:
+        """The sum over the period's weeks, shown only when every week is: a period's total
+        beside a neighbouring period's would otherwise give back a withheld week."""
+        cells = [self.figures[(row, column)] for row, _label in self.rows]
+        if any(f.suppressed for f in cells):
+            return withheld(derived=True)
+        total = sum(f.value for f in cells)
+        return Figure(total, str(total))
+
+    def percent_of_capacity(self, column) -> Figure:
+        """People present as a percentage of the place's capacity, withheld with the count (the
+        capacity is public: a percentage of it gives the count back)."""
+        people = self.figures[("people", column)]
+        capacity = (self.capacity or {}).get(column, 0)
+        if people.suppressed:
+            return withheld(derived=True)
+        percent = round(100 * people.value / capacity) if capacity else 0
+        return Figure(percent, f"{percent}%")
+
 
 @dataclass
 class Dashboard:
@@ -135,6 +155,12 @@ class Dashboard:
     columns: list[tuple[tuple[str, object], str]]  # (column key, label) the page shows
     figures: list[CrossFigure]
     exact: bool
+
+    @property
+    def threshold(self) -> int:
+        from django.conf import settings
+
+        return settings.REFUGE_SMALL_COUNT_THRESHOLD
 
     def figure(self, key: str) -> CrossFigure:
         return next(f for f in self.figures if f.key == key)
@@ -355,8 +381,6 @@ def _median(values: list[int]) -> int:
 def _medians(durations, places: Places, rows, reached: dict[tuple, Figure]) -> dict:
     """Median days per row and column, withheld with the count of people behind it: a median
     of a handful of people is close to one person's own wait."""
-    from refuge.reporting.disclosure import withheld
-
     out = {}
     for row in rows:
         for column in places.columns:
@@ -386,21 +410,23 @@ def _pyramid_bands(sites: list[Site], day: date):
     return AGE_BANDS, fine
 
 
+def band_label(band: str) -> str:
+    from django.utils.translation import gettext as _
+
+    if band == "unknown":
+        return _("age unknown")
+    if band.endswith("+"):
+        return _("%(low)s and over") % {"low": band[:-1]}
+    low, high = band.split("-")
+    return f"{low}–{high}"
+
+
 def _band_labels(bands) -> list[tuple[str, str]]:
-    from django.utils.translation import gettext_lazy as _
-
-    labels = []
-    for low, high in [*bands, (None, None)]:
-        if low is None:
-            labels.append(("unknown", _("age unknown")))
-        elif high is None:
-            labels.append((f"{low}+", _("%(low)s and over") % {"low": low}))
-        else:
-            labels.append((f"{low}-{high}", f"{low}–{high}"))
-    return labels
+    keys = [f"{low}+" if high is None else f"{low}-{high}" for low, high in bands]
+    return [(key, band_label(key)) for key in [*keys, "unknown"]]
 
 
-def dashboard(user, *, view: View, period: Period, today: date) -> Dashboard:
+def dashboard(user, *, view: View, period: Period, today: date, export: bool = False) -> Dashboard:
     """Every dashboard figure for the period, as the reader may see it: exact for staff who
     see the people counted, through the one suppression rule for everyone else. The read is
     audited (which view and period, never a person)."""
@@ -498,7 +524,7 @@ def dashboard(user, *, view: View, period: Period, today: date) -> Dashboard:
     ]  # fmt: skip
     audit.record(
         actor=user,
-        action=audit.Action.VIEW,
+        action=audit.Action.EXPORT if export else audit.Action.VIEW,
         object_type="reporting.dashboard",
         object_id=f"{view.level}:{view.key}"[:64],
         site_id=view.key if view.level == "site" else None,
@@ -531,3 +557,18 @@ def _view_columns(view: View, places: Places, sites: list[Site]) -> list[tuple[t
             (("region", view.key), view.key)
         ]
     return [(("region", r), r) for r in places.regions] + [(PROGRAMME, _("All sites"))]
+
+
+def view_choices(user) -> list[tuple[str, str]]:
+    """The views a reader may pick: the programme, each region and each site they see."""
+    from django.utils.translation import gettext as _
+
+    from refuge.sites.selectors import visible_sites
+
+    sites = list(visible_sites(user))
+    regions = sorted({s.region for s in sites})
+    return [
+        ("programme", _("All sites")),
+        *((f"region:{r}", r) for r in regions),
+        *((f"site:{s.pk}", s.local_name) for s in sorted(sites, key=lambda s: s.local_name)),
+    ]

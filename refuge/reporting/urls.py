@@ -1,0 +1,9 @@
+from django.urls import path
+
+from refuge.reporting import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.dashboard_page, name="dashboard"),
+    path("figures.csv", views.dashboard_csv, name="figures_csv"),
+]

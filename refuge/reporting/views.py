@@ -1,0 +1,77 @@
+import csv
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext_lazy as _
+
+from refuge.accounts.access import capability_required
+from refuge.accounts.roles import Capability
+from refuge.reporting.charts import sections
+from refuge.reporting.forms import DEFAULT_WEEKS, parse_request
+from refuge.reporting.periods import Period, week_label
+from refuge.reporting.selectors import View, dashboard, view_choices
+from refuge.sites.models import Site
+
+FIELD_LABELS = {
+    "view": _("Show"),
+    "from": _("From week"),
+    "to": _("To week"),
+    "period": _("Period"),
+}
+
+
+def _board(request, *, export: bool = False):
+    today = timezone.localdate()
+    errors = {}
+    try:
+        view, period = parse_request(request.GET, today)
+    except ValidationError as error:
+        errors = {str(FIELD_LABELS.get(f, f)): m for f, m in error.message_dict.items()}
+        view, period = View("programme"), Period.weeks_ending(today, DEFAULT_WEEKS)
+    try:
+        board = dashboard(request.user, view=view, period=period, today=today, export=export)
+    except Site.DoesNotExist:
+        raise Http404 from None
+    return board, errors
+
+
+@capability_required(Capability.VIEW_OVERVIEW)
+def dashboard_page(request):
+    board, errors = _board(request)
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            "board": board,
+            "sections": sections(board, rtl=get_language_bidi()),
+            "errors": errors,
+            "views": view_choices(request.user),
+            "chosen": f"{board.view.level}:{board.view.key}" if board.view.key else "programme",
+            "first_week": week_label(board.period.start),
+            "last_week": week_label(board.period.weeks[-1]),
+            "query": request.GET.urlencode(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@capability_required(Capability.VIEW_OVERVIEW)
+def dashboard_csv(request):
+    """The figures of the page, as shown there (withheld cells as "<5" or "*")."""
+    board, errors = _board(request, export=True)
+    if errors:
+        return HttpResponse("; ".join(m for ms in errors.values() for m in ms), status=400)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="figures-{board.period.label}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["period", "as_of", "figure", "row", "place", "value"])
+    for section in sections(board, rtl=False):
+        for label, cells in [*section.rows, *section.footer]:
+            for place, figure in zip(section.header, cells, strict=True):
+                writer.writerow(
+                    [board.period.label, board.as_of.isoformat(), section.key, label, place, figure]
+                )
+    return response

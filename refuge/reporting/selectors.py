@@ -59,13 +59,34 @@ def site_overview(user, today: date) -> SiteOverview:
         "percent": (("people",), lambda r: _percent(r["people"], r["capacity"])),
         "free": (("people",), lambda r: max(r["capacity"] - r["people"], 0)),
     }
-    table = disclose(
-        raw,
-        counts=OVERVIEW_COUNTS,
-        derived=derived,
-        exact=user.can(Capability.VIEW_PEOPLE),
-    )
+    exact = user.can(Capability.VIEW_PEOPLE)
+    table = disclose(raw, counts=OVERVIEW_COUNTS, derived=derived, exact=exact)
+    if not exact:
+        _share_present_figures(table, [row.site for row in rows], raw, derived, today)
     return SiteOverview(sites=[row.site for row in rows], table=table, capacity=capacity)
+
+
+def _share_present_figures(table, sites, raw, derived, today) -> None:
+    """People and households present are the dashboard's figures, withheld exactly as there:
+    suppressed on their own here, a different choice of second cell on each page would let
+    one page's shown cell give back the other's withheld one."""
+    if not sites:
+        return
+    places = _places(sites)
+    _sizes, _ages, occupancy = present_figures(sites, places, today, exact=False)
+    cells = [*zip([("site", s.pk) for s in sites], table.rows, raw, strict=True)]
+    if len(places.columns) > 1:
+        raw_total = {c: sum(r[c] for r in raw) for c in raw[0]}
+        cells.append((PROGRAMME, table.total, raw_total))
+    for column, figures, counts in cells:
+        figures["people"] = occupancy.cell("people", column)
+        figures["households"] = occupancy.cell("households", column)
+        for name, (_sources, compute) in derived.items():
+            figures[name] = (
+                withheld(derived=True)
+                if figures["people"].suppressed
+                else Figure(compute(counts), str(compute(counts)))
+            )
 
 
 def bottleneck_figures(user, *, site: Site | None, today: date) -> list[tuple]:
@@ -426,16 +447,61 @@ def _band_labels(bands) -> list[tuple[str, str]]:
     return [(key, band_label(key)) for key in [*keys, "unknown"]]
 
 
+def present_figures(
+    sites: list[Site], places: Places, as_of: date, *, exact: bool
+) -> tuple[CrossFigure, CrossFigure, CrossFigure]:
+    """Households by size, people by age and sex, and occupancy (their totals) on `as_of`:
+    one protected table each, shared by the dashboard and the sites overview so that the
+    two pages withhold the same cells."""
+    from django.utils.translation import gettext_lazy as _
+    from django.utils.translation import pgettext_lazy
+
+    from refuge.registry.vocabulary import Sex
+
+    def cross(key, title, unit, rows, counts, *, additive):
+        figures = disclose_cross(
+            counts, rows=[r for r, _label in rows], places=places, additive_rows=additive,
+            exact=exact,
+        )  # fmt: skip
+        return CrossFigure(key, title, unit, rows, figures, additive)
+
+    bands, ages = _pyramid_bands(sites, as_of)
+    sexes = dict(Sex.choices)
+    sizes_figure = cross(
+        "household_size", _("Households by size"), "households",
+        [(n, str(n)) for n in HOUSEHOLD_SIZES[:-1]]
+        + [(HOUSEHOLD_SIZES[-1], pgettext_lazy("household size", "7 or more"))],
+        households_by_size(sites, as_of), additive=True,
+    )  # fmt: skip
+    ages_figure = cross(
+        "age_sex", _("People by age and sex"), "people",
+        [((band, sex), f"{label} · {sexes[sex]}") for band, label in _band_labels(bands)
+         for sex in (Sex.FEMALE, Sex.MALE)],
+        ages, additive=True,
+    )  # fmt: skip
+    # The people and households present are the totals of the two tables above, protected
+    # with their cells: counted separately, a total shown here could give back a cell there.
+    occupancy_figure = CrossFigure(
+        "occupancy", _("Occupancy against capacity"), "people",
+        [("people", _("People")), ("households", _("Households"))],
+        {
+            **{("people", c): ages_figure.figures[(TOTAL_ROW, c)] for c in places.columns},
+            **{("households", c): sizes_figure.figures[(TOTAL_ROW, c)] for c in places.columns},
+        },
+        additive=False, capacity=_capacities(places, sites),
+    )  # fmt: skip
+    return sizes_figure, ages_figure, occupancy_figure
+
+
 def dashboard(user, *, view: View, period: Period, today: date, export: bool = False) -> Dashboard:
     """Every dashboard figure for the period, as the reader may see it: exact for staff who
     see the people counted, through the one suppression rule for everyone else. The read is
     audited (which view and period, never a person)."""
     from django.utils.translation import gettext_lazy as _
-    from django.utils.translation import pgettext_lazy
 
     from refuge.accounts.access import require
     from refuge.audit import services as audit
-    from refuge.registry.vocabulary import Sex, SpecificNeed
+    from refuge.registry.vocabulary import SpecificNeed
     from refuge.reporting.periods import week_label
     from refuge.sites.selectors import visible_sites
 
@@ -464,32 +530,8 @@ def dashboard(user, *, view: View, period: Period, today: date, export: bool = F
     funnel_figure.median_days = _medians(
         durations, places, [r for r, _l in step_rows], funnel_figure.figures
     )
-    bands, ages = _pyramid_bands(sites, as_of)
-    sexes = dict(Sex.choices)
     categories = [(c, label) for c, label in SpecificNeed.choices if "-" not in c]
-    sizes_figure = cross(
-        "household_size", _("Households by size"), "households",
-        [(n, str(n)) for n in HOUSEHOLD_SIZES[:-1]]
-        + [(HOUSEHOLD_SIZES[-1], pgettext_lazy("household size", "7 or more"))],
-        households_by_size(sites, as_of), additive=True,
-    )  # fmt: skip
-    ages_figure = cross(
-        "age_sex", _("People by age and sex"), "people",
-        [((band, sex), f"{label} · {sexes[sex]}") for band, label in _band_labels(bands)
-         for sex in (Sex.FEMALE, Sex.MALE)],
-        ages, additive=True,
-    )  # fmt: skip
-    # The people and households present are the totals of the two tables above, protected
-    # with their cells: counted separately, a total shown here could give back a cell there.
-    occupancy_figure = CrossFigure(
-        "occupancy", _("Occupancy against capacity"), "people",
-        [("people", _("People")), ("households", _("Households"))],
-        {
-            **{("people", c): ages_figure.figures[(TOTAL_ROW, c)] for c in places.columns},
-            **{("households", c): sizes_figure.figures[(TOTAL_ROW, c)] for c in places.columns},
-        },
-        additive=False, capacity=_capacities(places, sites),
-    )  # fmt: skip
+    sizes_figure, ages_figure, occupancy_figure = present_figures(sites, places, as_of, exact=exact)
     figures = [
         cross(
             "arrivals", _("Arrivals by week"), "people", weeks,

@@ -237,6 +237,7 @@ REQUESTS = [
     # Pages
     Request("overview", "get", lambda r: reverse("sites:overview"), _cap(C.VIEW_OVERVIEW, site=None)),
     Request("dashboard", "get", lambda r: reverse("reporting:dashboard") + f"?view=site:{r.site.pk}", _cap(C.VIEW_OVERVIEW)),
+    Request("hxl", "get", lambda r: reverse("reporting:hxl", args=["csv"]), _cap(C.VIEW_OVERVIEW, site=None)),
     Request("figures_csv", "get", lambda r: reverse("reporting:figures_csv") + f"?view=site:{r.site.pk}", _cap(C.VIEW_OVERVIEW)),
     Request("site", "get", lambda r: reverse("sites:site", args=[r.site.pk]), _cap(C.VIEW_PEOPLE)),
     Request("rooms", "get", lambda r: reverse("sites:rooms", args=[r.site.pk]), _cap(C.VIEW_PEOPLE)),
@@ -485,7 +486,7 @@ def test_the_matrix_covers_every_url_of_the_pages():
         "casework:referral_status", "identity:household_pair", "audit:entry",
         "registry:name_suggestions", "registry:complete_registration", "accounts:grants",
         "accounts:emergency_access", "accounts:language", "registry:household_by_number",
-        "reporting:dashboard", "reporting:figures_csv",
+        "reporting:dashboard", "reporting:figures_csv", "reporting:hxl",
     }  # fmt: skip
     # Signing in, Django's admin (its own permissions) and the REST API, which has its own
     # matrix over the same door (refuge/api/tests/test_api_matrix.py).

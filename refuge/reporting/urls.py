@@ -6,4 +6,5 @@ app_name = "reporting"
 urlpatterns = [
     path("", views.dashboard_page, name="dashboard"),
     path("figures.csv", views.dashboard_csv, name="figures_csv"),
+    path("hxl.<str:extension>", views.hxl_export, name="hxl"),
 ]

@@ -75,3 +75,35 @@ def dashboard_csv(request):
                     [board.period.label, board.as_of.isoformat(), section.key, label, place, figure]
                 )
     return response
+
+
+@capability_required(Capability.VIEW_OVERVIEW)
+def hxl_export(request, extension: str):
+    """The period's aggregates per site with HXL hashtags, as CSV or XLSX."""
+    from refuge.reporting import hxl
+
+    if extension not in ("csv", "xlsx"):
+        raise Http404
+    today = timezone.localdate()
+    try:
+        _view, period = parse_request(request.GET, today)
+    except ValidationError as error:
+        return HttpResponse(
+            "; ".join(
+                f"{FIELD_LABELS.get(f, f)}: {m}" for f, ms in error.message_dict.items() for m in ms
+            ),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    columns, rows = hxl.export(request.user, period=period, today=today)
+    if extension == "xlsx":
+        response = HttpResponse(
+            hxl.as_xlsx(columns, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(hxl.as_csv(columns, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="refuge-hxl-{period.label}.{extension}"'
+    )
+    return response

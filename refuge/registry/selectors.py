@@ -237,6 +237,19 @@ def _find(user, query: str, limit: int) -> list[Found]:
     return _by_names(user, query, limit)
 
 
+def read_page(user, rows: QuerySet, paginate, *, object_type: str, key: str) -> list:
+    """One page of a list of people, households or pairs (`paginate` cuts it: a page number or
+    a cursor), audited as a read of every row on it, as the pages' lists are."""
+    page = list(paginate(rows) or [])
+    audit.record(
+        actor=user,
+        action=audit.Action.VIEW,
+        object_type=object_type,
+        detail={"list": "api", key: [row.pk for row in page]},
+    )
+    return page
+
+
 def people_for(user) -> QuerySet[Person]:
     """Everyone in the households the user may see (the API's people list)."""
     return Person.objects.visible_to(user).select_related("origin")

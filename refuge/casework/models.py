@@ -388,7 +388,6 @@ class Partner(NamedInLanguages):
         verbose_name_plural = _("partner organisations")
 
 
-
 class ReferralStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     ACCEPTED = "accepted", _("Accepted")

@@ -34,6 +34,7 @@ class Capability(StrEnum):
     VIEW_CASES = "view_cases"  # pathways, worklists, referrals, bottlenecks
     EDIT_CASES = "edit_cases"  # update steps, bulk updates, referrals, notes, attachments
     ADMINISTER = "administer"  # users, sites, reference data
+    WRITE_REPORTS = "write_reports"  # the situation report's highlights and overview
 
 
 _PEOPLE = {Capability.VIEW_OVERVIEW, Capability.VIEW_PEOPLE}
@@ -70,6 +71,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.PLAN_MOVEMENTS,
             Capability.RECORD_HEADCOUNT,
             Capability.VIEW_CASES,
+            Capability.WRITE_REPORTS,
         }
     ),
     Role.DPO: frozenset({Capability.VIEW_OVERVIEW, Capability.VIEW_AUDIT}),

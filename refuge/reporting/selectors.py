@@ -493,7 +493,15 @@ def present_figures(
     return sizes_figure, ages_figure, occupancy_figure
 
 
-def dashboard(user, *, view: View, period: Period, today: date, export: bool = False) -> Dashboard:
+def dashboard(
+    user,
+    *,
+    view: View,
+    period: Period,
+    today: date,
+    export: bool = False,
+    public: bool = False,
+) -> Dashboard:
     """Every dashboard figure for the period, as the reader may see it: exact for staff who
     see the people counted, through the one suppression rule for everyone else. The read is
     audited (which view and period, never a person)."""
@@ -509,7 +517,8 @@ def dashboard(user, *, view: View, period: Period, today: date, export: bool = F
     sites = list(visible_sites(user))
     places = _places(sites)
     columns = _view_columns(view, places, sites)
-    exact = user.can(Capability.VIEW_PEOPLE)
+    # A public document (the sitrep) is suppressed whoever prints it: it leaves the building.
+    exact = user.can(Capability.VIEW_PEOPLE) and not public
     as_of = period.as_of(today)
 
     def cross(key, title, unit, rows, counts, *, additive):
@@ -570,7 +579,12 @@ def dashboard(user, *, view: View, period: Period, today: date, export: bool = F
         object_type="reporting.dashboard",
         object_id=f"{view.level}:{view.key}"[:64],
         site_id=view.key if view.level == "site" else None,
-        detail={"period": period.label, "as_of": as_of.isoformat(), "exact": exact},
+        detail={
+            "period": period.label,
+            "as_of": as_of.isoformat(),
+            "exact": exact,
+            "report": "sitrep" if public else "dashboard",
+        },
     )
     return Dashboard(view, period, as_of, columns, figures, exact)
 

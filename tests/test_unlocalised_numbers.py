@@ -40,6 +40,7 @@ def _pages(world) -> dict:
         "person_case": (reverse("casework:person", args=[person.pk]), "get", None),
         "household_case": (reverse("casework:household", args=[household.pk]), "get", None),
         "dashboard": (reverse("reporting:dashboard"), "get", None),
+        "sitrep": (reverse("reporting:sitrep"), "get", None),
     }
 
 

@@ -300,16 +300,22 @@ def _steps():
 def funnel(sites: list[Site], day: date) -> tuple[dict[tuple, int], dict[tuple, list[int]]]:
     """People who have done each step by `day`, and the days each took from the day it could
     be started (every step before it done) to the day it was done."""
+    from django.db.models import Count
+
     from refuge.casework.models import StepProgress, StepStatus
 
     counts: dict[tuple, int] = {}
     durations: dict[tuple, list[int]] = {}
-    for code, site, ready, done in StepProgress.objects.filter(
-        site__in=sites, status=StepStatus.DONE, done_on__lte=day
-    ).values_list("step__code", "site", "ready_since", "done_on"):
-        counts[(code, site)] = counts.get((code, site), 0) + 1
+    # Grouped by the two dates, so the database sends a row per distinct wait, not per person.
+    for code, site, ready, done, people in (
+        StepProgress.objects.filter(site__in=sites, status=StepStatus.DONE, done_on__lte=day)
+        .values_list("step__code", "site", "ready_since", "done_on")
+        .annotate(people=Count("id"))
+        .order_by()
+    ):
+        counts[(code, site)] = counts.get((code, site), 0) + people
         if ready and done:
-            durations.setdefault((code, site), []).append(max((done - ready).days, 0))
+            durations.setdefault((code, site), []).extend([max((done - ready).days, 0)] * people)
     return counts, durations
 
 

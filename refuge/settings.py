@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "refuge.api",
     "refuge.backup",
     "refuge.rights",
+    "refuge.fielddata",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("identity/", include("refuge.identity.urls")),
     path("casework/", include("refuge.casework.urls")),
     path("api/", include("refuge.api.urls")),
+    path("field/", include("refuge.fielddata.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.fielddata.models import EditStatus, ImportRun, SubmissionEdit
+from refuge.registry.models import Household
 
 
 class Echo:
@@ -48,12 +49,10 @@ def pending_edits(user) -> QuerySet[SubmissionEdit]:
     """Edits waiting for a decision at the user's sites."""
     if not user.can(Capability.IMPORT_FIELD_DATA):
         return SubmissionEdit.objects.none()
-    return user.scope(
-        SubmissionEdit.objects.filter(status=EditStatus.PENDING).select_related(
-            "submission__household"
-        ),
-        "submission__site",
-    )
+    return SubmissionEdit.objects.filter(
+        status=EditStatus.PENDING,
+        submission__household__in=Household.objects.visible_to(user),
+    ).select_related("submission__household", "run")
 
 
 def edit_for(user, pk: int) -> SubmissionEdit:

@@ -330,6 +330,8 @@ REQUESTS = [
     Request("field_edits", "get", lambda r: reverse("fielddata:edits"), _cap(C.IMPORT_FIELD_DATA, site=None)),
     Request("field_edit", "get", lambda r: reverse("fielddata:edit", args=[r.field_edit.pk]), _cap(C.IMPORT_FIELD_DATA)),
     Request("reject_field_edit", "post", lambda r: reverse("fielddata:edit", args=[r.field_edit.pk]), _cap(C.IMPORT_FIELD_DATA), data=lambda r: {"decision": "reject"}, effect=_status(SubmissionEdit, lambda r: r.field_edit.pk)),
+    Request("export_page", "get", lambda r: reverse("fielddata:export"), _cap(C.EXPORT_PEOPLE, site=None)),
+    Request("export_people", "post", lambda r: reverse("fielddata:export"), _cap(C.EXPORT_PEOPLE), data=lambda r: {"site": r.site.pk, "layout": "partner", "format": "csv"}, effect=lambda r: AuditEntry.objects.filter(action="export").count()),
     Request("set_language", "post", lambda r: reverse("accounts:language"), lambda user, r: True, data=lambda r: {"language": "en", "next": "/"}),
 ]  # fmt: skip
 
@@ -515,6 +517,7 @@ def test_the_matrix_covers_every_url_of_the_pages():
         "registry:name_suggestions", "registry:complete_registration", "accounts:grants",
         "accounts:emergency_access", "accounts:language", "registry:household_by_number",
         "fielddata:runs", "fielddata:run", "fielddata:report", "fielddata:edits", "fielddata:edit",
+        "fielddata:export",
     }  # fmt: skip
     # Signing in, Django's admin (its own permissions) and the REST API, which has its own
     # matrix over the same door (refuge/api/tests/test_api_matrix.py).

@@ -9,4 +9,5 @@ urlpatterns = [
     path("imports/<int:pk>/report.csv", views.report, name="report"),
     path("edits/", views.edits, name="edits"),
     path("edits/<int:pk>/", views.edit, name="edit"),
+    path("export/", views.export, name="export"),
 ]

@@ -3,14 +3,15 @@ Thin: parse, call the door (services, selectors), render."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
-from refuge.fielddata import selectors, services
+from refuge.fielddata import exports, selectors, services
+from refuge.fielddata.forms import ExportForm
 from refuge.fielddata.models import ImportRun, SubmissionEdit
 from refuge.fielddata.xlsform import HOUSEHOLD_QUESTIONS, MEMBER_QUESTIONS
 
@@ -76,3 +77,32 @@ def edit(request, pk):
     for member in changes["members"]:
         rows += [(member["index"] + 1, LABELS.get(n, n), *v) for n, v in member["fields"].items()]
     return render(request, "fielddata/edit.html", {"edit": found, "changes": changes, "rows": rows})
+
+
+@capability_required(Capability.EXPORT_PEOPLE)
+@require_http_methods(["GET", "POST"])
+def export(request):
+    form = ExportForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        site, layout, fmt = (form.cleaned_data[k] for k in ("site", "layout", "format"))
+        try:
+            found = exports.export_people(user=request.user, site=site, layout=layout, fmt=fmt)
+        except exports.ExportRefused:
+            form.add_error("format", _("This layout is not offered in this format."))
+        else:
+            name = f"{site.code}-{layout}.{fmt}"
+            if fmt == "csv":
+                response = StreamingHttpResponse(
+                    exports.csv_chunks(found), content_type="text/csv; charset=utf-8"
+                )
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+            return FileResponse(
+                exports.xlsx_file(found),
+                as_attachment=True,
+                filename=name,
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+    return render(
+        request, "fielddata/export.html", {"form": form}, status=400 if form.errors else 200
+    )

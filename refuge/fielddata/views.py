@@ -103,6 +103,4 @@ def export(request):
                 filename=name,
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
-    return render(
-        request, "fielddata/export.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "fielddata/export.html", {"form": form})

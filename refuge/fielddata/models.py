@@ -143,3 +143,32 @@ class SubmissionEdit(models.Model):
     @property
     def audit_site_id(self) -> int:
         return self.submission.audit_site_id
+
+
+class Device(models.Model):
+    """A phone running ODK Collect, with credentials of its own that submit to one site only.
+    Registrations it sends are made in the name of the staff member who issued it, so the
+    door checks that person's role at the site on every submission."""
+
+    name = models.CharField(_("name"), max_length=80)
+    site = models.ForeignKey("sites.Site", verbose_name=_("site"), on_delete=models.PROTECT)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT
+    )
+    username = models.CharField(_("username"), max_length=40, unique=True)
+    # Only a digest of the secret is kept: the secret is shown once, when the device is made.
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("field device")
+        verbose_name_plural = _("field devices")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.site_id

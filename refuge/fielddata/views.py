@@ -1,16 +1,21 @@
 """Pages of field data: import runs and their reports, and the edits waiting for a decision.
 Thin: parse, call the door (services, selectors), render."""
 
+import base64
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
-from refuge.fielddata import exports, selectors, services
+from refuge.fielddata import exports, openrosa, selectors, services, xlsform
 from refuge.fielddata.forms import ExportForm
 from refuge.fielddata.models import ImportRun, SubmissionEdit
 from refuge.fielddata.xlsform import HOUSEHOLD_QUESTIONS, MEMBER_QUESTIONS
@@ -104,3 +109,89 @@ def export(request):
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
     return render(request, "fielddata/export.html", {"form": form})
+
+
+# OpenRosa: ODK Collect signs in with the device's own credentials (HTTP Basic, over HTTPS),
+# never with a staff session, so these views take no cookies and need no CSRF token.
+
+OPENROSA_HEADERS = {
+    "X-OpenRosa-Version": "1.0",
+    "X-OpenRosa-Accept-Content-Length": str(openrosa.MAX_SUBMISSION_BYTES),
+}
+
+
+def _openrosa(response):
+    for name, value in OPENROSA_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _device(request):
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _space, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        username, _colon, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return openrosa.authenticate(username[:40], secret[:100])
+
+
+def _challenge():
+    response = HttpResponse(status=401)
+    response["WWW-Authenticate"] = 'Basic realm="Refuge"'
+    return _openrosa(response)
+
+
+def _message(text: str, status: int):
+    body = render_to_string("fielddata/openrosa_response.xml", {"text": text})
+    return _openrosa(HttpResponse(body, status=status, content_type="text/xml; charset=utf-8"))
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD"])
+def form_list(request):
+    if _device(request) is None:
+        return _challenge()
+    body = render_to_string(
+        "fielddata/formlist.xml",
+        {
+            "form_id": openrosa.FORM_ID,
+            "name": xlsform.form_sheets()["settings"][1][0],
+            "version": xlsform.FORM_VERSION,
+            "hash": openrosa.form_hash(),
+            "url": request.build_absolute_uri(reverse("openrosa:form")),
+        },
+    )
+    return _openrosa(HttpResponse(body, content_type="text/xml; charset=utf-8"))
+
+
+@csrf_exempt
+@require_http_methods(["GET"])
+def form_xml(request):
+    if _device(request) is None:
+        return _challenge()
+    return _openrosa(HttpResponse(openrosa.xform(), content_type="text/xml; charset=utf-8"))
+
+
+@csrf_exempt
+@require_http_methods(["HEAD", "POST"])
+def submission(request):
+    device = _device(request)
+    if device is None:
+        return _challenge()
+    if request.method == "HEAD":
+        return _openrosa(HttpResponse(status=204))
+    upload = request.FILES.get("xml_submission_file")
+    if upload is None:
+        return _message(_("Send the form as xml_submission_file."), 400)
+    try:
+        received = openrosa.receive(device=device, xml=upload.read(openrosa.MAX_XML_BYTES + 1))
+    except openrosa.BadSubmission as error:
+        return _message(str(error), 400)
+    texts = {
+        201: _("Registered."),
+        202: _("Already received: nothing changed."),
+    }
+    return _message(texts.get(received.status) or " ".join(received.problems), received.status)

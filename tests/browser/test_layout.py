@@ -67,6 +67,10 @@ NOT_PAGES = {
     "casework:referral_status",
     "identity:undo_link",
     "set_language",
+    # ODK Collect's OpenRosa endpoints answer XML to phones, with device credentials.
+    "openrosa:form_list",
+    "openrosa:form",
+    "openrosa:submission",
 }
 PHONE_HEADER_MAX = 140  # px of an 844 px screen: the header must leave room for the work
 

@@ -28,7 +28,7 @@ from refuge.audit.models import AuditEntry
 from refuge.casework.models import Attachment, Note, Partner, Referral, StepProgress
 from refuge.casework.pathways import current_pathway, pathway_definition
 from refuge.casework.services import add_attachment, refer
-from refuge.fielddata.models import SubmissionEdit
+from refuge.fielddata.models import ImportRun, SubmissionEdit
 from refuge.identity.batch import queue_registry_duplicates
 from refuge.identity.models import CandidatePair, SamePersonLink
 from refuge.identity.services import link_same_person
@@ -330,10 +330,24 @@ REQUESTS = [
     Request("field_edits", "get", lambda r: reverse("fielddata:edits"), _cap(C.IMPORT_FIELD_DATA, site=None)),
     Request("field_edit", "get", lambda r: reverse("fielddata:edit", args=[r.field_edit.pk]), _cap(C.IMPORT_FIELD_DATA)),
     Request("reject_field_edit", "post", lambda r: reverse("fielddata:edit", args=[r.field_edit.pk]), _cap(C.IMPORT_FIELD_DATA), data=lambda r: {"decision": "reject"}, effect=_status(SubmissionEdit, lambda r: r.field_edit.pk)),
+    Request("upload_import", "post", lambda r: reverse("fielddata:runs"), _both(_cap(C.IMPORT_FIELD_DATA), _cap(C.REGISTER)), data=lambda r: {"site": r.site.pk, "file": _kobo_upload()}, effect=lambda r: ImportRun.objects.count()),
     Request("export_page", "get", lambda r: reverse("fielddata:export"), _cap(C.EXPORT_PEOPLE, site=None)),
     Request("export_people", "post", lambda r: reverse("fielddata:export"), _cap(C.EXPORT_PEOPLE), data=lambda r: {"site": r.site.pk, "layout": "partner", "format": "csv"}, effect=lambda r: AuditEntry.objects.filter(action="export").count()),
     Request("set_language", "post", lambda r: reverse("accounts:language"), lambda user, r: True, data=lambda r: {"language": "en", "next": "/"}),
 ]  # fmt: skip
+
+
+def _kobo_upload():
+    import tempfile
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from refuge.fielddata.kobo import ExportedHousehold, write_kobo_xlsx
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_kobo_xlsx(Path(folder) / "kobo.xlsx", [ExportedHousehold({}, [])])
+        return SimpleUploadedFile("kobo.xlsx", path.read_bytes())
 
 
 def _upload():

@@ -46,3 +46,29 @@ def sample_households(count: int, *, seed: int = 13, today: date | None = None):
 
 def write_sample_export(path: Path, count: int, *, seed: int = 13) -> Path:
     return write_kobo_xlsx(path, sample_households(count, seed=seed))
+
+
+SAMPLE_HOUSEHOLDS = 12
+
+
+def load_field_sample(folder: Path) -> tuple[Path, object]:
+    """The demo's field data: a KoBoToolbox export of 12 households for Perm centre 1 (one
+    with an impossible birth date, for the report to show), imported by the site manager, then
+    the same export with one household edited, imported again: its edit waits on the page."""
+    from refuge.accounts.models import User
+    from refuge.fielddata import services
+    from refuge.fielddata.readers import read_submissions
+    from refuge.sites.models import Site
+
+    households = list(sample_households(SAMPLE_HOUSEHOLDS, seed=2026))
+    households[7].members[-1]["birth_date"] = "2019-02-30"
+    first = write_kobo_xlsx(folder / "kobo-sample-export.xlsx", households)
+    households[3].members[0]["given_name_lat"] += "h"
+    edited = write_kobo_xlsx(folder / "kobo-sample-export-edited.xlsx", households)
+    site = Site.objects.get(code="PRM1")
+    manager = User.objects.get(username="manager")
+    run = None
+    for path in (first, edited):
+        run = services.start_run(site=site, by=manager, file_name=path.name, fmt="kobo_xlsx")
+        run = services.run_import(run, read_submissions([path], "kobo_xlsx"))
+    return first, run

@@ -373,6 +373,26 @@ def run_import(
     return run
 
 
+def set_total(run: ImportRun, total: int) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(total=total)
+
+
+def forget_upload(run: ImportRun) -> None:
+    """The uploaded file holds names: it is kept only until the run has read it."""
+    ImportRun.objects.filter(pk=run.pk).update(upload=None)
+
+
+def queue_upload(
+    *, site: Site, by, file_name: str, data: bytes, fmt: str, default_consent=()
+) -> ImportRun:
+    """An uploaded file, imported by a background worker once this transaction commits."""
+    from refuge.fielddata.tasks import import_upload
+
+    run = start_run(site=site, by=by, file_name=file_name, fmt=fmt, upload=data)
+    transaction.on_commit(lambda: import_upload.enqueue(run.pk, list(default_consent)))
+    return run
+
+
 def fail_run(run: ImportRun, message: str) -> ImportRun:
     """The file as a whole could not be read: the run says why, and nothing landed."""
     with transaction.atomic():

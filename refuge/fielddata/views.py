@@ -2,9 +2,10 @@
 Thin: parse, call the door (services, selectors), render."""
 
 import base64
+from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,23 +17,51 @@ from django.views.decorators.http import require_http_methods
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.fielddata import exports, openrosa, selectors, services, xlsform
-from refuge.fielddata.forms import ExportForm
-from refuge.fielddata.models import ImportRun, SubmissionEdit
+from refuge.fielddata.forms import ExportForm, UploadForm
+from refuge.fielddata.models import ImportFormat, ImportRun, SubmissionEdit
+from refuge.fielddata.readers import detect_format
 from refuge.fielddata.xlsform import HOUSEHOLD_QUESTIONS, MEMBER_QUESTIONS
 
 LABELS = {q.name: q.label for q in (*HOUSEHOLD_QUESTIONS, *MEMBER_QUESTIONS)}
 
 
 @capability_required(Capability.IMPORT_FIELD_DATA)
+@require_http_methods(["GET", "POST"])
 def runs(request):
+    form = UploadForm(request.user, request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        path = Path(upload.name)
+        try:
+            queued = services.queue_upload(
+                site=form.cleaned_data["site"],
+                by=request.user,
+                file_name=path.name,
+                data=upload.read(),
+                fmt=detect_format([path]) if path.suffix.lower() != ".csv" else _csv_kind(upload),
+                default_consent=form.cleaned_data["consent"],
+            )
+        except PermissionDenied:
+            form.add_error("site", _("You may not register households at this site."))
+        else:
+            return redirect("fielddata:run", pk=queued.pk)
     return render(
         request,
         "fielddata/runs.html",
         {
+            "form": form,
             "runs": selectors.runs_for(request.user)[:50],
             "edits": selectors.pending_edits(request.user).count(),
         },
     )
+
+
+def _csv_kind(upload) -> str:
+    upload.seek(0)
+    header = upload.readline().decode("utf-8-sig", errors="replace")
+    upload.seek(0)
+    is_exchange = "record_id" in header and "household_ref" in header
+    return ImportFormat.EXCHANGE if is_exchange else ImportFormat.CSV
 
 
 @capability_required(Capability.IMPORT_FIELD_DATA)

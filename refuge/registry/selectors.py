@@ -31,7 +31,7 @@ from refuge.registry.search import (
 SEARCH_LIMIT = 20
 SEARCH_CANDIDATES = 60
 # Namesakes read from a combination token (registry.search.combination_tokens) at most.
-COMBINATION_ROWS = 150
+COMBINATION_ROWS = 100
 TOKEN_MAX = 80  # PersonNameToken.token
 # Longer than any name, number or three words of names; a longer query is refused, not cut.
 SEARCH_MAX_CHARS = 200
@@ -217,6 +217,9 @@ def _by_names(user, query: str, limit: int) -> list[Found]:
     return [Found(people[pk], reason) for pk, reason in ranked if pk in people]
 
 
+# What a clerk types to find someone: given, father's and family name, in any script (a
+# mother's name finds people too, but is rarely what ranks them).
+RANKED_NAME_FIELDS = tuple(f for f in NAME_FIELDS if not f.startswith("mother_name"))
 # A year of birth one year off still ranks above none typed; further off ranks below.
 YEAR_OFF_COST = 0.75
 
@@ -231,7 +234,7 @@ def _ranked(query: str, found: dict[int, FoundBy]) -> list[tuple[int, FoundBy]]:
     order = list(FoundBy)
     rows = []
     for pk, *names, born in Person.objects.filter(pk__in=found).values_list(
-        "pk", *NAME_FIELDS, "birth_date"
+        "pk", *RANKED_NAME_FIELDS, "birth_date"
     ):
         cost = closeness(wanted, names) if wanted else 0.0
         if year is not None:

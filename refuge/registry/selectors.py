@@ -13,11 +13,16 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from refuge.audit import services as audit
-from refuge.registry.models import Document, Household, Person, PersonNameToken
+from refuge.registry.models import (
+    Document,
+    Household,
+    Person,
+    PersonNameToken,
+    document_number_index,
+)
 from refuge.registry.search import (
     MAX_QUERY_LENGTH,
     name_tokens,
-    normalise_document_number,
     query_sound_tokens,
     registration_number_candidates,
     registration_number_from_slip,
@@ -223,10 +228,10 @@ def _find(user, query: str, limit: int) -> list[Found]:
             Found(p, FoundBy.REGISTRATION_NUMBER)
             for p in people.filter(household_id__in=household_ids)[:limit]
         ]
-    document = normalise_document_number(query)
+    document = document_number_index(query)
     if document:
         person_ids = list(
-            Document.objects.filter(number_normalised=document).values_list("person_id", flat=True)[
+            Document.objects.filter(number_index=document).values_list("person_id", flat=True)[
                 : limit * 4
             ]
         )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from refuge.audit import services as audit
 from refuge.registry.models import (
+    NAME_FIELDS,
     Document,
     Household,
     Person,
@@ -22,7 +23,10 @@ from refuge.registry.models import (
 )
 from refuge.registry.search import (
     MAX_QUERY_LENGTH,
+    closeness,
     name_tokens,
+    query_birth_year,
+    query_name_tokens,
     query_sound_tokens,
     registration_number_candidates,
     registration_number_from_slip,
@@ -184,9 +188,36 @@ def _by_names(user, query: str, limit: int) -> list[Found]:
             found.setdefault(pk, FoundBy.SOUND)
     # Everyone in `found` passed _visible, the site scope.
     people = Person.objects.select_related("household", "household__current_site").in_bulk(found)
+    return _ranked(query, found, people)[:limit]
+
+
+# A year of birth one year off still ranks above none typed; further off ranks below.
+YEAR_OFF_COST = 0.75
+
+
+def _ranked(query: str, found: dict[int, FoundBy], people: dict[int, Person]) -> list[Found]:
+    """Nearest first: by how close each person's names sound to what was typed, then by the
+    birth year if one was typed, then by the strength of the reason, then oldest record."""
+    from django.utils import timezone
+
+    wanted = query_name_tokens(query)
+    year = query_birth_year(query, timezone.localdate().year)
     order = list(FoundBy)
-    ranked = sorted(found, key=lambda pk: order.index(found[pk]))[:limit]
-    return [Found(people[pk], found[pk]) for pk in ranked if pk in people]
+
+    def distance(person: Person) -> float:
+        names = [getattr(person, field) for field in NAME_FIELDS]
+        cost = closeness(wanted, names) if wanted else 0.0
+        if year is not None:
+            born = person.birth_date.year if person.birth_date else None
+            cost += YEAR_OFF_COST * (min(abs(born - year), 4) if born else 2)
+        return round(cost, 2)
+
+    rows = [
+        (distance(people[pk]), order.index(reason), pk)
+        for pk, reason in found.items()
+        if pk in people
+    ]
+    return [Found(people[pk], order[reason]) for _cost, reason, pk in sorted(rows)]
 
 
 def find_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Found]:
@@ -240,6 +271,19 @@ def _find(user, query: str, limit: int) -> list[Found]:
                 Found(p, FoundBy.DOCUMENT_NUMBER) for p in people.filter(pk__in=person_ids)[:limit]
             ]
     return _by_names(user, query, limit)
+
+
+def read_page(user, rows: QuerySet, paginate, *, object_type: str, key: str) -> list:
+    """One page of a list of people, households or pairs (`paginate` cuts it: a page number or
+    a cursor), audited as a read of every row on it, as the pages' lists are."""
+    page = list(paginate(rows) or [])
+    audit.record(
+        actor=user,
+        action=audit.Action.VIEW,
+        object_type=object_type,
+        detail={"list": "api", key: [row.pk for row in page]},
+    )
+    return page
 
 
 def people_for(user) -> QuerySet[Person]:

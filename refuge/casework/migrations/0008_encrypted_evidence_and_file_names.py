@@ -8,7 +8,7 @@ import refuge.encryption
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0006_names_per_language"),
+        ("casework", "0007_names_per_language"),
     ]
 
     operations = [

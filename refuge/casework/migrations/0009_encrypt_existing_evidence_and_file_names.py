@@ -1,4 +1,4 @@
-"""Encrypt the step evidence and attachment file names and digests written before 0007.
+"""Encrypt the step evidence and attachment file names and digests written before 0008.
 
 Raw SQL, not the models: the model fields decrypt what they read, and these rows are still in
 clear. Set REFUGE_FIELD_KEYS before migrating, as in production."""
@@ -37,7 +37,7 @@ def decrypt(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0007_encrypted_evidence_and_file_names"),
+        ("casework", "0008_encrypted_evidence_and_file_names"),
     ]
 
     operations = [migrations.RunPython(encrypt, decrypt)]

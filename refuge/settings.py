@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "refuge.accounts.context_processors.capabilities",
+                "refuge.rights.context_processors.rights",
             ],
         },
     },

@@ -176,7 +176,7 @@ def test_the_data_migrations_encrypt_rows_written_in_clear(audit_flushable, worl
     assert _found_in_clear(_database_bytes())
 
     editor = SimpleNamespace(connection=connection)
-    _migration("registry", "0009_encrypt_existing_numbers_and_phones").encrypt(None, editor)
+    _migration("registry", "0010_encrypt_existing_numbers_and_phones").encrypt(None, editor)
     _migration("casework", "0009_encrypt_existing_evidence_and_file_names").encrypt(None, editor)
 
     assert _found_in_clear(_database_bytes()) == []

@@ -34,6 +34,8 @@ class Capability(StrEnum):
     VIEW_CASES = "view_cases"  # pathways, worklists, referrals, bottlenecks
     EDIT_CASES = "edit_cases"  # update steps, bulk updates, referrals, notes, attachments
     ADMINISTER = "administer"  # users, sites, reference data
+    IMPORT_FIELD_DATA = "import_field_data"  # bring in KoBo/ODK registrations, decide their edits
+    EXPORT_PEOPLE = "export_people"  # lists of people for partners, CSV and XLSX exports
 
 
 _PEOPLE = {Capability.VIEW_OVERVIEW, Capability.VIEW_PEOPLE}
@@ -60,6 +62,8 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_ROOMS,
             Capability.PLAN_MOVEMENTS,
             Capability.RECORD_HEADCOUNT,
+            Capability.IMPORT_FIELD_DATA,
+            Capability.EXPORT_PEOPLE,
         }
         | _CASES
     ),
@@ -70,6 +74,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.PLAN_MOVEMENTS,
             Capability.RECORD_HEADCOUNT,
             Capability.VIEW_CASES,
+            Capability.EXPORT_PEOPLE,
         }
     ),
     Role.DPO: frozenset({Capability.VIEW_OVERVIEW, Capability.VIEW_AUDIT}),
@@ -120,6 +125,25 @@ FIELD_READERS: dict[str, tuple[frozenset[str], str | None]] = {
         "contact",
     ),
 }
+
+# Fields of a person that only some of the roles that edit people may change. Sex, birth and
+# origin and a person's place in the family are facts established from documents at
+# registration, on which the duplicate check and tracing rely: registration staff correct
+# them. Every role that edits people adds a name's form in another script, languages, a
+# profession. A field not listed here is written by every role that may edit people.
+_REGISTRATION_STAFF = frozenset({Role.CLERK, Role.SITE_MANAGER, Role.ADMIN})
+FIELD_WRITERS: dict[str, frozenset[str]] = {
+    "person.sex": _REGISTRATION_STAFF,
+    "person.birth_date": _REGISTRATION_STAFF,
+    "person.birth_date_precision": _REGISTRATION_STAFF,
+    "person.origin": _REGISTRATION_STAFF,
+    "person.relationship": _REGISTRATION_STAFF,
+}
+
+
+def may_write_field(role: str, field: str) -> bool:
+    writers = FIELD_WRITERS.get(field)
+    return writers is None or role in writers
 
 
 def may_write_step(role: str, owner_role: str) -> bool:

@@ -26,13 +26,19 @@ from refuge.registry.search import (
     closeness,
     name_tokens,
     query_birth_year,
+    query_combination_tokens,
     query_name_tokens,
     query_sound_tokens,
     registration_number_candidates,
     registration_number_from_slip,
 )
 
-SEARCH_LIMIT = 50
+# What a clerk reads on a tablet before adding a word: the nearest 20 of up to 60 found.
+SEARCH_LIMIT = 20
+SEARCH_CANDIDATES = 60
+# Namesakes read from a combination token (registry.search.combination_tokens) at most.
+COMBINATION_ROWS = 150
+TOKEN_MAX = 80  # PersonNameToken.token
 # Longer than any name, number or three words of names; a longer query is refused, not cut.
 SEARCH_MAX_CHARS = 200
 # Find reads at most this many index entries of its rarest word at a time, a few times over.
@@ -173,9 +179,21 @@ def _people_with_all(user, terms: list[Q], limit: int) -> list[int]:
 def _by_names(user, query: str, limit: int) -> list[Found]:
     typed = sorted(name_tokens(query))
     sounds = query_sound_tokens(query)
+    pool = max(limit, SEARCH_CANDIDATES)
     found: dict[int, FoundBy] = {}
+    combinations = [t[:TOKEN_MAX] for t in query_combination_tokens(query)]
+    if combinations:
+        # Everyone whose two or three names sound as typed, from one index entry each, so
+        # that among many namesakes the ranking below sees the nearest, not the first.
+        ids = list(
+            PersonNameToken.objects.filter(token__in=combinations)
+            .order_by()
+            .values_list("person_id", flat=True)[:COMBINATION_ROWS]
+        )
+        for pk in _visible(user, sorted(set(ids))):
+            found[pk] = FoundBy.SOUND
     if typed:
-        ids = _people_with_all(user, [_term(t, prefix=True) for t in typed], limit)
+        ids = _people_with_all(user, [_term(t, prefix=True) for t in typed], pool)
         whole_words = Counter(
             PersonNameToken.objects.filter(person_id__in=ids, token__in=typed).values_list(
                 "person_id", flat=True
@@ -183,19 +201,33 @@ def _by_names(user, query: str, limit: int) -> list[Found]:
         )
         for pk in ids:
             found[pk] = FoundBy.NAME if whole_words[pk] >= len(typed) else FoundBy.NAME_PREFIX
-    if sounds and len(found) < limit:
-        for pk in _people_with_all(user, [_term(s, prefix=False) for s in sounds], limit):
+        # Written as typed is a stronger reason than sounding alike.
+        typed_whole = Counter(
+            PersonNameToken.objects.filter(
+                person_id__in=[pk for pk, r in found.items() if r is FoundBy.SOUND],
+                token__in=typed,
+            ).values_list("person_id", flat=True)
+        )
+        for pk, count in typed_whole.items():
+            if count >= len(typed):
+                found[pk] = FoundBy.NAME
+    if sounds and len(found) < pool:
+        for pk in _people_with_all(user, [_term(s, prefix=False) for s in sounds], pool):
             found.setdefault(pk, FoundBy.SOUND)
-    # Everyone in `found` passed _visible, the site scope.
-    people = Person.objects.select_related("household", "household__current_site").in_bulk(found)
-    return _ranked(query, found, people)[:limit]
+    # Everyone in `found` passed _visible, the site scope. Ranked from their names alone; only
+    # the people shown are loaded whole.
+    ranked = _ranked(query, found)[:limit]
+    people = Person.objects.select_related("household", "household__current_site").in_bulk(
+        [pk for pk, _reason in ranked]
+    )
+    return [Found(people[pk], reason) for pk, reason in ranked if pk in people]
 
 
 # A year of birth one year off still ranks above none typed; further off ranks below.
 YEAR_OFF_COST = 0.75
 
 
-def _ranked(query: str, found: dict[int, FoundBy], people: dict[int, Person]) -> list[Found]:
+def _ranked(query: str, found: dict[int, FoundBy]) -> list[tuple[int, FoundBy]]:
     """Nearest first: by how close each person's names sound to what was typed, then by the
     birth year if one was typed, then by the strength of the reason, then oldest record."""
     from django.utils import timezone
@@ -203,21 +235,15 @@ def _ranked(query: str, found: dict[int, FoundBy], people: dict[int, Person]) ->
     wanted = query_name_tokens(query)
     year = query_birth_year(query, timezone.localdate().year)
     order = list(FoundBy)
-
-    def distance(person: Person) -> float:
-        names = [getattr(person, field) for field in NAME_FIELDS]
+    rows = []
+    for pk, *names, born in Person.objects.filter(pk__in=found).values_list(
+        "pk", *NAME_FIELDS, "birth_date"
+    ):
         cost = closeness(wanted, names) if wanted else 0.0
         if year is not None:
-            born = person.birth_date.year if person.birth_date else None
-            cost += YEAR_OFF_COST * (min(abs(born - year), 4) if born else 2)
-        return round(cost, 2)
-
-    rows = [
-        (distance(people[pk]), order.index(reason), pk)
-        for pk, reason in found.items()
-        if pk in people
-    ]
-    return [Found(people[pk], order[reason]) for _cost, reason, pk in sorted(rows)]
+            cost += YEAR_OFF_COST * (min(abs(born.year - year), 4) if born else 2)
+        rows.append((round(cost, 2), order.index(found[pk]), pk))
+    return [(pk, order[reason]) for _cost, reason, pk in sorted(rows)]
 
 
 def find_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Found]:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0009_encrypt_existing_numbers_and_phones'),
+        ('registry', '0010_encrypt_existing_numbers_and_phones'),
         ('rights', '0003_default_retention'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,7 +10,7 @@ import refuge.encryption
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0007_merge_20261201_1258"),
+        ("registry", "0008_find_by_name_combinations"),
     ]
 
     operations = [

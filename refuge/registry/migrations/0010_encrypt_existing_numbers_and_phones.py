@@ -1,4 +1,4 @@
-"""Encrypt the document numbers and phones written before 0008, and index the numbers.
+"""Encrypt the document numbers and phones written before 0009, and index the numbers.
 
 Raw SQL, not the models: the model fields decrypt what they read, and these rows are still in
 clear. Set REFUGE_FIELD_KEYS and REFUGE_BLIND_INDEX_KEY before migrating, as in production."""
@@ -27,7 +27,7 @@ def decrypt(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0008_encrypted_numbers_and_phones"),
+        ("registry", "0009_encrypted_numbers_and_phones"),
     ]
 
     operations = [migrations.RunPython(encrypt, decrypt)]

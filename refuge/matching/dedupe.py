@@ -99,11 +99,17 @@ def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndar
     tie_hash = array("q")
     owner = array("q")
     year = array("l")
+    # Tie-breaks are names and mothers' names, a few thousand distinct ones for a million keys:
+    # each is hashed once.
+    tie_hashes: dict[str, int] = {}
     for i, p in enumerate(prepared):
         y = p.birth.year if p.birth else 0
         for key, tie in record_key_pairs(p):
             key_hash.append(_stable_hash(key))
-            tie_hash.append(_stable_hash(tie))
+            th_value = tie_hashes.get(tie)
+            if th_value is None:
+                th_value = tie_hashes[tie] = _stable_hash(tie)
+            tie_hash.append(th_value)
             owner.append(i)
             year.append(y)
     kh = np.frombuffer(key_hash, dtype=np.int64)

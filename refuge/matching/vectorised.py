@@ -64,7 +64,7 @@ _BIRTH_CODES = tuple(BIRTH_WEIGHTS)
 _BIRTH_WEIGHT_ARRAY = np.array([BIRTH_WEIGHTS[c] for c in _BIRTH_CODES], dtype=np.float64)
 _YEAR_DIFFERS = _BIRTH_CODES.index("year_differs")
 _DP_BATCH = 20_000  # token pairs per dynamic-programming batch (rows of a few floats each)
-_PAIR_CHUNK = 2_000_000  # record pairs per step, which bounds the temporary arrays
+_PAIR_CHUNK = 1_000_000  # record pairs per step, which bounds the temporary arrays
 
 
 class _Names:

@@ -56,7 +56,7 @@ def load(people: int, queries: int, seed: int, *, insert: bool = True):
     from synthetic import Generator
 
     from refuge.identity.models import PersonKey
-    from refuge.matching.keys import blocking_keys
+    from refuge.identity.records import indexed_keys
     from refuge.matching.records import EXCHANGE_COLUMNS, PersonRecord
     from refuge.registry.dates import parse_birth_date
     from refuge.registry.models import Household, Person
@@ -125,7 +125,7 @@ def load(people: int, queries: int, seed: int, *, insert: bool = True):
                 (
                     PersonKey(person=person, key=key)
                     for person, (_ref, record, _pid) in zip(persons, rows, strict=True)
-                    for key in blocking_keys(record)
+                    for key in indexed_keys([record])
                 ),
                 batch_size=10000,
             )

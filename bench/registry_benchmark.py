@@ -43,8 +43,9 @@ def build(people: int, seed: int) -> list:
         Person,
         PersonNameToken,
         Place,
+        document_number_index,
     )
-    from refuge.registry.search import normalise_document_number, person_search_tokens
+    from refuge.registry.search import person_search_tokens
     from refuge.sites.models import Stay
 
     rng = random.Random(seed)
@@ -85,7 +86,7 @@ def build(people: int, seed: int) -> list:
                     person=person,
                     doc_type=d.doc_type,
                     number=d.number,
-                    number_normalised=normalise_document_number(d.number),
+                    number_index=document_number_index(d.number),
                 )
                 for d in member.documents
             ]

@@ -38,6 +38,11 @@ def setting_problems() -> list[str]:
             f"REFUGE_AUDIT_KEY is not set or shorter than {MIN_AUDIT_KEY_LENGTH} characters: "
             "the audit chain would be keyed with a key derived from SECRET_KEY."
         )
+    if len(settings.BLIND_INDEX_KEY) < MIN_AUDIT_KEY_LENGTH:
+        problems.append(
+            f"REFUGE_BLIND_INDEX_KEY is not set or shorter than {MIN_AUDIT_KEY_LENGTH} "
+            "characters: document numbers would be indexed under a key derived from SECRET_KEY."
+        )
     if not settings.AUDIT_DATA_KEYS:
         problems.append(
             "REFUGE_AUDIT_DATA_KEYS is not set: what the audit trail seals about people would be "

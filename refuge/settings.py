@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "refuge.accounts.context_processors.capabilities",
+                "refuge.rights.context_processors.rights",
             ],
         },
     },
@@ -263,6 +264,11 @@ REFUGE_INSTANT_CHECKS_PER_MINUTE = envint("REFUGE_INSTANT_CHECKS_PER_MINUTE", 30
 # rotate_field_keys` re-encrypts everything with the first. Without it the key is derived from
 # SECRET_KEY, which is only good enough for the demo and the tests.
 FIELD_ENCRYPTION_KEYS = envlist("REFUGE_FIELD_KEYS", "")
+# Document numbers, contact phones, step evidence and attachment file names are encrypted under
+# the same keys (refuge.encryption). Document numbers are found by a blind index beside them:
+# an HMAC under REFUGE_BLIND_INDEX_KEY (at least 32 characters, kept out of the database;
+# derived from SECRET_KEY in the demo only). Changing it needs `refuge rotate_field_keys`.
+BLIND_INDEX_KEY = os.environ.get("REFUGE_BLIND_INDEX_KEY", "")
 CASEWORK_PATHWAY = os.environ.get("REFUGE_PATHWAY", "ru-reception")
 ATTACHMENT_MAX_BYTES = envint("REFUGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024

@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("refuge.audit.urls")),
     path("identity/", include("refuge.identity.urls")),
     path("casework/", include("refuge.casework.urls")),
+    path("rights/", include("refuge.rights.urls")),
     path("api/", include("refuge.api.urls")),
     path("reporting/", include("refuge.reporting.urls")),
     path("field/", include("refuge.fielddata.urls")),

@@ -6,10 +6,11 @@ import json
 import os
 import subprocess
 import sys
-import urllib.parse
 from pathlib import Path
 
 import pytest
+
+from tests.drills import postgres_scratch_databases
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = """
@@ -36,25 +37,6 @@ print(json.dumps({"people": Person.objects.count(), "chain": verify_chain().inta
 """
 
 
-def _postgres_databases():
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return None
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    admin = psycopg.connect(
-        urllib.parse.urlunsplit(parts._replace(path="/postgres")), autocommit=True
-    )
-    urls = []
-    for name in ("refuge_drill_source", "refuge_drill_restored"):
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name}")
-        urls.append(urllib.parse.urlunsplit(parts._replace(path=f"/{name}")))
-    admin.close()
-    return urls
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def two_databases(request, tmp_path):
     """Environments for a source database and an empty one to restore into."""
@@ -65,7 +47,7 @@ def two_databases(request, tmp_path):
             {**base, "REFUGE_DATA_DIR": str(tmp_path / "source")},
             {**base, "REFUGE_DATA_DIR": str(tmp_path / "restored")},
         ]
-    urls = _postgres_databases()
+    urls = postgres_scratch_databases("refuge_drill_source", "refuge_drill_restored")
     if urls is None:
         pytest.skip("DATABASE_URL names no PostgreSQL server")
     return [

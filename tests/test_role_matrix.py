@@ -35,6 +35,8 @@ from refuge.identity.services import link_same_person
 from refuge.reception.services import arrive
 from refuge.registry.models import Consent, Household, Person
 from refuge.reporting.models import Sitrep
+from refuge.rights.models import Correction, Erasure
+from refuge.rights.services import request_erasure
 from refuge.sites.housing import create_room
 from refuge.sites.models import BedAssignment, FollowUp, Movement, Passenger, SiteKind
 from refuge.sites.movements import add_household, depart, plan_movement
@@ -84,6 +86,7 @@ class Records:
     screening: StepProgress  # the medical officer's
     attachment: Attachment
     referral: Referral
+    erasure: Erasure  # of the head, asked for by an administrator, waiting for the DPO
     field_run: object = None  # an import run at the site, with an edit waiting (field_edit)
     field_edit: object = None
 
@@ -156,6 +159,7 @@ def _records(world, admin, medical, site, elsewhere, family: str, latin: str) ->
             by=caseworker,
         ),  # fmt: skip
         referral=refer(person=head, partner=partner, by=caseworker),
+        erasure=request_erasure(person=head, reason="Asked in writing", by=admin),
         **_field_import(site, admin),
     )
 
@@ -331,6 +335,14 @@ REQUESTS = [
     Request("referral_status", "post", lambda r: reverse("casework:referral_status", args=[r.referral.pk]), _cap(C.EDIT_CASES), data=lambda r: {"status": "accepted"}, effect=_status(Referral, lambda r: r.referral.pk)),
     Request("edit_pathway", "post", lambda r: reverse("casework:pathway_edit"), _cap(C.ADMINISTER, site=None), data=_pathway_changed, effect=lambda r: current_pathway().version),
     Request("review_household_pair", "get", lambda r: reverse("identity:household_pair", args=[r.pair.person_a.household_id, r.pair.person_b.household_id]), _cap(C.REVIEW_DUPLICATES)),
+    # The data subject's rights: correction by whoever edits people; erasure asked for by a
+    # site manager or an administrator at the site (or the DPO), decided by the DPO alone.
+    Request("correction", "get", lambda r: reverse("rights:correction", args=[r.head.pk]), _cap(C.EDIT_PEOPLE)),
+    Request("erasure_request", "get", lambda r: reverse("rights:erasure_request", args=[r.head.pk]), lambda user, r: user.role in (Role.SITE_MANAGER, Role.ADMIN, Role.DPO) and _works_at(user, r.site)),
+    Request("erasures", "get", lambda r: reverse("rights:erasures"), lambda user, r: user.role == Role.DPO),
+    Request("correct_person", "post", lambda r: reverse("rights:correction", args=[r.head.pk]), _cap(C.EDIT_PEOPLE), data=lambda r: {"given_name_ar": "محمد", "family_name_ar": "حسن", "relationship": "head", "sex": "m", "birth_date_text": "1983-04-17", "profession": "corrected", "request": "He is a teacher, not a driver."}, effect=lambda r: Correction.objects.count()),
+    Request("ask_erasure", "post", lambda r: reverse("rights:erasure_request", args=[r.again.members.get(relationship="head").pk]), lambda user, r: user.role in (Role.SITE_MANAGER, Role.ADMIN, Role.DPO) and _works_at(user, r.site), data=lambda r: {"reason": "Asked in writing"}, effect=lambda r: Erasure.objects.count()),
+    Request("decide_erasure", "post", lambda r: reverse("rights:erasures"), lambda user, r: user.role == Role.DPO, data=lambda r: {"erasure": r.erasure.pk, "decision": "approve"}, effect=_status(Erasure, lambda r: r.erasure.pk)),
     Request("field_runs", "get", lambda r: reverse("fielddata:runs"), _cap(C.IMPORT_FIELD_DATA, site=None)),
     Request("field_run", "get", lambda r: reverse("fielddata:run", args=[r.field_run.pk]), _cap(C.IMPORT_FIELD_DATA)),
     Request("field_report", "get", lambda r: reverse("fielddata:report", args=[r.field_run.pk]), _cap(C.IMPORT_FIELD_DATA)),
@@ -537,6 +549,7 @@ def test_the_matrix_covers_every_url_of_the_pages():
         "casework:referral_status", "identity:household_pair", "audit:entry",
         "registry:name_suggestions", "registry:complete_registration", "accounts:grants",
         "accounts:emergency_access", "accounts:language", "registry:household_by_number",
+        "rights:correction", "rights:erasure_request", "rights:erasures",
         "reporting:dashboard", "reporting:figures_csv", "reporting:hxl",
         "reporting:sitrep", "reporting:sitrep_pdf",
         "fielddata:runs", "fielddata:run", "fielddata:report", "fielddata:edits", "fielddata:edit",

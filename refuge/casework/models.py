@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from refuge.encryption import EncryptedCharField, EncryptedJSONField
 from refuge.formats.languages import NamedInLanguages
 
 
@@ -195,7 +196,8 @@ class StepProgress(models.Model):
     status_since = models.DateField(_("status since"), null=True, blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=40, blank=True)
-    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    # Encrypted at rest (refuge.encryption): evidence is SNILS, tax numbers, addresses.
+    evidence = EncryptedJSONField(_("evidence"), default=dict, blank=True)
     # Optimistic locking: an edit names the version it started from.
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
@@ -342,10 +344,12 @@ class Attachment(models.Model):
     )
     domain = models.CharField(_("domain"), max_length=16, choices=Domain.choices)
     kind = models.CharField(_("document type"), max_length=16, choices=AttachmentKind.choices)
-    filename = models.CharField(_("file name"), max_length=200)
+    # A file's name often is a person's name, and its digest confirms a copy of the scan:
+    # both encrypted at rest like the content.
+    filename = EncryptedCharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = EncryptedCharField(max_length=64)
     ciphertext = models.BinaryField()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

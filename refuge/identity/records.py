@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from refuge.encryption import blind_index
+from refuge.matching.keys import blocking_keys
 from refuge.matching.records import PersonRecord
 from refuge.registry.models import NAME_FIELDS, SCRIPTS, Person
 from refuge.registry.names import clean_name
@@ -79,3 +81,22 @@ def person_records(person: Person) -> list[PersonRecord]:
         document_number=document.number if document else "",
         household_ref=str(person.household_id),
     )
+
+
+# The matching engine's document key (refuge.matching.keys) carries the number itself.
+_DOCUMENT_KEY = "doc:"
+
+
+def indexed_keys(records: list[PersonRecord]) -> set[str]:
+    """The blocking keys of some records as PersonKey stores and looks them up: a document
+    key by the blind index of its number, so that the key table holds no number in clear."""
+    keys: set[str] = set()
+    for record in records:
+        keys |= blocking_keys(record)
+    return {stored_key(key) for key in keys}
+
+
+def stored_key(key: str) -> str:
+    if key.startswith(_DOCUMENT_KEY):
+        return _DOCUMENT_KEY + blind_index("identity-document-key", key[len(_DOCUMENT_KEY) :])
+    return key

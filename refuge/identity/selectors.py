@@ -25,12 +25,12 @@ from refuge.identity.models import (
 )
 from refuge.identity.records import (
     engine_birth_date,
+    indexed_keys,
     person_records,
     personal_document_number,
     records_from_names,
 )
 from refuge.matching.compare import Decision, PersonComparison, compare_people
-from refuge.matching.keys import blocking_keys
 from refuge.matching.records import PersonRecord
 from refuge.registry.models import Household, Person
 
@@ -158,9 +158,7 @@ def instant_check(
     """Existing registrations that may be the person being registered, best first, at every
     site, with the engine's reasons unexplained. Not for showing to a user: pages and the API
     call check_registration, which decides what the user may be told."""
-    keys: set[str] = set()
-    for record in records:
-        keys |= blocking_keys(record)
+    keys = indexed_keys(records)
     if not keys:
         return []
     ids = list(

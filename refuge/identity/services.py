@@ -11,16 +11,12 @@ from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.identity.models import CandidatePair, PairStatus, PersonKey, SamePersonLink
-from refuge.identity.records import person_records
-from refuge.matching.keys import blocking_keys
+from refuge.identity.records import indexed_keys, person_records
 from refuge.registry.models import Person
 
 
 def keys_for(person: Person) -> set[str]:
-    keys: set[str] = set()
-    for record in person_records(person):
-        keys |= blocking_keys(record)
-    return keys
+    return indexed_keys(person_records(person))
 
 
 def refresh_person_keys(person: Person) -> None:

@@ -5,7 +5,9 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from refuge.encryption import BLIND_INDEX_LENGTH, EncryptedCharField, blind_index
 from refuge.registry.dates import birth_date_label
+from refuge.registry.search import normalise_document_number
 from refuge.registry.vocabulary import (
     ConsentScope,
     DatePrecision,
@@ -104,7 +106,8 @@ class Household(models.Model):
         choices=RegistrationLevel.choices,
         default=RegistrationLevel.FULL,
     )
-    phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    # Encrypted at rest (refuge.encryption): a list of phones is a list of people to call.
+    phone = EncryptedCharField(_("contact phone"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # When the household row last changed (its site, its phone): integrators sync on it.
     updated_at = models.DateTimeField(auto_now=True)
@@ -303,9 +306,14 @@ class PersonNameToken(models.Model):
 class Document(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
     doc_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
-    number = models.CharField(_("document number"), max_length=40)
-    # Upper case, no spaces or dashes: how a number is typed differs, the number does not.
-    number_normalised = models.CharField(max_length=40, db_index=True, editable=False)
+    # Encrypted at rest; found only by `number_index`.
+    number = EncryptedCharField(_("document number"), max_length=40)
+    # The blind index of the number as search.normalise_document_number writes it (upper case,
+    # no spaces or dashes: how a number is typed differs, the number does not), so that Find
+    # and the instant check find it exactly without the number being stored in clear.
+    number_index = models.CharField(
+        max_length=BLIND_INDEX_LENGTH, db_index=True, editable=False, blank=True
+    )
     issuer = models.CharField(_("issued by"), max_length=120, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
 
@@ -315,6 +323,16 @@ class Document(models.Model):
 
     def __str__(self):
         return f"{self.get_doc_type_display()} {self.number}"
+
+    def save(self, *args, **kwargs):
+        # The index follows the number whoever saves it (a service, an import, the admin).
+        self.number_index = document_number_index(self.number)
+        super().save(*args, **kwargs)
+
+
+def document_number_index(number: str) -> str:
+    """The blind index a document number is stored and searched by, however it was typed."""
+    return blind_index("document-number", normalise_document_number(number))
 
 
 class Need(models.Model):

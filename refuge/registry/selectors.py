@@ -13,12 +13,18 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from refuge.audit import services as audit
-from refuge.registry.models import NAME_FIELDS, Document, Household, Person, PersonNameToken
+from refuge.registry.models import (
+    NAME_FIELDS,
+    Document,
+    Household,
+    Person,
+    PersonNameToken,
+    document_number_index,
+)
 from refuge.registry.search import (
     MAX_QUERY_LENGTH,
     closeness,
     name_tokens,
-    normalise_document_number,
     query_birth_year,
     query_combination_tokens,
     query_name_tokens,
@@ -282,10 +288,10 @@ def _find(user, query: str, limit: int) -> list[Found]:
             Found(p, FoundBy.REGISTRATION_NUMBER)
             for p in people.filter(household_id__in=household_ids)[:limit]
         ]
-    document = normalise_document_number(query)
+    document = document_number_index(query)
     if document:
         person_ids = list(
-            Document.objects.filter(number_normalised=document).values_list("person_id", flat=True)[
+            Document.objects.filter(number_index=document).values_list("person_id", flat=True)[
                 : limit * 4
             ]
         )

@@ -26,7 +26,7 @@ from refuge.registry.models import (
     age_on,
 )
 from refuge.registry.names import clean_name
-from refuge.registry.search import normalise_document_number, person_search_tokens
+from refuge.registry.search import person_search_tokens
 from refuge.registry.vocabulary import (
     ConsentScope,
     DatePrecision,
@@ -209,7 +209,6 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
             person=person,
             doc_type=doc.doc_type,
             number=doc.number.strip(),
-            number_normalised=normalise_document_number(doc.number),
             issuer=doc.issuer,
             expires_on=doc.expires_on,
         )

@@ -20,6 +20,7 @@ from refuge.registry.forms import HouseholdForm, MemberFormSet, PersonEditForm
 from refuge.registry.models import NAME_FIELDS, Household, Person
 from refuge.registry.naming import suggested_names
 from refuge.registry.vocabulary import ConsentScope
+from refuge.rights import services as rights
 from refuge.sites.selectors import visible_sites
 
 
@@ -204,6 +205,8 @@ def person_detail(request, pk):
             "person": person,
             "history": history,
             "other_registrations": other_registrations(request.user, person),
+            "corrections": rights.corrections_of(person),
+            "may_request_erasure": rights.may_request_erasure(request.user, person),
         },
     )
 

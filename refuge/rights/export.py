@@ -25,6 +25,7 @@ SECTION_TITLES = {
     "steps": gettext_lazy("Steps of your case"),
     "notes": gettext_lazy("Notes written about you"),
     "attachments": gettext_lazy("Attached documents"),
+    "corrections": gettext_lazy("Corrections you asked for"),
 }
 
 EXPORTING_ROLES = frozenset({"dpo"})
@@ -33,6 +34,7 @@ EXPORTING_ROLES = frozenset({"dpo"})
 def _person_record(person) -> dict:
     from refuge.casework import encryption
     from refuge.casework.models import Attachment, Note, StepProgress
+    from refuge.rights.models import Correction
     from refuge.sites.models import Stay
 
     fields = {
@@ -71,6 +73,9 @@ def _person_record(person) -> dict:
             Attachment.objects.filter(person=person).values(
                 "domain", "kind", "filename", "size", "uploaded_at"
             )
+        ),
+        "corrections": list(
+            Correction.objects.filter(person=person).values("fields", "request", "made_at")
         ),
     }
 

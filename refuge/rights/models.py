@@ -33,6 +33,10 @@ class Erasure(models.Model):
     def __str__(self):
         return f"erasure of person {self.person_id} ({self.status})"
 
+    @property
+    def audit_site_id(self) -> int | None:
+        return self.person.household.audit_site_id
+
 
 class RetentionRule(models.Model):
     """How long one kind of record is kept once it reaches a status: the retention policy as
@@ -52,3 +56,32 @@ class RetentionRule(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.keep_days} days"
+
+
+class Correction(models.Model):
+    """A correction made at the person's own request (the right to rectification): who asked
+    for what to be corrected, and who corrected it. The values themselves are in the person's
+    record and, old and new, in the sealed detail of the audit entry of the change; this row
+    keeps only the names of the fields."""
+
+    person = models.ForeignKey(
+        "registry.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    fields = models.JSONField(_("fields corrected"), default=list)
+    request = models.CharField(_("what the person asked for"), max_length=300)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self):
+        return f"correction of person {self.person_id}"
+
+    @property
+    def audit_site_id(self) -> int | None:
+        return self.person.household.audit_site_id

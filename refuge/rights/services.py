@@ -22,13 +22,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from refuge.accounts.access import require
+from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.audit.keys import chain_key
-from refuge.rights.models import Erasure
+from refuge.rights.models import Correction, Erasure
 
 # The roles that may ask (they know the person and the request); only the DPO decides.
 REQUESTING_ROLES = frozenset({"site_manager", "admin", "dpo"})
@@ -56,13 +58,32 @@ PERSON_FIELDS_BLANKED = {
 }
 
 
+REQUEST_MAX_CHARS = 300
+
+
+def may_request_erasure(user, person) -> bool:
+    """Site managers and administrators at the person's site, and the DPO, may ask."""
+    return (
+        user.is_active
+        and getattr(user, "role", None) in REQUESTING_ROLES
+        and user.can_access_site(person.household.audit_site_id)
+    )
+
+
 def request_erasure(*, person, reason: str, by) -> Erasure:
-    if not by.is_active or by.role not in REQUESTING_ROLES:
+    if not may_request_erasure(by, person):
         audit.record(actor=by, action=audit.Action.DENIED, target=person)
         raise PermissionDenied
-    reason = reason.strip()
-    if not reason or len(reason) > 300:
+    reason = (reason or "").strip()
+    if not reason or len(reason) > REQUEST_MAX_CHARS:
         raise ValidationError({"reason": _("Say why, in at most 300 characters.")})
+    asked = Erasure.objects.filter(person=person).exclude(status=Erasure.Status.REFUSED)
+    if asked.filter(status=Erasure.Status.PENDING).exists():
+        raise ValidationError(
+            {"reason": _("An erasure of this person is already waiting for the DPO.")}
+        )
+    if asked.filter(status=Erasure.Status.ERASED).exists():
+        raise ValidationError({"reason": _("This person has already been erased.")})
     with transaction.atomic():
         erasure = Erasure.objects.create(person=person, reason=reason, requested_by=by)
         audit.record(
@@ -74,9 +95,18 @@ def request_erasure(*, person, reason: str, by) -> Erasure:
     return erasure
 
 
+def may_decide(user, erasure: Erasure) -> bool:
+    """The DPO decides, and never on a request of their own: two people for every erasure."""
+    return (
+        user.is_active
+        and getattr(user, "role", None) in DECIDING_ROLES
+        and user.pk != erasure.requested_by_id
+    )
+
+
 def decide_erasure(*, erasure: Erasure, approve: bool, by) -> Erasure:
     """The DPO's decision; on approval the person is erased in the same transaction."""
-    if not by.is_active or by.role not in DECIDING_ROLES or by.pk == erasure.requested_by_id:
+    if not may_decide(by, erasure):
         audit.record(actor=by, action=audit.Action.DENIED, target=erasure)
         raise PermissionDenied
     with transaction.atomic():
@@ -99,6 +129,79 @@ def decide_erasure(*, erasure: Erasure, approve: bool, by) -> Erasure:
     if approve:
         transaction.on_commit(_wipe_freed_pages)
     return erasure
+
+
+def erasure_subject(user, pk: int):
+    """The person an erasure is asked for, for the request page: only to those who may ask
+    (the page shows the registration number and the person's number, no name)."""
+    from refuge.registry.models import Person
+
+    person = Person.objects.select_related("household").get(pk=pk)
+    if not may_request_erasure(user, person):
+        audit.record(actor=user, action=audit.Action.DENIED, target=person)
+        raise PermissionDenied
+    audit.record(
+        actor=user, action=audit.Action.VIEW, target=person, detail={"page": "erasure request"}
+    )
+    return person
+
+
+ERASURES_LISTED = 200
+
+
+def erasure_requests(user) -> list[Erasure]:
+    """Every erasure request, waiting ones first, for the data protection officer alone; the
+    reading is audited (a reason may say much about a person)."""
+    if not user.is_active or getattr(user, "role", None) not in DECIDING_ROLES:
+        audit.record(actor=user, action=audit.Action.DENIED, object_type="rights.erasure")
+        raise PermissionDenied
+    audit.record(actor=user, action=audit.Action.VIEW, object_type="rights.erasure")
+    waiting_first = Erasure.objects.order_by(
+        models.Case(models.When(status=Erasure.Status.PENDING, then=0), default=1),
+        "-requested_at",
+        "-pk",
+    ).select_related("person__household", "requested_by", "decided_by")
+    listed = list(waiting_first[:ERASURES_LISTED])
+    for erasure in listed:
+        erasure.decidable = erasure.status == Erasure.Status.PENDING and may_decide(user, erasure)
+    return listed
+
+
+def erasures_of(person) -> list[Erasure]:
+    return list(Erasure.objects.filter(person=person).select_related("requested_by"))
+
+
+def correct_at_request(*, person, changes: dict, request: str, by) -> Correction:
+    """The right to rectification: correct a person's record because they asked, with what
+    they asked for in a line. The change goes through the door every edit of a person goes
+    through (reception.update_person: role, site, field rules, identity keys, old and new
+    values audited and sealed); this records that the person asked, and which fields changed."""
+    from refuge.reception.services import update_person
+
+    require(by, Capability.EDIT_PEOPLE, person.household.audit_site_id)
+    request = (request or "").strip()
+    if not request or len(request) > REQUEST_MAX_CHARS:
+        raise ValidationError(
+            {"request": _("Write what the person asked for, in at most 300 characters.")}
+        )
+    with transaction.atomic():
+        diff = update_person(person=person, changes=changes, by=by)
+        if not diff:
+            raise ValidationError(_("Nothing was corrected: change at least one field."))
+        correction = Correction.objects.create(
+            person=person, fields=sorted(diff), request=request, made_by=by
+        )
+        audit.record(
+            actor=by,
+            action=audit.Action.CREATE,
+            target=correction,
+            detail={"person": person.pk, "fields": sorted(diff), "request": request},
+        )
+    return correction
+
+
+def corrections_of(person) -> list[Correction]:
+    return list(Correction.objects.filter(person=person).select_related("made_by"))
 
 
 def erase_person(*, person_id: int) -> None:

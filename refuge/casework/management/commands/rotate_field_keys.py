@@ -2,13 +2,25 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from refuge.casework import encryption
-from refuge.casework.models import Attachment, Note
+from refuge.casework.models import Attachment, Note, StepProgress
+from refuge.identity.services import refresh_person_keys
+from refuge.registry.models import Document, Household, Person, document_number_index
+
+# The columns encrypted through refuge.encryption's fields, re-encrypted by a plain save.
+ENCRYPTED_FIELDS = {
+    Household: ["phone"],
+    Document: ["number", "number_index"],
+    StepProgress: ["evidence"],
+    Attachment: ["filename", "sha256"],
+}
+BATCH = 500
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every case note and attachment with the first key of REFUGE_FIELD_KEYS. "
-        "Put a new key first, run this, then remove the old key. "
+        "Re-encrypt every case note, attachment, document number, phone and piece of step "
+        "evidence with the first key of REFUGE_FIELD_KEYS, and recompute the blind indexes "
+        "under REFUGE_BLIND_INDEX_KEY. Put a new key first, run this, then remove the old key. "
         "--new-key prints a fresh key to put in front."
     )
 
@@ -28,6 +40,35 @@ class Command(BaseCommand):
                     model.objects.filter(pk=pk).update(ciphertext=encryption.rotate(row.ciphertext))
                 done += 1
             counts[model._meta.verbose_name_plural] = done
+        for model, fields in ENCRYPTED_FIELDS.items():
+            counts[f"{model._meta.verbose_name_plural} ({', '.join(fields)})"] = self._resave(
+                model, fields
+            )
+        # The instant check's document keys are blind indexes too.
+        with_documents = Person.objects.filter(documents__isnull=False).distinct()
+        for person in with_documents.prefetch_related("documents").iterator(chunk_size=BATCH):
+            with transaction.atomic():
+                refresh_person_keys(person)
         self.stdout.write(
             ", ".join(f"{count} {name}" for name, count in counts.items()) + " re-encrypted"
         )
+
+    def _resave(self, model, fields: list[str]) -> int:
+        """Read each row (any key decrypts) and write it back (the first key encrypts)."""
+        done, last = 0, 0
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    model.objects.select_for_update()
+                    .filter(pk__gt=last)
+                    .order_by("pk")
+                    .only("pk", *fields)[:BATCH]
+                )
+                if not rows:
+                    return done
+                if model is Document:
+                    for row in rows:
+                        row.number_index = document_number_index(row.number)
+                model.objects.bulk_update(rows, fields)
+            done += len(rows)
+            last = rows[-1].pk

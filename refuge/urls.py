@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("refuge.audit.urls")),
     path("identity/", include("refuge.identity.urls")),
     path("casework/", include("refuge.casework.urls")),
+    path("tracing/", include("refuge.tracing.urls")),
     path("api/", include("refuge.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Regional coordinator")
     DPO = "dpo", _("Data protection officer")
     OBSERVER = "observer", _("Observer")
+    TRACING_OFFICER = "tracing_officer", _("Tracing officer")
     ADMIN = "admin", _("Administrator")
 
 
@@ -34,6 +35,8 @@ class Capability(StrEnum):
     VIEW_CASES = "view_cases"  # pathways, worklists, referrals, bottlenecks
     EDIT_CASES = "edit_cases"  # update steps, bulk updates, referrals, notes, attachments
     ADMINISTER = "administer"  # users, sites, reference data
+    # Family tracing: requests, their candidates, the sought person's consent, disclosure.
+    TRACE = "trace"
 
 
 _PEOPLE = {Capability.VIEW_OVERVIEW, Capability.VIEW_PEOPLE}
@@ -74,7 +77,12 @@ GRANTS: dict[str, frozenset[Capability]] = {
     ),
     Role.DPO: frozenset({Capability.VIEW_OVERVIEW, Capability.VIEW_AUDIT}),
     Role.OBSERVER: frozenset({Capability.VIEW_OVERVIEW}),
-    Role.ADMIN: frozenset(Capability),
+    # Tracing officers see the people of their sites and work tracing requests across sites
+    # without seeing other sites' people: candidates elsewhere are that site's officer's.
+    Role.TRACING_OFFICER: frozenset(_PEOPLE | {Capability.TRACE}),
+    # An administrator runs the system but reads no one's tracing file (as with case notes):
+    # who is looking for whom is for tracing officers only.
+    Role.ADMIN: frozenset(Capability) - {Capability.TRACE},
 }
 
 

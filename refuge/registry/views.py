@@ -21,6 +21,7 @@ from refuge.registry.models import NAME_FIELDS, Household, Person
 from refuge.registry.naming import suggested_names
 from refuge.registry.vocabulary import ConsentScope
 from refuge.sites.selectors import visible_sites
+from refuge.tracing.selectors import person_flag as tracing_flag
 
 
 def _apply_service_errors(error: ValidationError, household_form, formset, member_forms) -> None:
@@ -204,6 +205,8 @@ def person_detail(request, pk):
             "person": person,
             "history": history,
             "other_registrations": other_registrations(request.user, person),
+            # Only that tracing concerns the person: who seeks whom is the tracing officer's.
+            "tracing": tracing_flag(request.user, person),
         },
     )
 

@@ -45,6 +45,9 @@ from refuge.testing import (
     register,
 )
 from refuge.testing import screen_for_travel as screen
+from refuge.tracing import services as tracing
+from refuge.tracing.models import Answer, Candidate, SoughtPerson, TracingNote, TracingRequest
+from refuge.tracing.services import InquirerData, SoughtData
 
 ROLES = [
     "clerk",
@@ -56,6 +59,7 @@ ROLES = [
     "dpo",
     "observer",
     "admin",
+    "tracing_officer",
 ]
 VARIANTS = ["own", "other"]  # records at the clerk's shelter or at Perm centre 1 (see _variant)
 PDF = b"%PDF-1.4 a scanned certificate"
@@ -82,6 +86,9 @@ class Records:
     screening: StepProgress  # the medical officer's
     attachment: Attachment
     referral: Referral
+    tracing_request: TracingRequest  # opened at the site, seeking the head's son
+    candidate: Candidate  # the son of `again`, to review
+    confirmed: Candidate  # the son of `household`, confirmed, waiting for his answer
 
 
 def _records(world, admin, medical, site, elsewhere, family: str, latin: str) -> Records:
@@ -128,6 +135,16 @@ def _records(world, admin, medical, site, elsewhere, family: str, latin: str) ->
     arrive(movement=arrived, arrived=set(aboard[1:]), on=timezone.localdate(), by=admin)
     caseworker = UserFactory(username=f"cw.{site.code}", role=Role.CASEWORKER, sites=[site])
     partner = Partner.objects.create(name=f"Clinic {site.code}", kind="clinic")
+    tracer = UserFactory(username=f"tr.{site.code}", role=Role.TRACING_OFFICER, sites=[site])
+    tracing_request = tracing.open_request(
+        site=site,
+        inquirer=InquirerData(given_name="Zainab", family_name=latin, sex="f", contact="desk"),
+        sought=[SoughtData(given_name="علي", family_name=family, relationship="son", sex="m",
+                           birth_date=household.members.get(relationship="son").birth_date)],
+        by=tracer,
+    )  # fmt: skip
+    confirmed = Candidate.objects.get(sought__request=tracing_request, person__household=household)
+    tracing.review_candidate(candidate=confirmed, confirm=True, by=tracer)
     return Records(
         site=site,
         household=household,
@@ -152,6 +169,9 @@ def _records(world, admin, medical, site, elsewhere, family: str, latin: str) ->
             by=caseworker,
         ),  # fmt: skip
         referral=refer(person=head, partner=partner, by=caseworker),
+        tracing_request=tracing_request,
+        candidate=Candidate.objects.get(sought__request=tracing_request, person__household=again),
+        confirmed=confirmed,
     )
 
 
@@ -299,6 +319,21 @@ REQUESTS = [
     Request("referral_status", "post", lambda r: reverse("casework:referral_status", args=[r.referral.pk]), _cap(C.EDIT_CASES), data=lambda r: {"status": "accepted"}, effect=_status(Referral, lambda r: r.referral.pk)),
     Request("edit_pathway", "post", lambda r: reverse("casework:pathway_edit"), _cap(C.ADMINISTER, site=None), data=_pathway_changed, effect=lambda r: current_pathway().version),
     Request("review_household_pair", "get", lambda r: reverse("identity:household_pair", args=[r.pair.person_a.household_id, r.pair.person_b.household_id]), _cap(C.REVIEW_DUPLICATES)),
+    # Family tracing: the request and its candidates are at the records' site.
+    Request("tracing_worklist", "get", lambda r: reverse("tracing:worklist"), _cap(C.TRACE, site=None)),
+    Request("tracing_new", "get", lambda r: reverse("tracing:new"), _cap(C.TRACE, site=None)),
+    Request("tracing_counts", "get", lambda r: reverse("tracing:counts"), _cap(C.VIEW_OVERVIEW, site=None)),
+    Request("tracing_request", "get", lambda r: reverse("tracing:request", args=[r.tracing_request.pk]), _cap(C.TRACE)),
+    Request("tracing_told", "get", lambda r: reverse("tracing:told", args=[r.tracing_request.pk]), _cap(C.TRACE)),
+    Request("tracing_candidate", "get", lambda r: reverse("tracing:candidate", args=[r.candidate.pk]), _cap(C.TRACE)),
+    Request("tracing_consent", "get", lambda r: reverse("tracing:consent", args=[r.confirmed.pk]), _cap(C.TRACE)),
+    Request("open_tracing_request", "post", lambda r: reverse("tracing:new"), _cap(C.TRACE), data=lambda r: {"site": r.site.pk, "inquirer_given_name": "Huda", "inquirer_sex": "f", "inquirer_contact": "desk", "sought-0-given_name": "Omar", "sought-0-relationship": "son"}, effect=lambda r: TracingRequest.objects.count()),
+    Request("add_sought", "post", lambda r: reverse("tracing:add_sought", args=[r.tracing_request.pk]), _cap(C.TRACE), data=lambda r: {"sought-0-given_name": "Omar", "sought-0-relationship": "brother"}, effect=lambda r: SoughtPerson.objects.count()),
+    Request("tracing_note", "post", lambda r: reverse("tracing:add_note", args=[r.tracing_request.pk]), _cap(C.TRACE), data=lambda r: {"text": "Called the inquirer."}, effect=lambda r: TracingNote.objects.count()),
+    Request("take_over_tracing", "post", lambda r: reverse("tracing:take_over", args=[r.tracing_request.pk]), _cap(C.TRACE), data=lambda r: {"due_on": (timezone.localdate() + timezone.timedelta(days=3)).isoformat()}, effect=lambda r: TracingRequest.objects.get(pk=r.tracing_request.pk).due_on),
+    Request("review_candidate", "post", lambda r: reverse("tracing:candidate", args=[r.candidate.pk]), _cap(C.TRACE), data=lambda r: {"decision": "dismiss"}, effect=_status(Candidate, lambda r: r.candidate.pk)),
+    Request("record_answer", "post", lambda r: reverse("tracing:consent", args=[r.confirmed.pk]), _cap(C.TRACE), data=lambda r: {"step": "answer", "agreed": "yes", "shares": ["safe"], "spoke_on": timezone.localdate().isoformat(), "with_whom": "his mother"}, effect=lambda r: Answer.objects.count()),
+    Request("close_trace", "post", lambda r: reverse("tracing:close", args=[r.confirmed.sought_id]), _cap(C.TRACE), data=lambda r: {"outcome": "withdrawn"}, effect=_status(SoughtPerson, lambda r: r.confirmed.sought_id)),
     Request("set_language", "post", lambda r: reverse("accounts:language"), lambda user, r: True, data=lambda r: {"language": "en", "next": "/"}),
 ]  # fmt: skip
 
@@ -483,6 +518,9 @@ def test_the_matrix_covers_every_url_of_the_pages():
         "casework:referral_status", "identity:household_pair", "audit:entry",
         "registry:name_suggestions", "registry:complete_registration", "accounts:grants",
         "accounts:emergency_access", "accounts:language", "registry:household_by_number",
+        "tracing:worklist", "tracing:new", "tracing:counts", "tracing:request",
+        "tracing:add_sought", "tracing:add_note", "tracing:take_over", "tracing:told",
+        "tracing:candidate", "tracing:consent", "tracing:close",
     }  # fmt: skip
     # Signing in, Django's admin (its own permissions) and the REST API, which has its own
     # matrix over the same door (refuge/api/tests/test_api_matrix.py).

@@ -376,7 +376,10 @@ def review_candidate(*, candidate: Candidate, confirm: bool, by) -> Candidate:
     candidate.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     if confirm:
         sought.status = TraceStatus.CONFIRMED
-    elif not sought.candidates.filter(status=CandidateStatus.OPEN).exists():
+    elif (
+        sought.status == TraceStatus.POSSIBLE_MATCH
+        and not sought.candidates.filter(status=CandidateStatus.OPEN).exists()
+    ):
         sought.status = TraceStatus.OPEN
     sought.save(update_fields=["status"])
     audit.record(

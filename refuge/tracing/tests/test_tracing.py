@@ -277,3 +277,48 @@ def test_bad_input_names_the_field_and_saves_nothing(world):
         refused.value.message_dict
     )
     assert not TracingRequest.objects.exists()
+
+
+def test_the_api_answers_a_refusal_as_it_answers_not_found(world):
+    from refuge.api.tests.conftest import bearer
+
+    refused, candidate = _confirmed(world)
+    services.record_answer(
+        candidate=candidate, agreed=False, shares=[], spoke_on=TODAY, with_whom="caseworker",
+        by=world.user("tracer"),
+    )  # fmt: skip
+    not_found = _mother_seeks_son(world)
+    services.close_trace(
+        sought=not_found.traces.get(), outcome=Outcome.NOT_FOUND, by=world.user("tracer_shelter")
+    )
+    client = bearer(world.user("tracer_shelter"))
+
+    for path in ("/api/v1/tracing-requests/%d/answer/", "/api/v1/tracing-requests/%d/"):
+        one, other = (client.get(path % r.pk).json() for r in (refused, not_found))
+        if "traces" in one:
+            for answer in (one, other):
+                answer.pop("id"), answer.pop("reference")
+                for trace in answer["traces"]:
+                    trace.pop("id")
+        assert one == other, path
+    assert one["traces"][0]["status"] == str(selectors.NO_INFORMATION)
+
+
+def test_opening_a_request_through_the_api_matches_across_scripts(world):
+    from refuge.api.tests.conftest import bearer
+
+    household = register(world.perm, world.user("clerk_perm"))
+    client = bearer(world.user("tracer"))
+
+    response = client.post(
+        "/api/v1/tracing-requests/",
+        {"site": world.perm.pk, "inquirer_given_name": "Фатима", "inquirer_sex": "f",
+         "inquirer_contact": "room 3",
+         "sought": [{"given_name": "Али", "family_name": "Хасан", "relationship": "son",
+                     "sex": "m", "birth_year": 2012}]},
+        format="json",
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.content
+    candidates = response.json()["traces"][0]["candidates"]
+    assert candidates[0]["person"] == _son(household).pk

@@ -66,7 +66,9 @@ def measure(repeat: int, seed: int) -> list[tuple[str, float, float]]:
         "people list, a page further on (cursor)": [],
         "people list, updated_after": [],
     }
-    _timed(client, "/api/v1/people/")  # warm up connections and caches
+    # Warm up connections, caches and the modules the views import on first use.
+    _timed(client, "/api/v1/people/")
+    _timed(client, f"/api/v1/households/{ids[0]}/")
     for _ in range(repeat):
         elapsed, _body = _timed(client, f"/api/v1/households/{rng.choice(ids)}/")
         timings["household read (members, documents, needs, consent, stays)"].append(elapsed)
@@ -87,8 +89,14 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the population a previous run loaded"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print where the requests spend their time"
+    )
     args = parser.parse_args()
-    vendor = use_bench_database(DATABASE)
+    vendor = use_bench_database(DATABASE, keep=args.reuse)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
     os.environ["REFUGE_REQUIRE_2FA"] = "0"
     os.environ["REFUGE_API_RATE"] = "1000000/minute"  # measure the API, not its rate limit
@@ -100,13 +108,24 @@ def main() -> None:
     from registry_benchmark import build
 
     settings.ALLOWED_HOSTS = ["testserver"]
-    if vendor == "postgresql":
+    if vendor == "postgresql" and not args.reuse:
         recreate_postgres_database(DATABASE)
     call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    build(args.people, args.seed)
-    print(f"load: {time.perf_counter() - started:.0f} s", flush=True)
-    rows = measure(args.repeat, args.seed)
+    if not args.reuse:
+        started = time.perf_counter()
+        build(args.people, args.seed)
+        print(f"load: {time.perf_counter() - started:.0f} s", flush=True)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as profile:
+            rows = measure(args.repeat, args.seed)
+        stats = pstats.Stats(profile).sort_stats("tottime")
+        stats.print_stats(25)
+        stats.print_callers("builtins.compile")
+    else:
+        rows = measure(args.repeat, args.seed)
     print(f"\n{vendor}, {args.people} people, {args.repeat} requests each\n")
     print("| request | p50 ms | p95 ms |\n| --- | ---: | ---: |")
     for name, p50, p95 in rows:

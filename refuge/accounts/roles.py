@@ -129,6 +129,25 @@ FIELD_READERS: dict[str, tuple[frozenset[str], str | None]] = {
     ),
 }
 
+# Fields of a person that only some of the roles that edit people may change. Sex, birth and
+# origin and a person's place in the family are facts established from documents at
+# registration, on which the duplicate check and tracing rely: registration staff correct
+# them. Every role that edits people adds a name's form in another script, languages, a
+# profession. A field not listed here is written by every role that may edit people.
+_REGISTRATION_STAFF = frozenset({Role.CLERK, Role.SITE_MANAGER, Role.ADMIN})
+FIELD_WRITERS: dict[str, frozenset[str]] = {
+    "person.sex": _REGISTRATION_STAFF,
+    "person.birth_date": _REGISTRATION_STAFF,
+    "person.birth_date_precision": _REGISTRATION_STAFF,
+    "person.origin": _REGISTRATION_STAFF,
+    "person.relationship": _REGISTRATION_STAFF,
+}
+
+
+def may_write_field(role: str, field: str) -> bool:
+    writers = FIELD_WRITERS.get(field)
+    return writers is None or role in writers
+
 
 def may_write_step(role: str, owner_role: str) -> bool:
     return role == owner_role or role in STEP_DEPUTIES.get(owner_role, frozenset())

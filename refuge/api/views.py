@@ -19,7 +19,6 @@ from refuge.accounts.access import visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.api import serializers as s
 from refuge.api.base import UPDATED_AFTER, DoorViewSet, PeopleCursorPage, updated_after
-from refuge.audit import services as audit
 from refuge.casework import selectors as casework_selectors
 from refuge.casework import services as casework
 from refuge.casework.models import Partner, StepProgress
@@ -48,16 +47,6 @@ ROOMS_PAGE = OpenApiParameter(
 )
 
 
-def _audit_list(request, object_type: str, key: str, rows) -> None:
-    # A page of a list is a read of everyone on it, as the pages' lists are audited.
-    audit.record(
-        actor=request.user,
-        action=audit.Action.VIEW,
-        object_type=object_type,
-        detail={"list": "api", key: [row.pk for row in rows]},
-    )
-
-
 def _pk(value) -> int:
     """A record id from the path; anything else is simply not found."""
     text = str(value)
@@ -75,8 +64,9 @@ def _site(pk: int) -> Site:
 
 
 def _page(view, request, queryset, serializer_class, object_type: str, key: str):
-    page = view.paginate_queryset(queryset)
-    _audit_list(request, object_type, key, page)
+    page = registry_selectors.read_page(
+        request.user, queryset, view.paginate_queryset, object_type=object_type, key=key
+    )
     return view.get_paginated_response(serializer_class(page, many=True).data)
 
 

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from refuge.formats.languages import NamedInLanguages
+
 
 class AppliesTo(models.TextChoices):
     EVERYONE = "everyone", _("Each person")
@@ -27,7 +29,7 @@ class Source(models.TextChoices):
     PRACTICE = "practice", _("Practice")
 
 
-class Pathway(models.Model):
+class Pathway(NamedInLanguages):
     country = models.CharField(_("host country"), max_length=2)
     code = models.SlugField(_("code"), max_length=40)
     version = models.PositiveIntegerField(_("version"))
@@ -47,7 +49,7 @@ class Pathway(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} v{self.version}"
+        return f"{self.local_name} v{self.version}"
 
 
 class StepDefinition(models.Model):
@@ -373,11 +375,8 @@ class PartnerKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Partner(models.Model):
+class Partner(NamedInLanguages):
     name = models.CharField(_("name"), max_length=200)
-    # What administrators type in the other languages; empty falls back to the name above.
-    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
-    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=PartnerKind.choices)
     region = models.CharField(_("region"), max_length=100, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
@@ -387,15 +386,6 @@ class Partner(models.Model):
         ordering = ["name"]
         verbose_name = _("partner organisation")
         verbose_name_plural = _("partner organisations")
-
-    def __str__(self):
-        return self.local_name
-
-    @property
-    def local_name(self) -> str:
-        """The name in the reader's language when an administrator gave one."""
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"name_{language}", "") or self.name
 
 
 class ReferralStatus(models.TextChoices):

@@ -191,14 +191,26 @@ def load_pathway(data: dict, *, by=None) -> Pathway:
         for s in data["steps"]
     ]
 
+    names = {
+        "name": data["name"],
+        **{f: str(data.get(f) or "")[:200] for f in ("name_ru", "name_ar")},
+    }
     if current is not None and _definition(current) == wanted:
+        # Renaming the pathway in a language changes no step: the same version, renamed.
+        if any(getattr(current, f) != v for f, v in names.items()):
+            for f, v in names.items():
+                setattr(current, f, v)
+            current.save(update_fields=list(names))
         return current
     version = current.version + 1 if current else 1
     if current is not None:
         current.is_current = False
         current.save(update_fields=["is_current"])
     pathway = Pathway.objects.create(
-        country=data["country"], code=data["code"], version=version, name=data["name"]
+        country=data["country"],
+        code=data["code"],
+        version=version,
+        **names,
     )
     steps = {
         s["code"]: StepDefinition.objects.create(
@@ -241,6 +253,8 @@ def pathway_definition(pathway: Pathway) -> dict:
         "country": pathway.country,
         "code": pathway.code,
         "name": pathway.name,
+        "name_ru": pathway.name_ru,
+        "name_ar": pathway.name_ar,
         "steps": _definition(pathway),
     }
 

@@ -153,7 +153,7 @@ def enrol_household(household: Household, *, by, on: date | None = None) -> list
 
 def follow_household(household: Household) -> int:
     """The household's current site changed: its members' steps move to the worklists of the
-    new site (or, when it left every site, to none). Called by sites.services inside the
+    new site (or, when it left every site, to none). Called by reception.services inside the
     transaction that records the move, which is itself audited; returns the steps moved."""
     # The household's few cases first, then their steps by the (case, step) index: an UPDATE
     # joining through person in a subquery was planned as nested table scans by PostgreSQL on

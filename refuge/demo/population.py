@@ -507,7 +507,7 @@ def _furnish_perm_centres(rng, sites, today) -> None:
     planned transfer, so the rooms, chart and transfer pages have something to show."""
     from refuge.registry.models import Household
     from refuge.sites.housing import allocate_household, create_room, suggest_rooms
-    from refuge.sites.models import OccupancyRecord
+    from refuge.sites.models import Building, OccupancyRecord
     from refuge.sites.movements import add_household, plan_movement
 
     manager = User.objects.get(username="admin")
@@ -525,6 +525,10 @@ def _furnish_perm_centres(rng, sites, today) -> None:
                     women_only=floor == 2 and number == 8,
                     by=manager,
                 )
+            # What an administrator types in the other languages (the admin's building form).
+            Building.objects.filter(site=site, name=f"Block {floor}").update(
+                name_ru=f"Корпус {floor}", name_ar=f"المبنى {floor}"
+            )
         for household in Household.objects.filter(current_site=site).prefetch_related(
             "members__needs"
         ):

@@ -7,6 +7,7 @@ from refuge.formats.widgets import IsoDateInput
 from refuge.registry.dates import format_birth_date, parse_birth_date
 from refuge.registry.models import NAME_PARTS, SCRIPTS, Person, Place
 from refuge.registry.services import (
+    EDITABLE_PERSON_FIELDS,
     MAX_MEMBERS,
     DocumentData,
     MemberData,
@@ -275,7 +276,7 @@ class PersonEditForm(PersonFieldsMixin, forms.ModelForm):
         ]
         widgets = {"sex": forms.RadioSelect}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, writable: set[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for part in NAME_PARTS:
             for script in SCRIPTS:
@@ -294,6 +295,13 @@ class PersonEditForm(PersonFieldsMixin, forms.ModelForm):
             self.fields["relationship"].choices = [
                 c for c in Relationship.choices if c[0] != Relationship.HEAD
             ]
+        if writable is not None:
+            # Shown, but not editable, where the reader's role may not change them.
+            form_fields = {"birth_date": ("birth_date_text", "birth_date_estimated")}
+            for field in set(EDITABLE_PERSON_FIELDS) - writable:
+                for name in form_fields.get(field, (field,)):
+                    if name in self.fields:
+                        self.fields[name].disabled = True
 
     name_rows = MemberForm.name_rows
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from refuge.matching.normalise import normalise_name
+from refuge.matching.compare import token_distance
+from refuge.matching.normalise import NameToken, normalise_name
 from refuge.matching.scripts import Script, char_script
 
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -62,9 +63,10 @@ def searchable_tokens(*names: str) -> set[str]:
     return name_tokens(*names) | sound_tokens(*names)
 
 
-def query_sound_tokens(query: str) -> list[str]:
-    """The skeletons of a typed query. Runs of words in one script are normalised together, so
-    "Abd al-Rahman" or "عبد الرحمن" give the one name they are, and "Омар الشامي" both parts."""
+def query_name_tokens(query: str) -> list[NameToken]:
+    """The name tokens of a typed query. Runs of words in one script are normalised together,
+    so "Abd al-Rahman" or "عبد الرحمن" give the one name they are, and "Омар الشامي" both
+    parts."""
     runs: list[tuple[Script, list[str]]] = []
     for word in query.split():
         letters = [char_script(c) for c in word if c.isalpha()]
@@ -73,12 +75,35 @@ def query_sound_tokens(query: str) -> list[str]:
             runs[-1][1].append(word)
         else:
             runs.append((script, [word]))
+    return [t for _script, words in runs for t in normalise_name(" ".join(words)).tokens]
+
+
+def query_sound_tokens(query: str) -> list[str]:
+    """The skeletons of a typed query, marked, each once."""
     tokens: list[str] = []
-    for _script, words in runs:
-        for t in normalise_name(" ".join(words)).tokens:
-            if t.skel and SOUND_MARK + t.skel not in tokens:
-                tokens.append(SOUND_MARK + t.skel)
+    for t in query_name_tokens(query):
+        if t.skel and SOUND_MARK + t.skel not in tokens:
+            tokens.append(SOUND_MARK + t.skel)
     return tokens
+
+
+def query_birth_year(query: str, this_year: int) -> int | None:
+    """A year of birth typed with the names ("Omar Hassan 2015"), which ranks namesakes."""
+    for word in query.split():
+        if len(word) == 4 and word.isdigit() and 1900 <= int(word) <= this_year:
+            return int(word)
+    return None
+
+
+def closeness(query: list[NameToken], names: list[str]) -> float:
+    """How far a person's names are from what was typed: for each typed name, the distance in
+    sounds to the nearest of the person's names in any script (0 when written the same), as
+    the matching engine measures it. Ranks people found by the same skeletons: Mohammed is
+    nearer "Мухаммед" than Mahmoud is."""
+    theirs = [t for name in names if name for t in normalise_name(name).tokens]
+    if not theirs:
+        return float(len(query)) * 3
+    return sum(min(token_distance(q, t) for t in theirs) for q in query)
 
 
 def normalise_document_number(number: str) -> str:

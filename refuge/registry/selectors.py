@@ -13,17 +13,22 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from refuge.audit import services as audit
-from refuge.registry.models import Document, Household, Person, PersonNameToken
+from refuge.registry.models import NAME_FIELDS, Document, Household, Person, PersonNameToken
 from refuge.registry.search import (
     MAX_QUERY_LENGTH,
+    closeness,
     name_tokens,
     normalise_document_number,
+    query_birth_year,
+    query_name_tokens,
     query_sound_tokens,
     registration_number_candidates,
     registration_number_from_slip,
 )
 
-SEARCH_LIMIT = 50
+# What a clerk reads on a tablet before adding a word: the nearest 20 of up to 60 found.
+SEARCH_LIMIT = 20
+SEARCH_CANDIDATES = 60
 # Longer than any name, number or three words of names; a longer query is refused, not cut.
 SEARCH_MAX_CHARS = 200
 # Find reads at most this many index entries of its rarest word at a time, a few times over.
@@ -164,9 +169,10 @@ def _people_with_all(user, terms: list[Q], limit: int) -> list[int]:
 def _by_names(user, query: str, limit: int) -> list[Found]:
     typed = sorted(name_tokens(query))
     sounds = query_sound_tokens(query)
+    pool = max(limit, SEARCH_CANDIDATES)
     found: dict[int, FoundBy] = {}
     if typed:
-        ids = _people_with_all(user, [_term(t, prefix=True) for t in typed], limit)
+        ids = _people_with_all(user, [_term(t, prefix=True) for t in typed], pool)
         whole_words = Counter(
             PersonNameToken.objects.filter(person_id__in=ids, token__in=typed).values_list(
                 "person_id", flat=True
@@ -174,14 +180,39 @@ def _by_names(user, query: str, limit: int) -> list[Found]:
         )
         for pk in ids:
             found[pk] = FoundBy.NAME if whole_words[pk] >= len(typed) else FoundBy.NAME_PREFIX
-    if sounds and len(found) < limit:
-        for pk in _people_with_all(user, [_term(s, prefix=False) for s in sounds], limit):
+    if sounds and len(found) < pool:
+        for pk in _people_with_all(user, [_term(s, prefix=False) for s in sounds], pool):
             found.setdefault(pk, FoundBy.SOUND)
-    # Everyone in `found` passed _visible, the site scope.
-    people = Person.objects.select_related("household", "household__current_site").in_bulk(found)
+    # Everyone in `found` passed _visible, the site scope. Ranked from their names alone; only
+    # the people shown are loaded whole.
+    ranked = _ranked(query, found)[:limit]
+    people = Person.objects.select_related("household", "household__current_site").in_bulk(
+        [pk for pk, _reason in ranked]
+    )
+    return [Found(people[pk], reason) for pk, reason in ranked if pk in people]
+
+
+# A year of birth one year off still ranks above none typed; further off ranks below.
+YEAR_OFF_COST = 0.75
+
+
+def _ranked(query: str, found: dict[int, FoundBy]) -> list[tuple[int, FoundBy]]:
+    """Nearest first: by how close each person's names sound to what was typed, then by the
+    birth year if one was typed, then by the strength of the reason, then oldest record."""
+    from django.utils import timezone
+
+    wanted = query_name_tokens(query)
+    year = query_birth_year(query, timezone.localdate().year)
     order = list(FoundBy)
-    ranked = sorted(found, key=lambda pk: order.index(found[pk]))[:limit]
-    return [Found(people[pk], found[pk]) for pk in ranked if pk in people]
+    rows = []
+    for pk, *names, born in Person.objects.filter(pk__in=found).values_list(
+        "pk", *NAME_FIELDS, "birth_date"
+    ):
+        cost = closeness(wanted, names) if wanted else 0.0
+        if year is not None:
+            cost += YEAR_OFF_COST * (min(abs(born.year - year), 4) if born else 2)
+        rows.append((round(cost, 2), order.index(found[pk]), pk))
+    return [(pk, order[reason]) for _cost, reason, pk in sorted(rows)]
 
 
 def find_people(user, query: str, limit: int = SEARCH_LIMIT) -> list[Found]:
@@ -235,6 +266,19 @@ def _find(user, query: str, limit: int) -> list[Found]:
                 Found(p, FoundBy.DOCUMENT_NUMBER) for p in people.filter(pk__in=person_ids)[:limit]
             ]
     return _by_names(user, query, limit)
+
+
+def read_page(user, rows: QuerySet, paginate, *, object_type: str, key: str) -> list:
+    """One page of a list of people, households or pairs (`paginate` cuts it: a page number or
+    a cursor), audited as a read of every row on it, as the pages' lists are."""
+    page = list(paginate(rows) or [])
+    audit.record(
+        actor=user,
+        action=audit.Action.VIEW,
+        object_type=object_type,
+        detail={"list": "api", key: [row.pk for row in page]},
+    )
+    return page
 
 
 def people_for(user) -> QuerySet[Person]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from refuge.accounts.access import require
-from refuge.accounts.roles import Capability
+from refuge.accounts.roles import Capability, may_write_field
 from refuge.audit import services as audit
 from refuge.registry.models import (
     NAME_FIELDS,
@@ -336,6 +336,16 @@ def create_member(*, household: Household, member: MemberData, by) -> Person:
     return _create_member(household, member, by, today)
 
 
+def person_field_rule(field: str) -> str:
+    """The name of a person's field in accounts.roles.FIELD_WRITERS (every name is one)."""
+    return "person.name" if field in NAME_FIELDS else f"person.{field}"
+
+
+def writable_person_fields(user) -> set[str]:
+    """The fields of a person this user's role may change (the edit form disables the rest)."""
+    return {f for f in EDITABLE_PERSON_FIELDS if may_write_field(user.role, person_field_rule(f))}
+
+
 # The fields the identity keys are made of: a change to one of them must refresh the keys.
 KEYED_FIELDS = frozenset({*NAME_FIELDS, "sex", "birth_date", "birth_date_precision", "origin"})
 
@@ -350,6 +360,7 @@ def change_person(*, person: Person, changes: dict, by) -> dict[str, list]:
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     diff = {}
+    refused = {}
     for name, value in changes.items():
         old = getattr(person, name)
         if name in NAME_FIELDS:
@@ -359,8 +370,13 @@ def change_person(*, person: Person, changes: dict, by) -> dict[str, list]:
         if isinstance(value, str) and name in TEXT_LIMITS and len(value) > TEXT_LIMITS[name]:
             raise ValidationError({name: _too_long(TEXT_LIMITS[name])})
         if old != value:
+            if not may_write_field(by.role, person_field_rule(name)):
+                refused[name] = _("Your role may not change this: ask a registration clerk.")
+                continue
             diff[name] = [old, value]
             setattr(person, name, value)
+    if refused:
+        raise ValidationError(refused)
     if not diff:
         return {}
     if "relationship" in diff and Relationship.HEAD in diff["relationship"]:

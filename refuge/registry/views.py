@@ -221,7 +221,11 @@ def person_edit(request, pk):
         pk,
         purpose="person edit" if request.method == "GET" else None,
     )
-    form = PersonEditForm(request.POST or None, instance=person)
+    form = PersonEditForm(
+        request.POST or None,
+        instance=person,
+        writable=registry_services.writable_person_fields(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             changed = reception.update_person(
@@ -258,7 +262,13 @@ def search(request):
     return render(
         request,
         template,
-        {"query": query, "results": results, "searched": bool(query), "error": error},
+        {
+            "query": query,
+            "results": results,
+            "searched": bool(query),
+            "error": error,
+            "more_than_shown": len(results) >= selectors.SEARCH_LIMIT,
+        },
     )
 
 

@@ -23,5 +23,5 @@ class RoomAdmin(admin.ModelAdmin):
 
 @admin.register(Building)
 class BuildingAdmin(admin.ModelAdmin):
-    list_display = ("name", "site")
+    list_display = ("name", "name_ru", "name_ar", "site")
     list_filter = ("site",)

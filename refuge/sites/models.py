@@ -2,8 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from refuge.formats.languages import NamedInLanguages
 
 
 class SiteKind(models.TextChoices):
@@ -12,7 +13,7 @@ class SiteKind(models.TextChoices):
     ACCOMMODATION = "accommodation", _("Temporary accommodation centre")
 
 
-class Site(models.Model):
+class Site(NamedInLanguages):
     code = models.SlugField(
         _("code"),
         max_length=8,
@@ -20,9 +21,6 @@ class Site(models.Model):
         help_text=_("Short code printed in registration numbers, e.g. PRM1."),
     )
     name = models.CharField(_("name"), max_length=200)
-    # What administrators type in the other languages; empty falls back to the name above.
-    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
-    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices)
     region = models.CharField(_("region"), max_length=120)
     country = models.CharField(_("country"), max_length=2, default="RU")
@@ -45,15 +43,6 @@ class Site(models.Model):
                 violation_error_message=_("Another site has this code (in other letters' case)."),
             )
         ]
-
-    def __str__(self):
-        return self.local_name
-
-    @property
-    def local_name(self) -> str:
-        """The name in the reader's language when an administrator gave one."""
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"name_{language}", "") or self.name
 
     @property
     def audit_site_id(self) -> int:
@@ -110,7 +99,7 @@ class Stay(models.Model):
         return self.site_id
 
 
-class Building(models.Model):
+class Building(NamedInLanguages):
     site = models.ForeignKey(
         Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="buildings"
     )
@@ -121,9 +110,6 @@ class Building(models.Model):
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
         constraints = [models.UniqueConstraint(fields=["site", "name"], name="building_per_site")]
-
-    def __str__(self):
-        return self.name
 
 
 class Room(models.Model):
@@ -144,7 +130,7 @@ class Room(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.building.name} / {self.name}"
+        return f"{self.building.local_name} / {self.name}"
 
 
 class Bed(models.Model):

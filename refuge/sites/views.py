@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
-from refuge.audit import services as audit
+from refuge.audit.models import Action
 from refuge.params import record_id, record_ids
 from refuge.reception import services as reception
 from refuge.registry.models import Household
@@ -295,7 +295,7 @@ def movement_detail(request, pk):
 @capability_required(Capability.VIEW_PEOPLE)
 def manifest_document(request, pk):
     movement = _movement_or_404(request, pk)
-    passengers = manifest(request.user, movement, action=audit.Action.EXPORT)
+    passengers = manifest(request.user, movement, action=Action.EXPORT)
     shown = {p.household_id for p in passengers}
     # What holds a household back is printed under it, so the escort does not board it.
     problems = (
@@ -327,7 +327,7 @@ def registration_slip(request, pk):
         household_detail,
         pk,
         purpose="registration slip",
-        action=audit.Action.EXPORT,
+        action=Action.EXPORT,
     )
     response = HttpResponse(
         registration_slip_pdf(household, base_url=request.build_absolute_uri("/")),

@@ -47,6 +47,29 @@ def test_a_name_found_as_typed_ranks_before_one_found_across_scripts(world):
     assert found[0].person.family_name_lat == "Deeb"
 
 
+def test_of_names_with_the_same_consonants_the_one_that_sounds_as_typed_ranks_first(world):
+    # Mahmoud and Mohammed share the skeleton mhmd; typed in Cyrillic, Mohammed is meant.
+    clerk = world.user("clerk")
+    register(world.shelter, clerk, [member("محمود", "حسن", latin=("Mahmoud", "Ali", "Hassan"))])
+    register(world.shelter, clerk, [member("محمد", "حسن", latin=("Mohammed", "Ali", "Hassan"))])
+
+    found = find_people(clerk, "Мухаммед Хасан")
+
+    assert [f.person.given_name_lat for f in found] == ["Mohammed", "Mahmoud"]
+
+
+def test_a_birth_year_typed_with_the_names_ranks_namesakes(world):
+    from datetime import date
+
+    clerk = world.user("clerk")
+    for born in (date(1990, 3, 1), date(2015, 6, 9), date(2016, 1, 5)):
+        register(world.shelter, clerk, [member("عمر", "حسن", birth_date=born)])
+
+    found = find_people(clerk, "Omar Hassan 2015")
+
+    assert [f.person.birth_date.year for f in found] == [2015, 2016, 1990]
+
+
 def test_a_different_name_with_other_consonants_is_not_found(world):
     register(world.shelter, world.user("clerk"), [_abdulrahman()])
 

@@ -25,6 +25,10 @@ from refuge.tracing.models import SoughtPerson, SoughtRelationship, TracingKey, 
 # is thin (no father's name, an age), so more are compared than the instant check's 25.
 MAX_COMPARED = 40
 MAX_CANDIDATES = 10
+# A relative's description is thin, so the engine's posterior for the right person is often
+# below its "possible" band; a candidate is still worth a tracing officer's look down to this,
+# unless the engine vetoed it (another given name, a birth far apart).
+MIN_PROBABILITY = 0.02
 # An estimated age is a few years either way: the keys are made for each year in the range.
 YEAR_SPREAD = 2
 _CHILDREN = {SoughtRelationship.SON, SoughtRelationship.DAUGHTER}
@@ -73,7 +77,7 @@ def sought_record(sought: SoughtPerson, *, year_shift: int = 0) -> PersonRecord:
         family_name=clean_name(family),
         mother_name=clean_name(mother),
         sex=sought.sex,
-        birth_date=_birth(sought),
+        birth_date=_birth(sought, year_shift),
     )
 
 
@@ -128,6 +132,12 @@ def _best(ours: list[PersonRecord], theirs: list[PersonRecord], population: int)
     return best
 
 
+def _worth_a_look(comparison: PersonComparison | None) -> bool:
+    if comparison is None or any(r.code == "vetoed" for r in comparison.reasons):
+        return False
+    return comparison.decision != Decision.NON_MATCH or comparison.probability >= MIN_PROBABILITY
+
+
 def _refused_tracing(person: Person) -> bool:
     """A person who withdrew consent to tracing is not offered as a candidate."""
     tracing = [c for c in person.consents.all() if ConsentScope.TRACING in c.scopes]
@@ -159,7 +169,7 @@ def registry_candidates(sought: SoughtPerson, *, limit: int = MAX_CANDIDATES) ->
         if _refused_tracing(person):
             continue
         best = _best(ours, person_records(person), population)
-        if best is not None and best.decision != Decision.NON_MATCH:
+        if _worth_a_look(best):
             found.append(Found(best, person=person))
     found.sort(key=lambda f: -f.comparison.log_odds)
     return found[:limit]
@@ -181,7 +191,7 @@ def request_candidates(sought: SoughtPerson) -> list[Found]:
     found = []
     for other in requests.select_related("inquirer_person"):
         best = _best(ours, inquirer_records(other), population)
-        if best is not None and best.decision != Decision.NON_MATCH:
+        if _worth_a_look(best):
             found.append(Found(best, request=other))
     return found
 
@@ -209,7 +219,7 @@ def sought_by_open_requests(person: Person) -> list[tuple[SoughtPerson, PersonCo
         if sought.status == "closed" or sought.request.inquirer_person_id == person.pk:
             continue
         best = _best([sought_record(sought)], theirs, population)
-        if best is not None and best.decision != Decision.NON_MATCH:
+        if _worth_a_look(best):
             found.append((sought, best))
     return found
 
@@ -232,6 +242,6 @@ def requests_seeking(request: TracingRequest) -> list[tuple[SoughtPerson, Person
         if other.status == "closed":
             continue
         best = _best([sought_record(other)], ours, population)
-        if best is not None and best.decision != Decision.NON_MATCH:
+        if _worth_a_look(best):
             found.append((other, best))
     return found

@@ -322,3 +322,22 @@ def test_opening_a_request_through_the_api_matches_across_scripts(world):
     assert response.status_code == 201, response.content
     candidates = response.json()["traces"][0]["candidates"]
     assert candidates[0]["person"] == _son(household).pk
+
+
+def test_an_age_two_years_off_and_no_father_s_name_still_finds_the_person(world):
+    household = register(world.perm, world.user("clerk_perm"))  # Ali born 2012
+
+    request = _mother_seeks_son(world, birth_date=date(2010, 1, 1), family_name="Hassan")
+
+    assert request.traces.get().candidates.filter(person=_son(household)).exists()
+
+
+def test_a_person_who_withdrew_consent_to_tracing_is_not_offered(world):
+    from refuge.registry.services import withdraw_consent
+
+    household = register(world.perm, world.user("clerk_perm"), consent=("tracing",))
+    withdraw_consent(person=_son(household), scope="tracing", by=world.user("clerk_perm"))
+
+    request = _mother_seeks_son(world)
+
+    assert not request.traces.get().candidates.filter(person=_son(household)).exists()

@@ -171,8 +171,40 @@ def registry_candidates(sought: SoughtPerson, *, limit: int = MAX_CANDIDATES) ->
         best = _best(ours, person_records(person), population)
         if _worth_a_look(best):
             found.append(Found(best, person=person))
+    found = _with_the_inquirer_beside_them(sought, ours, found, population)
     found.sort(key=lambda f: -f.comparison.log_odds)
     return found[:limit]
+
+
+def _with_the_inquirer_beside_them(sought, ours, found: list[Found], population: int):
+    """Household context: a candidate registered in one household with someone who may be the
+    inquirer (a son with his mother, a brother's family with him) is more likely the one sought,
+    as the engine counts people registered together as evidence for each other."""
+    if not found:
+        return found
+    inquirer = inquirer_records(sought.request)
+    households = {f.person.household_id for f in found}
+    members: dict[int, list[Person]] = {}
+    for member in Person.objects.filter(household_id__in=households).prefetch_related("documents"):
+        members.setdefault(member.household_id, []).append(member)
+    out = []
+    for f in found:
+        beside = [m for m in members.get(f.person.household_id, []) if m.pk != f.person.pk]
+        if any(
+            (c := _best(inquirer, person_records(m), population)) is not None
+            and c.decision != Decision.NON_MATCH
+            for m in beside
+        ):
+            best = None
+            for theirs in person_records(f.person):
+                comparison = compare_people(
+                    ours[0], theirs, population=population, same_household_evidence=1
+                )
+                if best is None or comparison.log_odds > best.log_odds:
+                    best = comparison
+            f = Found(best, person=f.person)
+        out.append(f)
+    return out
 
 
 def request_candidates(sought: SoughtPerson) -> list[Found]:

@@ -341,3 +341,23 @@ def test_a_person_who_withdrew_consent_to_tracing_is_not_offered(world):
     request = _mother_seeks_son(world)
 
     assert not request.traces.get().candidates.filter(person=_son(household)).exists()
+
+
+def test_a_son_registered_with_his_mother_ranks_above_a_namesake(world):
+    alone = register(world.perm, world.user("clerk_perm"), [member("علي", "حسن",
+                     father="محمد", birth_date=date(2012, 9, 3))])  # fmt: skip
+    with_mother = register(world.perm2, world.user("admin"))  # Ali with his mother Fatima Deeb
+
+    request = services.open_request(
+        site=world.shelter,
+        inquirer=InquirerData(given_name="Fatima", father_name="Youssef", family_name="Deeb",
+                              sex="f", contact="tent 4"),
+        sought=[SoughtData(given_name="Али", family_name="Хасан", relationship="son", sex="m",
+                           birth_date=date(2012, 1, 1))],
+        by=world.user("tracer_shelter"),
+    )  # fmt: skip
+
+    ranked = [c.person for c in request.traces.get().candidates.all()]
+    assert ranked[:2] == [_son(with_mother), alone.members.get()]
+    best = request.traces.get().candidates.first()
+    assert {"field": "household", "code": "members_match", "params": {"pairs": 1}} in best.reasons

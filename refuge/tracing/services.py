@@ -366,7 +366,11 @@ def review_candidate(*, candidate: Candidate, confirm: bool, by) -> Candidate:
     """A tracing officer of the candidate's site says whether this is the person sought.
     Confirming tells the inquirer nothing: the sought person is asked first."""
     _require_candidate_site(by, candidate)
-    candidate = Candidate.objects.select_for_update().select_related("sought").get(pk=candidate.pk)
+    candidate = (
+        Candidate.objects.select_for_update(of=("self",))
+        .select_related("sought")
+        .get(pk=candidate.pk)
+    )
     sought = candidate.sought
     if sought.status == TraceStatus.CLOSED or candidate.status != CandidateStatus.OPEN:
         raise ValidationError(_("This candidate has been reviewed already."))
@@ -425,7 +429,7 @@ def record_answer(
     agreed; a refusal closes the trace as "no information can be given", as not found does."""
     _require_candidate_site(by, candidate)
     candidate = (
-        Candidate.objects.select_for_update()
+        Candidate.objects.select_for_update(of=("self",))
         .select_related("sought__request", "person")
         .get(pk=candidate.pk)
     )

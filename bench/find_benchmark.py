@@ -51,7 +51,7 @@ def load(people: int, queries: int, seed: int, *, insert: bool = True):
     from refuge.matching.scripts import detect_script
     from refuge.registry.dates import parse_birth_date
     from refuge.registry.models import Household, Person, PersonNameToken
-    from refuge.registry.search import searchable_tokens
+    from refuge.registry.search import person_search_tokens
     from refuge.sites.models import Site, SiteKind
 
     rng = random.Random(seed)
@@ -118,12 +118,7 @@ def load(people: int, queries: int, seed: int, *, insert: bool = True):
                     [
                         (person.pk, token[:80])
                         for person, (record, _pid) in zip(persons, rows, strict=True)
-                        for token in searchable_tokens(
-                            record.given_name,
-                            record.father_name,
-                            record.family_name,
-                            record.mother_name,
-                        )
+                        for token in person_search_tokens(_person_fields(record))
                     ],
                 )
             for person, (_record, pid) in zip(persons, rows, strict=True):

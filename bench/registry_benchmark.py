@@ -44,7 +44,7 @@ def build(people: int, seed: int) -> list:
         PersonNameToken,
         Place,
     )
-    from refuge.registry.search import normalise_document_number, searchable_tokens
+    from refuge.registry.search import normalise_document_number, person_search_tokens
     from refuge.sites.models import Stay
 
     rng = random.Random(seed)
@@ -77,8 +77,8 @@ def build(people: int, seed: int) -> list:
         tokens, documents = [], []
         for person, member in zip(persons, owners, strict=True):
             tokens += [
-                PersonNameToken(person=person, token=t)
-                for t in searchable_tokens(*member.names.values())
+                PersonNameToken(person=person, token=t[:80])
+                for t in person_search_tokens(member.names)
             ]
             documents += [
                 Document(

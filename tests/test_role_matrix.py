@@ -28,6 +28,7 @@ from refuge.audit.models import AuditEntry
 from refuge.casework.models import Attachment, Note, Partner, Referral, StepProgress
 from refuge.casework.pathways import current_pathway, pathway_definition
 from refuge.casework.services import add_attachment, refer
+from refuge.fielddata.models import ImportRun, SubmissionEdit
 from refuge.identity.batch import queue_registry_duplicates
 from refuge.identity.models import CandidatePair, SamePersonLink
 from refuge.identity.services import link_same_person
@@ -89,6 +90,8 @@ class Records:
     tracing_request: TracingRequest  # opened at the site, seeking the head's son
     candidate: Candidate  # the son of `again`, to review
     confirmed: Candidate  # the son of `household`, confirmed, waiting for his answer
+    field_run: object = None  # an import run at the site, with an edit waiting (field_edit)
+    field_edit: object = None
 
 
 def _records(world, admin, medical, site, elsewhere, family: str, latin: str) -> Records:
@@ -172,7 +175,29 @@ def _records(world, admin, medical, site, elsewhere, family: str, latin: str) ->
         tracing_request=tracing_request,
         candidate=Candidate.objects.get(sought__request=tracing_request, person__household=again),
         confirmed=confirmed,
+        **_field_import(site, admin),
     )
+
+
+def _field_import(site, admin) -> dict:
+    """A household imported from a field export, then its submission again with an edit."""
+    from refuge.fielddata import services as field
+    from refuge.fielddata.kobo import household_values, member_values
+    from refuge.fielddata.readers import SubmittedHousehold, SubmittedMember
+
+    def submitted(latin_given):
+        members = [member_values(m) for m in family_of_four("يونس", "Younes")]
+        members[0]["given_name_lat"] = latin_given
+        values = household_values(timezone.localdate(), ["registration"])
+        return SubmittedHousehold(
+            key=f"matrix-{site.code}", sheet="main", row=2, values=values,
+            members=[SubmittedMember("members", i + 2, m) for i, m in enumerate(members)],
+        )  # fmt: skip
+
+    for given in ("Younes", "Yunus"):
+        run = field.start_run(site=site, by=admin, file_name="field.xlsx", fmt="kobo_xlsx")
+        field.run_import(run, [submitted(given)])
+    return {"field_run": run, "field_edit": run.submissionedit_set.get()}
 
 
 def _works_at(user, site) -> bool:
@@ -334,8 +359,30 @@ REQUESTS = [
     Request("review_candidate", "post", lambda r: reverse("tracing:candidate", args=[r.candidate.pk]), _cap(C.TRACE), data=lambda r: {"decision": "dismiss"}, effect=_status(Candidate, lambda r: r.candidate.pk)),
     Request("record_answer", "post", lambda r: reverse("tracing:consent", args=[r.confirmed.pk]), _cap(C.TRACE), data=lambda r: {"step": "answer", "agreed": "yes", "shares": ["safe"], "spoke_on": timezone.localdate().isoformat(), "with_whom": "his mother"}, effect=lambda r: Answer.objects.count()),
     Request("close_trace", "post", lambda r: reverse("tracing:close", args=[r.confirmed.sought_id]), _cap(C.TRACE), data=lambda r: {"outcome": "withdrawn"}, effect=_status(SoughtPerson, lambda r: r.confirmed.sought_id)),
+    Request("field_runs", "get", lambda r: reverse("fielddata:runs"), _cap(C.IMPORT_FIELD_DATA, site=None)),
+    Request("field_run", "get", lambda r: reverse("fielddata:run", args=[r.field_run.pk]), _cap(C.IMPORT_FIELD_DATA)),
+    Request("field_report", "get", lambda r: reverse("fielddata:report", args=[r.field_run.pk]), _cap(C.IMPORT_FIELD_DATA)),
+    Request("field_edits", "get", lambda r: reverse("fielddata:edits"), _cap(C.IMPORT_FIELD_DATA, site=None)),
+    Request("field_edit", "get", lambda r: reverse("fielddata:edit", args=[r.field_edit.pk]), _cap(C.IMPORT_FIELD_DATA)),
+    Request("reject_field_edit", "post", lambda r: reverse("fielddata:edit", args=[r.field_edit.pk]), _cap(C.IMPORT_FIELD_DATA), data=lambda r: {"decision": "reject"}, effect=_status(SubmissionEdit, lambda r: r.field_edit.pk)),
+    Request("upload_import", "post", lambda r: reverse("fielddata:runs"), _both(_cap(C.IMPORT_FIELD_DATA), _cap(C.REGISTER)), data=lambda r: {"site": r.site.pk, "file": _kobo_upload()}, effect=lambda r: ImportRun.objects.count()),
+    Request("export_page", "get", lambda r: reverse("fielddata:export"), _cap(C.EXPORT_PEOPLE, site=None)),
+    Request("export_people", "post", lambda r: reverse("fielddata:export"), _cap(C.EXPORT_PEOPLE), data=lambda r: {"site": r.site.pk, "layout": "partner", "format": "csv"}, effect=lambda r: AuditEntry.objects.filter(action="export").count()),
     Request("set_language", "post", lambda r: reverse("accounts:language"), lambda user, r: True, data=lambda r: {"language": "en", "next": "/"}),
 ]  # fmt: skip
+
+
+def _kobo_upload():
+    import tempfile
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from refuge.fielddata.kobo import ExportedHousehold, write_kobo_xlsx
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_kobo_xlsx(Path(folder) / "kobo.xlsx", [ExportedHousehold({}, [])])
+        return SimpleUploadedFile("kobo.xlsx", path.read_bytes())
 
 
 def _upload():
@@ -521,10 +568,14 @@ def test_the_matrix_covers_every_url_of_the_pages():
         "tracing:worklist", "tracing:new", "tracing:counts", "tracing:request",
         "tracing:add_sought", "tracing:add_note", "tracing:take_over", "tracing:told",
         "tracing:candidate", "tracing:consent", "tracing:close",
+        "fielddata:runs", "fielddata:run", "fielddata:report", "fielddata:edits", "fielddata:edit",
+        "fielddata:export",
     }  # fmt: skip
     # Signing in, Django's admin (its own permissions) and the REST API, which has its own
     # matrix over the same door (refuge/api/tests/test_api_matrix.py).
-    elsewhere = {n for n in names if n.startswith(("admin:", "api:"))} | {
+    # ODK Collect's endpoints take a device's credentials, not a role's session
+    # (refuge/fielddata/tests/test_openrosa.py).
+    elsewhere = {n for n in names if n.startswith(("admin:", "api:", "openrosa:"))} | {
         f"accounts:{n}" for n in ("login", "logout", "profile", "two_factor", "two_factor_setup")
     }
     assert names - elsewhere - covered == set()

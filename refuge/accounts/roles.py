@@ -35,6 +35,8 @@ class Capability(StrEnum):
     VIEW_CASES = "view_cases"  # pathways, worklists, referrals, bottlenecks
     EDIT_CASES = "edit_cases"  # update steps, bulk updates, referrals, notes, attachments
     ADMINISTER = "administer"  # users, sites, reference data
+    IMPORT_FIELD_DATA = "import_field_data"  # bring in KoBo/ODK registrations, decide their edits
+    EXPORT_PEOPLE = "export_people"  # lists of people for partners, CSV and XLSX exports
     # Family tracing: requests, their candidates, the sought person's consent, disclosure.
     TRACE = "trace"
 
@@ -63,6 +65,8 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_ROOMS,
             Capability.PLAN_MOVEMENTS,
             Capability.RECORD_HEADCOUNT,
+            Capability.IMPORT_FIELD_DATA,
+            Capability.EXPORT_PEOPLE,
         }
         | _CASES
     ),
@@ -73,6 +77,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.PLAN_MOVEMENTS,
             Capability.RECORD_HEADCOUNT,
             Capability.VIEW_CASES,
+            Capability.EXPORT_PEOPLE,
         }
     ),
     Role.DPO: frozenset({Capability.VIEW_OVERVIEW, Capability.VIEW_AUDIT}),

@@ -23,6 +23,17 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         "--workers", type=int, default=min(2, os.cpu_count() or 1), help="processes for scoring"
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    parser.add_argument(
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
+        help="local: this process (numpy); spark: Apache Spark (pip install -e '.[spark]')",
+    )
+    parser.add_argument(
+        "--master",
+        default="local[2]",
+        help="Spark master URL for --engine spark (local[N], spark://host:7077, yarn)",
+    )
     return parser
 
 
@@ -30,16 +41,22 @@ def run_dedupe(args: argparse.Namespace) -> int:
     """Run a deduplication from parsed arguments; returns the exit status."""
     stats = DedupeStats()
     started = time.monotonic()
-    errors = dedupe_csv(
-        args.input,
-        args.out,
-        progress=not args.no_progress,
-        workers=args.workers,
-        stats=stats,
-    )
+    if args.engine == "spark":
+        from refuge.matching.spark import dedupe_spark
+
+        dedupe_spark(args.input, args.out, master=args.master, stats=stats)
+    else:
+        errors = dedupe_csv(
+            args.input,
+            args.out,
+            progress=not args.no_progress,
+            workers=args.workers,
+            stats=stats,
+        )
+        stats.errors = len(errors)
     print(
         f"{stats.records} records, {stats.candidate_pairs} pairs compared, "
-        f"{stats.clusters} people, {len(errors)} rows rejected, "
+        f"{stats.clusters} people, {stats.errors} rows rejected, "
         f"{time.monotonic() - started:.1f}s",
         file=sys.stderr,
     )

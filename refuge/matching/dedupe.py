@@ -3,8 +3,9 @@
 Built to run a million registrations on a small machine: records are normalised once (names
 through a cache, so each distinct spelling is worked out once), blocking keys are hashed into
 integer arrays and candidate pairs generated with numpy (sorted-neighbourhood windows inside very
-large blocks), pairs are scored by the same `score_pair` the interactive comparison uses, in
-worker processes when asked, and only strong links are kept for clustering.
+large blocks), pairs are scored over arrays by `vectorised.score_pair_arrays` (the same figures
+as the `score_pair` of the interactive comparison, which scores them one by one when asked), and
+only strong links are kept for clustering.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from refuge.matching.compare import (
 )
 from refuge.matching.keys import record_key_pairs
 from refuge.matching.records import PersonRecord, RowError, iter_exchange_csv, write_clusters_csv
+from refuge.matching.vectorised import RecordArrays, score_pair_arrays
 
 WINDOW = 40  # neighbours per record inside one block (see candidate_pairs)
 COMPATIBLE_MARGIN = 4.0
@@ -97,11 +99,17 @@ def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndar
     tie_hash = array("q")
     owner = array("q")
     year = array("l")
+    # Tie-breaks are names and mothers' names, a few thousand distinct ones for a million keys:
+    # each is hashed once.
+    tie_hashes: dict[str, int] = {}
     for i, p in enumerate(prepared):
         y = p.birth.year if p.birth else 0
         for key, tie in record_key_pairs(p):
             key_hash.append(_stable_hash(key))
-            tie_hash.append(_stable_hash(tie))
+            th_value = tie_hashes.get(tie)
+            if th_value is None:
+                th_value = tie_hashes[tie] = _stable_hash(tie)
+            tie_hash.append(th_value)
             owner.append(i)
             year.append(y)
     kh = np.frombuffer(key_hash, dtype=np.int64)
@@ -183,8 +191,21 @@ def score_pairs(
     *,
     workers: int = 1,
     bar: tqdm | None = None,
+    arrays: RecordArrays | None = None,
+    one_by_one: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Log-odds and flags (1: vetoed, 2: capped at possible) of each pair (left[k], right[k])."""
+    """Log-odds and flags (1: vetoed, 2: capped at possible) of each pair (left[k], right[k]).
+
+    Over arrays (`arrays`, built from `prepared` when not given; reusing them reuses the name
+    comparisons already made); `one_by_one` calls `score_pair` for each pair instead, in
+    `workers` processes (the reference the vectorised scoring is tested against)."""
+    if not one_by_one:
+        if arrays is None:
+            arrays = RecordArrays(prepared, frequencies)
+        totals, flags = score_pair_arrays(arrays, left, right, prior)
+        if bar:
+            bar.update(len(left))
+        return totals, flags
     _STATE.update(prepared=prepared, freqs=frequencies, prior=prior)
     try:
         return _score_all(left, right, workers, bar)
@@ -285,9 +306,10 @@ def score_candidates(
     left, right = candidate_pairs(prepared)
     if stats is not None:
         stats.candidate_pairs = len(left)
+    arrays = RecordArrays(prepared, frequencies)
     with tqdm(total=len(left), desc="compare", unit="pair", disable=not progress) as bar:
         totals, flags = score_pairs(
-            prepared, left, right, frequencies, prior, workers=workers, bar=bar
+            prepared, left, right, frequencies, prior, workers=workers, bar=bar, arrays=arrays
         )
     hh = households
     extra_left, extra_right = household_pairs(left, right, totals, flags, hh)
@@ -296,7 +318,14 @@ def score_candidates(
             total=len(extra_left), desc="households", unit="pair", disable=not progress
         ) as bar:
             extra_totals, extra_flags = score_pairs(
-                prepared, extra_left, extra_right, frequencies, prior, workers=workers, bar=bar
+                prepared,
+                extra_left,
+                extra_right,
+                frequencies,
+                prior,
+                workers=workers,
+                bar=bar,
+                arrays=arrays,
             )
         left = np.concatenate((left, extra_left))
         right = np.concatenate((right, extra_right))

@@ -63,6 +63,63 @@ def searchable_tokens(*names: str) -> set[str]:
     return name_tokens(*names) | sound_tokens(*names)
 
 
+# Marks of the tokens that hold two or three of a person's names at once (see below).
+GIVEN_FAMILY, GIVEN_FATHER, GIVEN_FATHER_FAMILY = "~gf~", "~gp~", "~gpf~"
+
+
+def _skeletons(forms: tuple[str, ...]) -> set[str]:
+    """The skeleton of one name (its first word) in each script it is written in."""
+    out = set()
+    for form in forms:
+        tokens = normalise_name(form).tokens if form else ()
+        if tokens and tokens[0].skel:
+            out.add(tokens[0].skel)
+    return out
+
+
+def combination_tokens(
+    given: tuple[str, ...], father: tuple[str, ...], family: tuple[str, ...]
+) -> set[str]:
+    """A person's given and family name, given and father's name, and all three, as one token
+    each (each name as its skeleton, in every script it is written in). "Mohammed Hassan" is
+    then one index entry to look up, however many Mohammeds and Hassans there are, instead of
+    the meeting of two long lists. Given and family name are sorted, so a swap still finds."""
+    g, f, fam = _skeletons(given), _skeletons(father), _skeletons(family)
+    out = set()
+    for a in g:
+        for c in fam:
+            out.add(GIVEN_FAMILY + "~".join(sorted((a, c))))
+            for b in f:
+                lo, hi = sorted((a, c))
+                out.add(f"{GIVEN_FATHER_FAMILY}{lo}~{b}~{hi}")
+        for b in f:
+            out.add(f"{GIVEN_FATHER}{a}~{b}")
+    return out
+
+
+def person_search_tokens(names: dict[str, str]) -> set[str]:
+    """Every token of a person (their name fields by name: given_name_ar, family_name_lat...)."""
+
+    def forms(part: str) -> tuple[str, ...]:
+        return tuple(names.get(f"{part}_{script}", "") for script in ("ar", "lat", "cyr"))
+
+    return searchable_tokens(*names.values()) | combination_tokens(
+        forms("given_name"), forms("father_name"), forms("family_name")
+    )
+
+
+def query_combination_tokens(query: str) -> list[str]:
+    """The combination tokens a typed query of two or three names can be: given and family
+    or given and father's name; given, father's and family name."""
+    skels = [t.skel for t in query_name_tokens(query) if t.skel]
+    if len(skels) == 2:
+        return [GIVEN_FAMILY + "~".join(sorted(skels)), f"{GIVEN_FATHER}{skels[0]}~{skels[1]}"]
+    if len(skels) == 3:
+        lo, hi = sorted((skels[0], skels[2]))
+        return [f"{GIVEN_FATHER_FAMILY}{lo}~{skels[1]}~{hi}"]
+    return []
+
+
 def query_name_tokens(query: str) -> list[NameToken]:
     """The name tokens of a typed query. Runs of words in one script are normalised together,
     so "Abd al-Rahman" or "عبد الرحمن" give the one name they are, and "Омар الشامي" both

@@ -20,6 +20,7 @@ from refuge.registry.search import (
     name_tokens,
     normalise_document_number,
     query_birth_year,
+    query_combination_tokens,
     query_name_tokens,
     query_sound_tokens,
     registration_number_candidates,
@@ -29,6 +30,9 @@ from refuge.registry.search import (
 # What a clerk reads on a tablet before adding a word: the nearest 20 of up to 60 found.
 SEARCH_LIMIT = 20
 SEARCH_CANDIDATES = 60
+# Namesakes read from a combination token (registry.search.combination_tokens) at most.
+COMBINATION_ROWS = 150
+TOKEN_MAX = 80  # PersonNameToken.token
 # Longer than any name, number or three words of names; a longer query is refused, not cut.
 SEARCH_MAX_CHARS = 200
 # Find reads at most this many index entries of its rarest word at a time, a few times over.
@@ -171,6 +175,17 @@ def _by_names(user, query: str, limit: int) -> list[Found]:
     sounds = query_sound_tokens(query)
     pool = max(limit, SEARCH_CANDIDATES)
     found: dict[int, FoundBy] = {}
+    combinations = [t[:TOKEN_MAX] for t in query_combination_tokens(query)]
+    if combinations:
+        # Everyone whose two or three names sound as typed, from one index entry each, so
+        # that among many namesakes the ranking below sees the nearest, not the first.
+        ids = list(
+            PersonNameToken.objects.filter(token__in=combinations)
+            .order_by()
+            .values_list("person_id", flat=True)[:COMBINATION_ROWS]
+        )
+        for pk in _visible(user, sorted(set(ids))):
+            found[pk] = FoundBy.SOUND
     if typed:
         ids = _people_with_all(user, [_term(t, prefix=True) for t in typed], pool)
         whole_words = Counter(
@@ -180,6 +195,16 @@ def _by_names(user, query: str, limit: int) -> list[Found]:
         )
         for pk in ids:
             found[pk] = FoundBy.NAME if whole_words[pk] >= len(typed) else FoundBy.NAME_PREFIX
+        # Written as typed is a stronger reason than sounding alike.
+        typed_whole = Counter(
+            PersonNameToken.objects.filter(
+                person_id__in=[pk for pk, r in found.items() if r is FoundBy.SOUND],
+                token__in=typed,
+            ).values_list("person_id", flat=True)
+        )
+        for pk, count in typed_whole.items():
+            if count >= len(typed):
+                found[pk] = FoundBy.NAME
     if sounds and len(found) < pool:
         for pk in _people_with_all(user, [_term(s, prefix=False) for s in sounds], pool):
             found.setdefault(pk, FoundBy.SOUND)

@@ -26,7 +26,7 @@ from refuge.registry.models import (
     age_on,
 )
 from refuge.registry.names import clean_name
-from refuge.registry.search import normalise_document_number, searchable_tokens
+from refuge.registry.search import normalise_document_number, person_search_tokens
 from refuge.registry.vocabulary import (
     ConsentScope,
     DatePrecision,
@@ -181,8 +181,7 @@ def _next_registration_number(site) -> str:
 
 def _refresh_name_tokens(person: Person) -> None:
     PersonNameToken.objects.filter(person=person).delete()
-    names = [getattr(person, f) for f in NAME_FIELDS]
-    tokens = searchable_tokens(*names)
+    tokens = person_search_tokens({f: getattr(person, f) for f in NAME_FIELDS})
     PersonNameToken.objects.bulk_create(
         PersonNameToken(person=person, token=t[:80]) for t in sorted(tokens)
     )

@@ -22,7 +22,13 @@ WIDTHS = {"phone": (390, 844), "tablet": (1024, 768)}
 LANGUAGES = ("en", "ru", "ar")
 # The matrix's pages that are laid out: not its actions, PDFs, download or htmx fragments
 # (search answers htmx too, and is typed into its own page here).
-NOT_LAID_OUT = {"manifest", "slip", "attachment", "household_by_number"}  # the QR way in redirects
+NOT_LAID_OUT = {
+    "manifest",
+    "slip",
+    "attachment",
+    "household_by_number",
+    "field_report",
+}  # the QR way in redirects
 MATRIX_PAGES = [
     r
     for r in REQUESTS
@@ -65,6 +71,10 @@ NOT_PAGES = {
     "tracing:take_over",
     "tracing:close",
     "set_language",
+    # ODK Collect's OpenRosa endpoints answer XML to phones, with device credentials.
+    "openrosa:form_list",
+    "openrosa:form",
+    "openrosa:submission",
 }
 PHONE_HEADER_MAX = 140  # px of an 844 px screen: the header must leave room for the work
 

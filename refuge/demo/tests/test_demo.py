@@ -21,7 +21,8 @@ def test_demo_builds_sites_staff_and_families_through_the_services(db, capsys):
         "observer",
         "admin",
     }
-    assert Household.objects.count() == 12
+    # The demo's own families at the shelter; the sample field import adds Perm's.
+    assert Household.objects.filter(registered_at__code="HMM").count() == 12
     assert Person.objects.exclude(given_name_ar="").count() == Person.objects.count()
     assert verify_chain().intact
     out = capsys.readouterr().out
@@ -30,9 +31,24 @@ def test_demo_builds_sites_staff_and_families_through_the_services(db, capsys):
 
 def test_running_the_demo_twice_adds_nothing(db):
     call_command("demo", households=3)
+    households = Household.objects.count()
     call_command("demo", households=3)
 
-    assert Household.objects.count() == 3
+    assert Household.objects.count() == households
+    assert Household.objects.filter(registered_at__code="HMM").count() == 3
+
+
+def test_the_demo_ships_a_kobo_export_and_its_import_report(db):
+    from refuge.demo.field_export import SAMPLE_HOUSEHOLDS
+    from refuge.fielddata.models import ImportRun, SubmissionEdit
+
+    call_command("demo", households=3)
+
+    first, again = ImportRun.objects.order_by("pk")
+    assert (first.landed, first.failed) == (SAMPLE_HOUSEHOLDS - 1, 1)
+    assert first.problems.get().field == "birth_date"
+    assert (again.landed, again.edits, again.unchanged) == (0, 1, SAMPLE_HOUSEHOLDS - 2)
+    assert SubmissionEdit.objects.get().status == "pending"
 
 
 def test_people_in_perm_are_part_way_along_their_pathway(db):

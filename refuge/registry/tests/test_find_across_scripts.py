@@ -70,6 +70,26 @@ def test_a_birth_year_typed_with_the_names_ranks_namesakes(world):
     assert [f.person.birth_date.year for f in found] == [2015, 2016, 1990]
 
 
+def test_among_many_namesakes_both_names_are_looked_up_at_once(world, monkeypatch):
+    from refuge.registry import selectors
+
+    clerk = world.user("clerk")
+    for family in ("ديب", "شامي", "خطيب", "نجار", "حداد", "عطار"):
+        register(world.shelter, clerk, [member("محمد", family)])
+    for given in ("علي", "عمر", "سامر", "باسل", "ماهر", "وائل"):
+        register(world.shelter, clerk, [member(given, "حسن")])
+    register(world.shelter, clerk, [member("محمد", "حسن", latin=("Mohammed", "Ali", "Hassan"))])
+    # As if each name had thousands of holders: the meeting of the two lists reads only the
+    # first few people of the rarer name, and the one sought is not among them.
+    monkeypatch.setattr(selectors, "DRIVER_ROWS", 3)
+    monkeypatch.setattr(selectors, "DRIVER_BATCHES", 1)
+    monkeypatch.setattr(selectors, "COUNT_ROWS", 3)
+
+    found = find_people(clerk, "Мухаммед Хасан")
+
+    assert [f.person.given_name_lat for f in found] == ["Mohammed"]
+
+
 def test_a_different_name_with_other_consonants_is_not_found(world):
     register(world.shelter, world.user("clerk"), [_abdulrahman()])
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from refuge.demo.field_export import load_field_sample
 from refuge.demo.population import DEMO_PASSWORD, STAFF, populate
 from refuge.sites.models import Site
 
@@ -31,6 +32,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Registering {households} demo households...")
             people = populate(households=households, seed=seed)
             self.stdout.write(self.style.SUCCESS(f"{households} households, {people} people."))
+            sample, _run = load_field_sample(settings.DATA_DIR / "demo")
+            self.stdout.write(
+                f"A KoBoToolbox export imported at Perm centre 1 (Imports page): {sample}"
+            )
         address = serve or "127.0.0.1:8000"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Refuge: http://{address}/"))

@@ -19,8 +19,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--engine", choices=("local", "spark"), default="local")
+        parser.add_argument("--master", default="local[2]", help="Spark master for --engine spark")
 
-    def handle(self, *args, input, out, registry, workers, no_progress, **options):
+    def handle(self, *args, input, out, registry, workers, no_progress, engine, master, **options):
         if registry:
             from refuge.identity.batch import queue_registry_duplicates
 
@@ -33,7 +35,8 @@ class Command(BaseCommand):
         if not input or not out:
             raise CommandError("Give an INPUT.csv and --out CLUSTERS.csv, or --registry.")
         parsed = cli.build_parser().parse_args(
-            [input, "--out", out, "--workers", str(workers)]
+            [input, "--out", out, "--workers", str(workers), "--engine", engine]
+            + ["--master", master]
             + (["--no-progress"] if no_progress else [])
         )
         cli.run_dedupe(parsed)

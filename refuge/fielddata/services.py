@@ -1,0 +1,477 @@
+"""Use cases of field data: import a submission once, report what could not land, and let the
+site manager accept or reject an edit. Every registration goes through the reception door
+(`register_household_checked`), so the rules, the consent, the instant duplicate check and the
+audit are those of the registration page.
+
+A submission is keyed by its instance ID and a hash of its content. The household, the
+submission's row and the run's counters land in one transaction, so a run killed at any moment
+leaves whole households only, and reading the file again skips what landed and lands the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from refuge.accounts.access import require
+from refuge.accounts.roles import Capability
+from refuge.audit import services as audit
+from refuge.fielddata.models import (
+    EditStatus,
+    FieldSubmission,
+    ImportProblem,
+    ImportRun,
+    RunStatus,
+    SubmissionEdit,
+)
+from refuge.fielddata.readers import ReadProblem, SubmittedHousehold
+from refuge.fielddata.xlsform import HOUSEHOLD_FIELDS, MEMBER_FIELDS, NAME_FIELDS
+from refuge.reception import services as reception
+from refuge.reception.registration import Answer, MatchAnswer, register_household_checked
+from refuge.registry.models import Person, Place
+from refuge.registry.services import DocumentData, MemberData
+from refuge.registry.vocabulary import (
+    ConsentScope,
+    DatePrecision,
+    DocumentType,
+    RegistrationLevel,
+    Relationship,
+    Sex,
+    SpecificNeed,
+)
+from refuge.sites.models import Site
+
+
+class Outcome:
+    LANDED = "landed"
+    UNCHANGED = "unchanged"
+    EDIT = "edit"
+    FAILED = "failed"
+
+
+_COUNTER = {
+    Outcome.LANDED: "landed",
+    Outcome.UNCHANGED: "unchanged",
+    Outcome.EDIT: "edits",
+    Outcome.FAILED: "failed",
+}
+
+
+@dataclass
+class Problem:
+    sheet: str
+    row: int
+    field: str
+    message: str
+
+
+def _not_a_choice() -> str:
+    return _("Not one of the form's choices.")
+
+
+def _parse_date(text: str) -> date:
+    return date.fromisoformat(text[:10])
+
+
+def _place(code: str) -> Place | None:
+    return Place.objects.filter(pcode=code.strip().upper()).first() if code else None
+
+
+def member_data(values: dict[str, str]) -> tuple[MemberData, dict[str, str]]:
+    """A member as the registry takes them, and the problems of the values by field name."""
+    errors: dict[str, str] = {}
+
+    def choice(name: str, choices, default: str = "") -> str:
+        value = values.get(name, "").strip() or default
+        if value and value not in choices:
+            errors[name] = _not_a_choice()
+        return value
+
+    relationship = choice("relationship", Relationship.values)
+    sex = choice("sex", Sex.values)
+    precision = choice("birth_date_precision", DatePrecision.values, DatePrecision.EXACT)
+    birth = None
+    if values.get("birth_date"):
+        try:
+            birth = _parse_date(values["birth_date"])
+        except ValueError:
+            errors["birth_date"] = _("Not a date: write it as YYYY-MM-DD.")
+    origin = None
+    for name in ("origin_district", "origin_governorate"):
+        if values.get(name) and origin is None:
+            origin = _place(values[name])
+            if origin is None:
+                errors[name] = _("Not a place in the p-code list.")
+    documents = []
+    doc_type = choice("document_type", DocumentType.values)
+    if values.get("document_number"):
+        documents.append(
+            DocumentData(doc_type=doc_type or DocumentType.OTHER, number=values["document_number"])
+        )
+    needs = values.get("needs", "").split()
+    if any(n not in SpecificNeed.values for n in needs):
+        errors["needs"] = _not_a_choice()
+    member = MemberData(
+        relationship=relationship,
+        sex=sex,
+        names={n: values.get(n, "") for n in NAME_FIELDS if values.get(n)},
+        birth_date=birth,
+        birth_date_precision=precision,
+        origin=origin,
+        origin_village=values.get("origin_village", ""),
+        documents=documents,
+        needs=needs,
+    )
+    if not relationship:
+        errors["relationship"] = _("This field is required.")
+    if not sex:
+        errors["sex"] = _("This field is required.")
+    return member, errors
+
+
+def _household_data(values: dict[str, str], default_consent: list[str]):
+    errors: dict[str, str] = {}
+    registered_on = None
+    if values.get("registered_on"):
+        try:
+            registered_on = _parse_date(values["registered_on"])
+        except ValueError:
+            errors["registered_on"] = _("Not a date: write it as YYYY-MM-DD.")
+    consent = values.get("consent", "").split() or list(default_consent)
+    if any(c not in ConsentScope.values for c in consent):
+        errors["consent"] = _not_a_choice()
+    return registered_on, consent, errors
+
+
+def _problems_of(submitted: SubmittedHousehold, error: ValidationError) -> list[Problem]:
+    """The door's errors, keyed `members-3-birth_date` or `consent`, placed in the file."""
+    problems = []
+    for key, messages in error.message_dict.items():
+        sheet, row, field = submitted.sheet, submitted.row, key
+        if key.startswith("members-"):
+            _prefix, index, field = key.split("-", 2)
+            member = submitted.members[int(index)]
+            sheet, row = member.sheet, member.row
+        elif key == "__all__":
+            field = ""
+        for message in messages:
+            problems.append(Problem(sheet, row, field, message))
+    return problems
+
+
+def start_run(
+    *, site: Site, by, file_name: str, fmt: str, upload: bytes | None = None
+) -> ImportRun:
+    """Open an import run at a site; refused unless `by` imports and registers there."""
+    require(by, Capability.IMPORT_FIELD_DATA, site.pk)
+    require(by, Capability.REGISTER, site.pk)
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            site=site,
+            started_by=by,
+            file_name=file_name[:200],
+            format=fmt,
+            language=by.preferred_language or translation.get_language() or "en",
+            upload=upload,
+        )
+        audit.record(
+            actor=by,
+            action=audit.Action.CREATE,
+            target=run,
+            detail={"file": run.file_name, "format": fmt},
+        )
+    return run
+
+
+def _count(run: ImportRun, outcome: str) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(
+        processed=F("processed") + 1, **{_COUNTER[outcome]: F(_COUNTER[outcome]) + 1}
+    )
+
+
+def _report(run: ImportRun, problems: Iterable[Problem | ReadProblem]) -> None:
+    ImportProblem.objects.bulk_create(
+        ImportProblem(
+            run=run, sheet=p.sheet[:64], row=p.row, field=p.field[:80], message=p.message[:500]
+        )
+        for p in problems
+    )
+
+
+def changes_between(old: dict, new: dict) -> dict:
+    """What an edit changes: household fields, members' fields by position, members added or
+    removed, as {"household": {field: [old, new]}, "members": [...], "added": n, "removed": n}."""
+    household = {
+        f: [old["household"].get(f, ""), new["household"].get(f, "")]
+        for f in HOUSEHOLD_FIELDS
+        if old["household"].get(f, "") != new["household"].get(f, "")
+    }
+    members = []
+    for index, (a, b) in enumerate(zip(old["members"], new["members"], strict=False)):
+        fields = {
+            f: [a.get(f, ""), b.get(f, "")] for f in MEMBER_FIELDS if a.get(f, "") != b.get(f, "")
+        }
+        if fields:
+            members.append({"index": index, "fields": fields})
+    return {
+        "household": household,
+        "members": members,
+        "added": max(0, len(new["members"]) - len(old["members"])),
+        "removed": max(0, len(old["members"]) - len(new["members"])),
+    }
+
+
+def _queue_edit(run, existing: FieldSubmission, submitted: SubmittedHousehold, digest: str) -> str:
+    if existing.edits.filter(content_hash=digest).exists():
+        return Outcome.UNCHANGED  # this very edit came before: waiting, accepted or rejected
+    content = submitted.content()
+    try:
+        with transaction.atomic():
+            edit = SubmissionEdit.objects.create(
+                submission=existing,
+                content_hash=digest,
+                content=content,
+                changes=changes_between(existing.content, content),
+                run=run,
+            )
+            audit.record(
+                actor=run.started_by,
+                action=audit.Action.CREATE,
+                target=edit,
+                detail={"household": existing.household.registration_number},
+            )
+            _count(run, Outcome.EDIT)
+    except IntegrityError:
+        # Another run queued the same edit a moment ago: it is there, which is what counts.
+        return Outcome.UNCHANGED
+    return Outcome.EDIT
+
+
+def import_submission(run: ImportRun, submitted: SubmittedHousehold, *, default_consent=()) -> str:
+    """Land one submitted household through the door, or report why not. Returns the outcome."""
+    by, site = run.started_by, run.site
+    digest = submitted.content_hash
+    existing = (
+        FieldSubmission.objects.select_related("household")
+        .filter(instance_id=submitted.key)
+        .first()
+    )
+    if existing is not None:
+        if existing.content_hash == digest:
+            _count(run, Outcome.UNCHANGED)
+            return Outcome.UNCHANGED
+        outcome = _queue_edit(run, existing, submitted, digest)
+        if outcome == Outcome.UNCHANGED:
+            _count(run, outcome)
+        return outcome
+
+    problems: list[Problem] = []
+    registered_on, consent, errors = _household_data(submitted.values, list(default_consent))
+    problems += [Problem(submitted.sheet, submitted.row, f, m) for f, m in errors.items()]
+    members = []
+    for member in submitted.members:
+        data, errors = member_data(member.values)
+        members.append(data)
+        problems += [Problem(member.sheet, member.row, f, m) for f, m in errors.items()]
+    if not submitted.members:
+        problems.append(
+            Problem(
+                submitted.sheet,
+                submitted.row,
+                "members",
+                _("A household needs at least one member."),
+            )
+        )
+    if submitted.site_code and submitted.site_code.upper() != site.code.upper():
+        problems.append(
+            Problem(
+                submitted.sheet,
+                submitted.row,
+                "site",
+                _("This row is for another site: import it there."),
+            )
+        )
+    if not problems:
+        # Every likely match is answered "new, for review": an import never merges anyone, and
+        # the pairs go to the review queue with the reason, as a clerk's would.
+        reason = _("Imported from a field registration; check at review.")
+        answers = {i: MatchAnswer(choice=Answer.NEW, reason=reason) for i in range(len(members))}
+        try:
+            with transaction.atomic():
+                outcome = register_household_checked(
+                    site=site,
+                    members=members,
+                    answers=answers,
+                    consent_scopes=consent,
+                    by=by,
+                    registered_on=registered_on,
+                    phone=submitted.values.get("phone", ""),
+                    level=RegistrationLevel.FULL,
+                )
+                FieldSubmission.objects.create(
+                    instance_id=submitted.key,
+                    content_hash=digest,
+                    content=submitted.content(),
+                    household=outcome.household,
+                    people=[p.pk for p in outcome.household.registered_people],
+                    site=site,
+                    source=run.format,
+                    run=run,
+                )
+                _count(run, Outcome.LANDED)
+            return Outcome.LANDED
+        except ValidationError as error:
+            problems = _problems_of(submitted, error)
+        except PermissionDenied:
+            problems = [
+                Problem(
+                    submitted.sheet,
+                    submitted.row,
+                    "",
+                    _("You may not register households at this site."),
+                )
+            ]
+        except IntegrityError:
+            # The same submission landed from another run at the same moment.
+            _count(run, Outcome.UNCHANGED)
+            return Outcome.UNCHANGED
+    with transaction.atomic():
+        _report(run, problems)
+        _count(run, Outcome.FAILED)
+    return Outcome.FAILED
+
+
+def run_import(
+    run: ImportRun,
+    submissions: Iterable[SubmittedHousehold | ReadProblem],
+    *,
+    default_consent=(),
+    progress: Callable[[str], None] | None = None,
+) -> ImportRun:
+    """Read every submission into the registry, one household per transaction."""
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    with translation.override(run.language):
+        for item in submissions:
+            if isinstance(item, ReadProblem):
+                with transaction.atomic():
+                    _report(run, [item])
+                    _count(run, Outcome.FAILED)
+                outcome = Outcome.FAILED
+            else:
+                outcome = import_submission(run, item, default_consent=default_consent)
+            if progress:
+                progress(outcome)
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def set_total(run: ImportRun, total: int) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(total=total)
+
+
+def forget_upload(run: ImportRun) -> None:
+    """The uploaded file holds names: it is kept only until the run has read it."""
+    ImportRun.objects.filter(pk=run.pk).update(upload=None)
+
+
+def queue_upload(
+    *, site: Site, by, file_name: str, data: bytes, fmt: str, default_consent=()
+) -> ImportRun:
+    """An uploaded file, imported by a background worker once this transaction commits."""
+    from refuge.fielddata.tasks import import_upload
+
+    run = start_run(site=site, by=by, file_name=file_name, fmt=fmt, upload=data)
+    transaction.on_commit(lambda: import_upload.enqueue(run.pk, list(default_consent)))
+    return run
+
+
+def fail_run(run: ImportRun, message: str) -> ImportRun:
+    """The file as a whole could not be read: the run says why, and nothing landed."""
+    with transaction.atomic():
+        _report(run, [Problem("", 0, "", message)])
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, finished_at=timezone.now()
+        )
+    run.refresh_from_db()
+    return run
+
+
+# Edits, for the site manager.
+
+
+def _person_changes(index: int, person: Person, values: dict[str, str]) -> dict:
+    data, errors = member_data(values)
+    if errors:
+        raise ValidationError({f"members-{index}-{f}": m for f, m in errors.items()})
+    wanted = {
+        **{f: data.names.get(f, "") for f in NAME_FIELDS},
+        "relationship": data.relationship,
+        "sex": data.sex,
+        "birth_date": data.birth_date,
+        "birth_date_precision": data.birth_date_precision,
+        "origin": data.origin,
+        "origin_village": data.origin_village,
+    }
+    return {f: v for f, v in wanted.items() if getattr(person, f) != v}
+
+
+@transaction.atomic
+def accept_edit(*, edit: SubmissionEdit, by) -> SubmissionEdit:
+    """Apply an edit through the door: members' changed fields (reception.update_person) and
+    members added (reception.add_member). A member the edit leaves out is not removed."""
+    edit = (
+        SubmissionEdit.objects.select_for_update()
+        .select_related("submission__household")
+        .get(pk=edit.pk)
+    )
+    submission = edit.submission
+    require(by, Capability.IMPORT_FIELD_DATA, submission.audit_site_id)
+    if edit.status != EditStatus.PENDING:
+        raise ValidationError(_("This edit has been decided already."))
+    people = {p.pk: p for p in Person.objects.filter(pk__in=submission.people)}
+    registered = [people[pk] for pk in submission.people if pk in people]
+    for index, values in enumerate(edit.content["members"]):
+        if index < len(registered):
+            changes = _person_changes(index, registered[index], values)
+            if changes:
+                reception.update_person(person=registered[index], changes=changes, by=by)
+        else:
+            data, errors = member_data(values)
+            if errors:
+                raise ValidationError({f"members-{index}-{f}": m for f, m in errors.items()})
+            registered.append(
+                reception.add_member(household=submission.household, member=data, by=by)
+            )
+    submission.content, submission.content_hash = edit.content, edit.content_hash
+    submission.people = [p.pk for p in registered]
+    submission.save(update_fields=["content", "content_hash", "people"])
+    return _decide(edit, EditStatus.ACCEPTED, by)
+
+
+@transaction.atomic
+def reject_edit(*, edit: SubmissionEdit, by) -> SubmissionEdit:
+    """Keep the submission as it landed; the same edit imported again stays rejected."""
+    edit = (
+        SubmissionEdit.objects.select_for_update()
+        .select_related("submission__household")
+        .get(pk=edit.pk)
+    )
+    require(by, Capability.IMPORT_FIELD_DATA, edit.submission.audit_site_id)
+    if edit.status != EditStatus.PENDING:
+        raise ValidationError(_("This edit has been decided already."))
+    return _decide(edit, EditStatus.REJECTED, by)
+
+
+def _decide(edit: SubmissionEdit, status: str, by) -> SubmissionEdit:
+    edit.status, edit.decided_by, edit.decided_at = status, by, timezone.now()
+    edit.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record(actor=by, action=audit.Action.CHANGE, target=edit, detail={"status": status})
+    return edit

@@ -1,0 +1,106 @@
+"""The comparison over arrays gives every pair the same figures as `score_pair` one by one."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from refuge.matching.compare import PreparedRecord, phoneme_distance, prior_log_odds
+from refuge.matching.dedupe import (
+    _household_ids,
+    candidate_pairs,
+    forget_family_documents,
+    household_pairs,
+    name_frequencies,
+    score_pairs,
+)
+from refuge.matching.normalise import normalise_name
+from refuge.matching.records import iter_exchange_csv
+from refuge.matching.vectorised import RecordArrays, batch_phoneme_distance
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory):
+    """Registrations written by the benchmark's clerks (typos, г for h, swapped names, Muhammad
+    abbreviated, estimated years, sexes written wrongly), on a seed the benchmark does not use."""
+    out = tmp_path_factory.mktemp("synthetic") / "people"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "synthetic.py"), "4000", "--seed", "7", "--out", out],
+        check=True,
+    )
+    prepared = [PreparedRecord(r) for r in iter_exchange_csv(f"{out}.csv", [])]
+    forget_family_documents(prepared)
+    return prepared
+
+
+def _pairs(prepared):
+    """The candidate pairs, the household pairs the engine adds, and random pairs (mostly of
+    two different people, where vetoes and the slip and typo passes decide)."""
+    freqs = name_frequencies(prepared)
+    left, right = candidate_pairs(prepared)
+    totals, flags = score_pairs(prepared, left, right, freqs, prior_log_odds(len(prepared)))
+    extra_left, extra_right = household_pairs(left, right, totals, flags, _household_ids(prepared))
+    rng = np.random.default_rng(3)
+    rand_left = rng.integers(0, len(prepared), 6000).astype(np.int32)
+    rand_right = rng.integers(0, len(prepared), 6000).astype(np.int32)
+    return (
+        np.concatenate((left, extra_left, rand_left)),
+        np.concatenate((right, extra_right, rand_right)),
+    )
+
+
+@pytest.mark.parametrize("with_frequencies", [True, False])
+def test_scores_over_arrays_equal_scores_one_by_one(population, with_frequencies):
+    freqs = name_frequencies(population) if with_frequencies else None
+    prior = prior_log_odds(len(population))
+    left, right = _pairs(population)
+    assert len(left) > 10_000
+
+    one_by_one = score_pairs(population, left, right, freqs, prior, one_by_one=True)
+    arrays = RecordArrays(population, freqs)
+    vectorised = score_pairs(population, left, right, freqs, prior, arrays=arrays)
+
+    np.testing.assert_array_equal(vectorised[0], one_by_one[0])
+    np.testing.assert_array_equal(vectorised[1], one_by_one[1])
+    # The sample holds every kind of verdict, so the equality covers each branch's rule.
+    assert {0, 1, 2} <= set(np.unique(one_by_one[1]).tolist())
+    assert (one_by_one[0] > 0).sum() > 1000
+    # A second call reuses the name comparisons already made and must agree as well.
+    again = score_pairs(population, right, left, freqs, prior, arrays=arrays)
+    reference = score_pairs(population, right, left, freqs, prior, one_by_one=True)
+    np.testing.assert_array_equal(again[0], reference[0])
+    np.testing.assert_array_equal(again[1], reference[1])
+
+
+def test_batch_edit_distance_equals_the_scalar_one():
+    names = [
+        "محمد",
+        "Mohammed",
+        "Mouhammad",
+        "Мухаммед",
+        "محمود",
+        "Mahmoud",
+        "Ебрагим",
+        "إبراهيم",
+        "Ibrahim",
+        "Hsasan",
+        "Hassan",
+        "Hussein",
+        "Youssef",
+        "يوسف",
+        "Гала",
+        "هالة",
+        "Abdulrahman",
+        "عبد الرحمن",
+    ]
+    tokens = sorted({(t.phon, t.arabic) for text in names for t in normalise_name(text).tokens})
+    ta, tb = np.meshgrid(np.arange(len(tokens)), np.arange(len(tokens)), indexing="ij")
+    ta, tb = ta.ravel(), tb.ravel()
+    batch = batch_phoneme_distance(tokens, ta, tb)
+    scalar = [phoneme_distance(*tokens[x], *tokens[y]) for x, y in zip(ta, tb, strict=True)]
+    assert batch.tolist() == scalar
+    assert max(scalar) > 2.0

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "refuge.api",
     "refuge.backup",
     "refuge.rights",
+    "refuge.reporting",
     "refuge.fielddata",
     "django_tasks",
     "django_tasks_db",
@@ -346,3 +347,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Where the weekly run (`refuge file_sitreps`, from cron) files the situation reports' PDFs.
+REFUGE_SITREP_DIR = os.environ.get("REFUGE_SITREP_DIR", str(DATA_DIR / "sitreps"))
+# Extra ISO 3166-2 / p-codes for HXL's #adm1+code, as JSON: {"Perm Krai": "RU-PER"}.
+REFUGE_REGION_CODES = os.environ.get("REFUGE_REGION_CODES", "")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("casework/", include("refuge.casework.urls")),
     path("tracing/", include("refuge.tracing.urls")),
     path("api/", include("refuge.api.urls")),
+    path("reporting/", include("refuge.reporting.urls")),
     path("field/", include("refuge.fielddata.urls")),
     path("openrosa/", include("refuge.fielddata.openrosa_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

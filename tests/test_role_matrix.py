@@ -34,6 +34,7 @@ from refuge.identity.models import CandidatePair, SamePersonLink
 from refuge.identity.services import link_same_person
 from refuge.reception.services import arrive
 from refuge.registry.models import Consent, Household, Person
+from refuge.reporting.models import Sitrep
 from refuge.sites.housing import create_room
 from refuge.sites.models import BedAssignment, FollowUp, Movement, Passenger, SiteKind
 from refuge.sites.movements import add_household, depart, plan_movement
@@ -281,6 +282,11 @@ def _pathway_changed(r) -> dict:
 REQUESTS = [
     # Pages
     Request("overview", "get", lambda r: reverse("sites:overview"), _cap(C.VIEW_OVERVIEW, site=None)),
+    Request("dashboard", "get", lambda r: reverse("reporting:dashboard") + f"?view=site:{r.site.pk}", _cap(C.VIEW_OVERVIEW)),
+    Request("hxl", "get", lambda r: reverse("reporting:hxl", kwargs={"extension": "csv"}), _cap(C.VIEW_OVERVIEW, site=None)),
+    Request("sitrep", "get", lambda r: reverse("reporting:sitrep"), _cap(C.VIEW_OVERVIEW, site=None)),
+    Request("sitrep_pdf", "get", lambda r: reverse("reporting:sitrep_pdf") + "?lang=ar", _cap(C.VIEW_OVERVIEW, site=None)),
+    Request("figures_csv", "get", lambda r: reverse("reporting:figures_csv") + f"?view=site:{r.site.pk}", _cap(C.VIEW_OVERVIEW)),
     Request("site", "get", lambda r: reverse("sites:site", args=[r.site.pk]), _cap(C.VIEW_PEOPLE)),
     Request("rooms", "get", lambda r: reverse("sites:rooms", args=[r.site.pk]), _cap(C.VIEW_PEOPLE)),
     Request("register", "get", lambda r: reverse("registry:register"), _cap(C.REGISTER, site=None)),
@@ -323,6 +329,7 @@ REQUESTS = [
     Request("edit_person", "post", lambda r: reverse("registry:person_edit", args=[r.head.pk]), _cap(C.EDIT_PEOPLE), data=lambda r: {"given_name_ar": "محمد", "family_name_ar": "حسن", "relationship": "head", "sex": "m", "birth_date_text": "1983-04-17", "profession": "matrix"}, effect=lambda r: Person.objects.get(pk=r.head.pk).profession),
     # Redirects back to the household whether or not the registration could be completed.
     Request("complete_registration", "post", lambda r: reverse("registry:complete_registration", args=[r.household.pk]), _cap(C.EDIT_PEOPLE)),
+    Request("write_sitrep", "post", lambda r: reverse("reporting:sitrep"), _cap(C.WRITE_REPORTS, site=None), data=lambda r: {"highlights": "matrix"}, effect=lambda r: Sitrep.objects.filter(highlights="matrix").count()),
     Request("withdraw_consent", "post", lambda r: reverse("registry:withdraw_consent", args=[r.head.pk]), _cap(C.EDIT_PEOPLE), data=lambda r: {"scope": "sharing"}, effect=lambda r: Consent.objects.filter(person=r.head, withdrawn_on__isnull=False).count()),
     Request("decide_pair", "post", lambda r: reverse("identity:pair", args=[r.pair.pk]), _cap(C.REVIEW_DUPLICATES), data=lambda r: {"status": "different"}, effect=_status(CandidatePair, lambda r: r.pair.pk)),
     Request("decide_household_pair", "post", lambda r: reverse("identity:household_pair", args=[r.household.pk, r.again.pk]), _cap(C.REVIEW_DUPLICATES), data=lambda r: {f"pair-{r.pair.pk}": "different"}, effect=_status(CandidatePair, lambda r: r.pair.pk)),
@@ -568,6 +575,8 @@ def test_the_matrix_covers_every_url_of_the_pages():
         "tracing:worklist", "tracing:new", "tracing:counts", "tracing:request",
         "tracing:add_sought", "tracing:add_note", "tracing:take_over", "tracing:told",
         "tracing:candidate", "tracing:consent", "tracing:close",
+        "reporting:dashboard", "reporting:figures_csv", "reporting:hxl",
+        "reporting:sitrep", "reporting:sitrep_pdf",
         "fielddata:runs", "fielddata:run", "fielddata:report", "fielddata:edits", "fielddata:edit",
         "fielddata:export",
     }  # fmt: skip

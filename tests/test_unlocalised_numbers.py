@@ -39,6 +39,8 @@ def _pages(world) -> dict:
         "bulk": (reverse("casework:bulk"), "get", None),
         "person_case": (reverse("casework:person", args=[person.pk]), "get", None),
         "household_case": (reverse("casework:household", args=[household.pk]), "get", None),
+        "dashboard": (reverse("reporting:dashboard"), "get", None),
+        "sitrep": (reverse("reporting:sitrep"), "get", None),
     }
 
 

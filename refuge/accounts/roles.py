@@ -35,6 +35,7 @@ class Capability(StrEnum):
     VIEW_CASES = "view_cases"  # pathways, worklists, referrals, bottlenecks
     EDIT_CASES = "edit_cases"  # update steps, bulk updates, referrals, notes, attachments
     ADMINISTER = "administer"  # users, sites, reference data
+    WRITE_REPORTS = "write_reports"  # the situation report's highlights and overview
     IMPORT_FIELD_DATA = "import_field_data"  # bring in KoBo/ODK registrations, decide their edits
     EXPORT_PEOPLE = "export_people"  # lists of people for partners, CSV and XLSX exports
     # Family tracing: requests, their candidates, the sought person's consent, disclosure.
@@ -77,6 +78,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.PLAN_MOVEMENTS,
             Capability.RECORD_HEADCOUNT,
             Capability.VIEW_CASES,
+            Capability.WRITE_REPORTS,
             Capability.EXPORT_PEOPLE,
         }
     ),

@@ -81,6 +81,7 @@ STAFF = [
     ("caseworker", Role.CASEWORKER, "Irina", "Volkova", ["PRM1"]),
     # Nobody stands in for the medical officer (accounts.roles.STEP_DEPUTIES): one for both.
     ("medical", Role.MEDICAL, "Sergei", "Orlov", ["PRM1", "PRM2"]),
+    ("medical.mow", Role.MEDICAL, "Nadia", "Sokolova", ["MOW"]),
     ("manager", Role.SITE_MANAGER, "Anna", "Kuznetsova", ["PRM1"]),
     ("coordinator", Role.COORDINATOR, "Pavel", "Belov", ["MOW", "PRM1", "PRM2"]),
     ("dpo", Role.DPO, "Marina", "Lebedeva", None),
@@ -360,6 +361,7 @@ def populate(households: int = 300, seed: int = 2026, today: date | None = None)
                 if rng.random() < 0.15:
                     people += _register_again_in_cyrillic(rng, members, centre, arrive)
     queue_registry_duplicates(progress=False)
+    _transfers_and_departures(rng, sites, today)
     _furnish_perm_centres(rng, sites, today)
     _advance_casework(rng, sites, today)
     _trace_families(sites, today)
@@ -416,6 +418,57 @@ def _trace_families(sites, today) -> None:
                                    relationship="brother", sex="m", birth_date=date(1999, 1, 1))],
         by=tracer,
     )  # fmt: skip
+
+
+def _transfers_and_departures(rng, sites, today) -> None:
+    """Weeks of movement for the dashboards and the sitrep: a train from the transit point to
+    Perm each of the last three weeks (screened, boarded, counted in), and families who left
+    the Perm centres for housing of their own."""
+    from refuge.reception.services import arrive, record_departure
+    from refuge.registry.models import Household
+    from refuge.sites.models import Stay
+    from refuge.sites.movements import add_household, depart, plan_movement
+
+    admin, medical = (User.objects.get(username=u) for u in ("admin", "medical.mow"))
+    for weeks_ago in (3, 2, 1):
+        leaves_on = today - timedelta(weeks=weeks_ago, days=rng.randint(0, 2))
+        waiting = [
+            stay.household
+            for stay in Stay.objects.current()
+            .filter(site=sites["MOW"], arrived_on__lt=leaves_on)
+            .select_related("household")[:3]
+        ]
+        if not waiting:
+            continue
+        screening = StepProgress.objects.filter(
+            case__person__household__in=waiting, step__gates_travel=True
+        ).exclude(status=StepStatus.DONE)
+        bulk_update_step(
+            rows=list(screening.values_list("pk", "version")),
+            update=StepUpdate(
+                status=StepStatus.DONE, outcome="fit_to_travel", evidence={"screened_on": leaves_on}
+            ),
+            by=medical,
+            on=leaves_on,
+        )
+        train = plan_movement(
+            from_site=sites["MOW"], to_site=sites["PRM1"], planned_on=leaves_on, means="train",
+            seats=40, by=admin,
+        )  # fmt: skip
+        for household in waiting:
+            add_household(movement=train, household=household, by=admin)
+        aboard = set(train.passengers.values_list("person_id", flat=True))
+        depart(movement=train, boarded=aboard, on=leaves_on, by=admin)
+        arrive(movement=train, arrived=aboard, on=leaves_on + timedelta(days=1), by=admin)
+    settled = Household.objects.filter(
+        current_site__in=[sites["PRM1"], sites["PRM2"]],
+        stays__left_on__isnull=True,
+        stays__arrived_on__lt=today - timedelta(days=21),
+    ).order_by("pk")
+    for household in settled[: max(1, settled.count() // 8)]:
+        stay = household.stays.get(left_on__isnull=True)
+        left_on = stay.arrived_on + timedelta(days=rng.randint(14, (today - stay.arrived_on).days))
+        record_departure(household=household, on=left_on, by=admin)
 
 
 # The road most people in Perm walk, with the evidence each step records in the demo.

@@ -48,6 +48,19 @@ from refuge.registry.vocabulary import (
 )
 from refuge.sites.models import Site
 
+CHUNK = 500
+
+
+def batched(items: Iterable, size: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
 
 class Outcome:
     LANDED = "landed"
@@ -358,16 +371,33 @@ def run_import(
     """Read every submission into the registry, one household per transaction."""
     ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
     with translation.override(run.language):
-        for item in submissions:
-            if isinstance(item, ReadProblem):
-                with transaction.atomic():
-                    _report(run, [item])
-                    _count(run, Outcome.FAILED)
-                outcome = Outcome.FAILED
-            else:
-                outcome = import_submission(run, item, default_consent=default_consent)
-            if progress:
-                progress(outcome)
+        for chunk in batched(submissions, CHUNK):
+            # What landed before is looked up a chunk at a time, and a submission that comes
+            # back unchanged costs no write: a rerun of a whole file reads and counts.
+            keys = [item.key for item in chunk if isinstance(item, SubmittedHousehold)]
+            landed = dict(
+                FieldSubmission.objects.filter(instance_id__in=keys).values_list(
+                    "instance_id", "content_hash"
+                )
+            )
+            unchanged = 0
+            for item in chunk:
+                if isinstance(item, ReadProblem):
+                    with transaction.atomic():
+                        _report(run, [item])
+                        _count(run, Outcome.FAILED)
+                    outcome = Outcome.FAILED
+                elif landed.get(item.key) == item.content_hash:
+                    unchanged += 1
+                    outcome = Outcome.UNCHANGED
+                else:
+                    outcome = import_submission(run, item, default_consent=default_consent)
+                if progress:
+                    progress(outcome)
+            if unchanged:
+                ImportRun.objects.filter(pk=run.pk).update(
+                    processed=F("processed") + unchanged, unchanged=F("unchanged") + unchanged
+                )
     ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
     run.refresh_from_db()
     return run

@@ -44,6 +44,10 @@ def _withheld(*, derived: bool = False) -> Figure:
     return Figure(None, "*" if derived else f"<{settings.REFUGE_SMALL_COUNT_THRESHOLD}")
 
 
+def withheld(*, derived: bool = False) -> Figure:
+    return _withheld(derived=derived)
+
+
 def is_small(count: int) -> bool:
     return 0 < count < settings.REFUGE_SMALL_COUNT_THRESHOLD
 
@@ -103,3 +107,129 @@ def disclose(
         total=figures(totals, total_withheld),
         exact=exact,
     )
+
+
+# A cross table of counts by row (a step, a week, an age band) and place, the places forming
+# a hierarchy: sites add up to their region, regions to the programme. Every level is one
+# column of the same table, so that whichever level a page shows, the withheld cells were
+# chosen once, on everything the reader could put side by side.
+PROGRAMME = ("programme", "")
+TOTAL_ROW = "__total__"
+
+
+@dataclass(frozen=True)
+class Places:
+    """The columns of a cross table: sites (by id) grouped into regions (by name)."""
+
+    regions: dict[str, tuple[int, ...]]
+
+    @property
+    def columns(self) -> list[tuple[str, object]]:
+        return [
+            *(("site", site) for sites in self.regions.values() for site in sites),
+            *(("region", region) for region in self.regions),
+            PROGRAMME,
+        ]
+
+
+def published_sums(rows: list, places: Places, additive_rows: bool) -> list[dict]:
+    """Each published sum as {entry: coefficient} = 0: sites to region, regions to programme,
+    and, when the rows split the people, rows to the total row."""
+    equations = []
+    all_rows = [*rows, TOTAL_ROW] if additive_rows else rows
+    for row in all_rows:
+        for region, sites in places.regions.items():
+            equation = {(row, ("site", s)): 1 for s in sites}
+            equation[(row, ("region", region))] = -1
+            equations.append(equation)
+        equation = {(row, ("region", r)): 1 for r in places.regions}
+        equation[(row, PROGRAMME)] = -1
+        equations.append(equation)
+    if additive_rows:
+        for column in places.columns:
+            equation = {(row, column): 1 for row in rows}
+            equation[(TOTAL_ROW, column)] = -1
+            equations.append(equation)
+    return equations
+
+
+def recoverable(hidden: set, equations: list[dict]) -> set:
+    """The hidden entries that the shown ones pin down exactly, through any combination of the
+    published sums: an entry is pinned when every solution of the sums agrees on it, that is
+    when the null space of the sums over the hidden entries is zero at it."""
+    import numpy
+
+    unknowns = sorted(hidden, key=repr)
+    index = {entry: i for i, entry in enumerate(unknowns)}
+    touching = [e for e in equations if any(k in index for k in e)]
+    if not unknowns or not touching:
+        return set()
+    matrix = numpy.zeros((len(touching), len(unknowns)))
+    for r, equation in enumerate(touching):
+        for entry, coefficient in equation.items():
+            if entry in index:
+                matrix[r, index[entry]] = coefficient
+    _u, singular, vt = numpy.linalg.svd(matrix)
+    rank = int((singular > 1e-9).sum())
+    null = vt[rank:]
+    if null.shape[0] == 0:
+        return set(unknowns)
+    pinned = numpy.all(numpy.abs(null) < 1e-9, axis=0)
+    return {unknowns[i] for i in numpy.flatnonzero(pinned)}
+
+
+def _independent_parts(rows: list, places: Places, additive_rows: bool):
+    """Rows that share no sum can be protected one at a time (a week's cells never add up
+    with another week's), which keeps each system small."""
+    if additive_rows:
+        return [rows]
+    return [[row] for row in rows]
+
+
+def disclose_cross(
+    counts: dict[tuple, int],
+    *,
+    rows: list,
+    places: Places,
+    additive_rows: bool,
+    exact: bool = False,
+) -> dict[tuple, Figure]:
+    """Turn counts by (row, site) into figures for every (row, column) of the hierarchy (and
+    the total row when the rows split the people).
+
+    Primary suppression withholds every small entry, at any level; secondary suppression
+    then withholds, one at a time, the smallest shown entry in a sum that pins a withheld
+    one down, until no withheld entry can be solved for from what is shown.
+    """
+    values: dict[tuple, int] = {}
+    for row in rows:
+        for region, sites in places.regions.items():
+            for site in sites:
+                values[(row, ("site", site))] = counts.get((row, site), 0)
+            values[(row, ("region", region))] = sum(values[(row, ("site", s))] for s in sites)
+        values[(row, PROGRAMME)] = sum(values[(row, ("region", r))] for r in places.regions)
+    if additive_rows:
+        for column in places.columns:
+            values[(TOTAL_ROW, column)] = sum(values[(row, column)] for row in rows)
+    if exact:
+        return {entry: _shown(value) for entry, value in values.items()}
+
+    hidden = {entry for entry, value in values.items() if is_small(value)}
+    for part in _independent_parts(rows, places, additive_rows):
+        equations = published_sums(part, places, additive_rows)
+        entries = {entry for equation in equations for entry in equation}
+        while pinned := recoverable(hidden & entries, equations):
+            entry = min(pinned, key=repr)
+            shown = [
+                other
+                for equation in equations
+                if entry in equation
+                for other in equation
+                if other not in hidden
+            ] or sorted(entries - hidden, key=repr)
+            # The smallest non-zero entry costs the reader least; a zero only when nothing else.
+            hidden.add(min(shown, key=lambda e: (values[e] == 0, values[e], repr(e))))
+    return {
+        entry: (_withheld(derived=not is_small(value)) if entry in hidden else _shown(value))
+        for entry, value in values.items()
+    }

@@ -6,8 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from refuge.accounts.roles import Capability
-from refuge.reporting.disclosure import DisclosedTable, disclose
-from refuge.sites.models import Site
+from refuge.reporting.disclosure import (
+    PROGRAMME,
+    TOTAL_ROW,
+    DisclosedTable,
+    Figure,
+    Places,
+    disclose,
+    disclose_cross,
+    is_small,
+    withheld,
+)
+from refuge.reporting.periods import Period
+from refuge.sites.models import Site, Stay
 from refuge.sites.selectors import occupancy
 
 OVERVIEW_COUNTS = ("people", "households", "arrivals_today", "arrivals_week")
@@ -48,13 +59,34 @@ def site_overview(user, today: date) -> SiteOverview:
         "percent": (("people",), lambda r: _percent(r["people"], r["capacity"])),
         "free": (("people",), lambda r: max(r["capacity"] - r["people"], 0)),
     }
-    table = disclose(
-        raw,
-        counts=OVERVIEW_COUNTS,
-        derived=derived,
-        exact=user.can(Capability.VIEW_PEOPLE),
-    )
+    exact = user.can(Capability.VIEW_PEOPLE)
+    table = disclose(raw, counts=OVERVIEW_COUNTS, derived=derived, exact=exact)
+    if not exact:
+        _share_present_figures(table, [row.site for row in rows], raw, derived, today)
     return SiteOverview(sites=[row.site for row in rows], table=table, capacity=capacity)
+
+
+def _share_present_figures(table, sites, raw, derived, today) -> None:
+    """People and households present are the dashboard's figures, withheld exactly as there:
+    suppressed on their own here, a different choice of second cell on each page would let
+    one page's shown cell give back the other's withheld one."""
+    if not sites:
+        return
+    places = _places(sites)
+    _sizes, _ages, occupancy = present_figures(sites, places, today, exact=False)
+    cells = [*zip([("site", s.pk) for s in sites], table.rows, raw, strict=True)]
+    if len(places.columns) > 1:
+        raw_total = {c: sum(r[c] for r in raw) for c in raw[0]}
+        cells.append((PROGRAMME, table.total, raw_total))
+    for column, figures, counts in cells:
+        figures["people"] = occupancy.cell("people", column)
+        figures["households"] = occupancy.cell("households", column)
+        for name, (_sources, compute) in derived.items():
+            figures[name] = (
+                withheld(derived=True)
+                if figures["people"].suppressed
+                else Figure(compute(counts), str(compute(counts)))
+            )
 
 
 def bottleneck_figures(user, *, site: Site | None, today: date) -> list[tuple]:
@@ -69,3 +101,536 @@ def bottleneck_figures(user, *, site: Site | None, today: date) -> list[tuple]:
         exact=user.can(Capability.VIEW_PEOPLE),
     )
     return list(zip(loads, table.rows, strict=True))
+
+
+# --- Dashboards --------------------------------------------------------------------------
+#
+# Every figure is a table of counts by row and site; `disclose_cross` turns it into figures
+# for every site, region and the programme at once, and a page shows the columns of the view
+# the reader chose. Rows over time are whole ISO weeks (see periods.py); snapshot figures are
+# counted on the period's last day (or today while it runs).
+
+AGE_BANDS = ((0, 4), (5, 11), (12, 17), (18, 59), (60, None))  # UNHCR's standard bands
+COARSE_AGE_BANDS = ((0, 17), (18, 59), (60, None))  # children, adults, elderly
+HOUSEHOLD_SIZES = (1, 2, 3, 4, 5, 6, 7)  # 7 stands for seven or more
+OPEN_NEEDS = ("pending", "confirmed")
+
+
+@dataclass(frozen=True)
+class View:
+    """What a dashboard is about: the whole programme, one region or one site."""
+
+    level: str  # "programme" | "region" | "site"
+    key: object = ""  # the region's name or the site's id
+
+    @property
+    def column(self) -> tuple[str, object]:
+        return (self.level, self.key)
+
+
+@dataclass
+class CrossFigure:
+    """One dashboard figure: rows (label, figures by column) and, when the rows split the
+    people, a total row; `median_days` beside the funnel's counts."""
+
+    key: str
+    title: str
+    unit: str
+    rows: list[tuple[object, str]]
+    figures: dict[tuple, Figure]
+    additive: bool
+    median_days: dict[tuple, Figure] | None = None
+    capacity: dict[tuple, int] | None = None
+
+    def cell(self, row, column) -> Figure:
+        return self.figures[(row, column)]
+
+    def total(self, column) -> Figure | None:
+        return self.figures.get((TOTAL_ROW, column))
+
+    def window_total(self, column) -> Figure:
+        """The sum over the period's weeks, shown only when every week is: a period's total
+        beside a neighbouring period's would otherwise give back a withheld week."""
+        cells = [self.figures[(row, column)] for row, _label in self.rows]
+        if any(f.suppressed for f in cells):
+            return withheld(derived=True)
+        total = sum(f.value for f in cells)
+        return Figure(total, str(total))
+
+    def percent_of_capacity(self, column) -> Figure:
+        """People present as a percentage of the place's capacity, withheld with the count (the
+        capacity is public: a percentage of it gives the count back)."""
+        people = self.figures[("people", column)]
+        capacity = (self.capacity or {}).get(column, 0)
+        if people.suppressed:
+            return withheld(derived=True)
+        percent = round(100 * people.value / capacity) if capacity else 0
+        return Figure(percent, f"{percent}%")
+
+
+@dataclass
+class Dashboard:
+    view: View
+    period: Period
+    as_of: date
+    columns: list[tuple[tuple[str, object], str]]  # (column key, label) the page shows
+    figures: list[CrossFigure]
+    exact: bool
+
+    @property
+    def threshold(self) -> int:
+        from django.conf import settings
+
+        return settings.REFUGE_SMALL_COUNT_THRESHOLD
+
+    def figure(self, key: str) -> CrossFigure:
+        return next(f for f in self.figures if f.key == key)
+
+
+def _places(sites: list[Site]) -> Places:
+    regions: dict[str, list[int]] = {}
+    for site in sites:
+        regions.setdefault(site.region, []).append(site.pk)
+    return Places({region: tuple(ids) for region, ids in sorted(regions.items())})
+
+
+def _present_stays(sites: list[Site], day: date):
+    from django.db.models import Q
+
+    return Stay.objects.filter(site__in=sites, arrived_on__lte=day).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=day)
+    )
+
+
+def _members_present(day: date):
+    from django.db.models import Q
+
+    # Someone who boarded a transfer and did not arrive is not counted anywhere (sites.FollowUp).
+    return Q(household__members__missing_since__isnull=True) | Q(
+        household__members__missing_since__gt=day
+    )
+
+
+def _weekly(queryset, day_field: str) -> dict[tuple, int]:
+    from django.db.models import Count
+    from django.db.models.functions import TruncWeek
+
+    counts: dict[tuple, int] = {}
+    for site, week, people in (
+        queryset.annotate(week=TruncWeek(day_field))
+        .values_list("site", "week")
+        .annotate(people=Count("household__members"))
+        .order_by()
+    ):
+        week = week.date() if hasattr(week, "date") else week
+        counts[(week, site)] = counts.get((week, site), 0) + people
+    return counts
+
+
+def arrivals_by_week(sites: list[Site], period: Period) -> dict[tuple, int]:
+    """People in households whose stay at a site began in each week (a transfer arrives at
+    its destination too)."""
+    return _weekly(
+        Stay.objects.filter(site__in=sites, arrived_on__range=(period.start, period.end)),
+        "arrived_on",
+    )
+
+
+def departures_by_week(sites: list[Site], period: Period) -> dict[tuple, int]:
+    return _weekly(
+        Stay.objects.filter(site__in=sites, left_on__range=(period.start, period.end)),
+        "left_on",
+    )
+
+
+def households_by_size(sites: list[Site], day: date) -> dict[tuple, int]:
+    from django.db.models import Count
+
+    counts: dict[tuple, int] = {}
+    for site, size in (
+        _present_stays(sites, day)
+        .annotate(size=Count("household__members", filter=_members_present(day)))
+        .values_list("site", "size")
+    ):
+        if size:
+            key = (min(size, HOUSEHOLD_SIZES[-1]), site)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _band_of(age: int | None, bands) -> str:
+    if age is None:
+        return "unknown"
+    for low, high in bands:
+        if high is None or age <= high:
+            if age >= low:
+                return f"{low}-{high}" if high is not None else f"{low}+"
+    return "unknown"
+
+
+def people_by_age_and_sex(sites: list[Site], day: date, bands) -> dict[tuple, int]:
+    """People present by (age band, sex): the database groups by birth date and sex, so the
+    rows are as many as distinct birth dates, not people."""
+    from django.db.models import Count
+
+    from refuge.registry.models import age_on
+
+    counts: dict[tuple, int] = {}
+    for site, born, sex, people in (
+        _present_stays(sites, day)
+        .filter(_members_present(day))
+        .values_list("site", "household__members__birth_date", "household__members__sex")
+        .annotate(people=Count("household__members"))
+        .order_by()
+    ):
+        if sex is None:
+            continue
+        key = ((_band_of(age_on(born, day), bands), sex), site)
+        counts[key] = counts.get(key, 0) + people
+    return counts
+
+
+def _steps():
+    from refuge.casework.pathways import current_pathway
+
+    pathway = current_pathway()
+    return list(pathway.steps.order_by("order")) if pathway else []
+
+
+def funnel(sites: list[Site], day: date) -> tuple[dict[tuple, int], dict[tuple, list[int]]]:
+    """People who have done each step by `day`, and the days each took from the day it could
+    be started (every step before it done) to the day it was done."""
+    from django.db.models import Count
+
+    from refuge.casework.models import StepProgress, StepStatus
+
+    counts: dict[tuple, int] = {}
+    durations: dict[tuple, list[int]] = {}
+    # Grouped by the two dates, so the database sends a row per distinct wait, not per person.
+    for code, site, ready, done, people in (
+        StepProgress.objects.filter(site__in=sites, status=StepStatus.DONE, done_on__lte=day)
+        .values_list("step__code", "site", "ready_since", "done_on")
+        .annotate(people=Count("id"))
+        .order_by()
+    ):
+        counts[(code, site)] = counts.get((code, site), 0) + people
+        if ready and done:
+            durations.setdefault((code, site), []).extend([max((done - ready).days, 0)] * people)
+    return counts, durations
+
+
+def overdue_steps(sites: list[Site], day: date) -> dict[tuple, int]:
+    from django.db.models import Count
+
+    from refuge.casework.models import StepProgress
+
+    return {
+        (code, site): n
+        for code, site, n in StepProgress.objects.overdue(day)
+        .filter(site__in=sites)
+        .values_list("step__code", "site")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+
+
+def open_needs_by_category(sites: list[Site]) -> dict[tuple, int]:
+    """People with an open specific need, by UNHCR category (SM-CI counts under SM), at the
+    site where they are now."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from refuge.registry.models import Need
+
+    return {
+        (category, site): n
+        for category, site, n in Need.objects.filter(
+            status__in=OPEN_NEEDS, person__household__current_site__in=sites
+        )
+        .annotate(category=Substr("code", 1, 2))
+        .values_list("category", "person__household__current_site")
+        .annotate(n=Count("person", distinct=True))
+        .order_by()
+    }
+
+
+def transfers(sites: list[Site], period: Period) -> dict[tuple, int]:
+    """People on transfers planned to leave a site in the period, and people who arrived
+    from one in the period (counted at the site they left)."""
+    from django.db.models import Count
+
+    from refuge.sites.models import Passenger
+
+    counts: dict[tuple, int] = {}
+    window = (period.start, period.end)
+    for row, queryset in (
+        ("planned", Passenger.objects.filter(movement__planned_on__range=window)),
+        (
+            "completed",
+            Passenger.objects.filter(arrived=True, movement__arrived_on__range=window),
+        ),
+    ):
+        for site, n in (
+            queryset.filter(movement__from_site__in=sites)
+            .values_list("movement__from_site")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            counts[(row, site)] = n
+    return counts
+
+
+def duplicates_pending(sites: list[Site]) -> dict[tuple, int]:
+    """Pairs of registrations waiting for a reviewer, at the site of the first one's
+    household."""
+    from django.db.models import Count
+
+    from refuge.identity.models import CandidatePair, PairStatus
+
+    return {
+        (status, site): n
+        for status, site, n in CandidatePair.objects.filter(
+            status__in=(PairStatus.OPEN, PairStatus.UNSURE),
+            person_a__household__current_site__in=sites,
+        )
+        .values_list("status", "person_a__household__current_site")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+
+
+def _median(values: list[int]) -> int:
+    import statistics
+
+    return round(statistics.median(values))
+
+
+def _medians(durations, places: Places, rows, reached: dict[tuple, Figure]) -> dict:
+    """Median days per row and column, withheld with the count of people behind it: a median
+    of a handful of people is close to one person's own wait."""
+    out = {}
+    for row in rows:
+        for column in places.columns:
+            level, key = column
+            sites = (
+                [key]
+                if level == "site"
+                else places.regions[key]
+                if level == "region"
+                else [s for ids in places.regions.values() for s in ids]
+            )
+            values = [d for s in sites for d in durations.get((row, s), [])]
+            if reached[(row, column)].suppressed or not values:
+                out[(row, column)] = withheld(derived=True) if values else Figure(None, "—")
+            else:
+                median = _median(values)
+                out[(row, column)] = Figure(median, str(median))
+    return out
+
+
+def _pyramid_bands(sites: list[Site], day: date):
+    """UNHCR's five age bands, or children, adults and elderly when a site has a small cell in
+    the five: the choice is made once for every column, so no two views can be subtracted."""
+    fine = people_by_age_and_sex(sites, day, AGE_BANDS)
+    if any(is_small(n) for n in fine.values()):
+        return COARSE_AGE_BANDS, people_by_age_and_sex(sites, day, COARSE_AGE_BANDS)
+    return AGE_BANDS, fine
+
+
+def band_label(band: str) -> str:
+    from django.utils.translation import gettext as _
+
+    if band == "unknown":
+        return _("age unknown")
+    if band.endswith("+"):
+        return _("%(low)s and over") % {"low": band[:-1]}
+    low, high = band.split("-")
+    return f"{low}–{high}"
+
+
+def _band_labels(bands) -> list[tuple[str, str]]:
+    keys = [f"{low}+" if high is None else f"{low}-{high}" for low, high in bands]
+    return [(key, band_label(key)) for key in [*keys, "unknown"]]
+
+
+def present_figures(
+    sites: list[Site], places: Places, as_of: date, *, exact: bool
+) -> tuple[CrossFigure, CrossFigure, CrossFigure]:
+    """Households by size, people by age and sex, and occupancy (their totals) on `as_of`:
+    one protected table each, shared by the dashboard and the sites overview so that the
+    two pages withhold the same cells."""
+    from django.utils.translation import gettext_lazy as _
+    from django.utils.translation import pgettext_lazy
+
+    from refuge.registry.vocabulary import Sex
+
+    def cross(key, title, unit, rows, counts, *, additive):
+        figures = disclose_cross(
+            counts, rows=[r for r, _label in rows], places=places, additive_rows=additive,
+            exact=exact,
+        )  # fmt: skip
+        return CrossFigure(key, title, unit, rows, figures, additive)
+
+    bands, ages = _pyramid_bands(sites, as_of)
+    sexes = dict(Sex.choices)
+    sizes_figure = cross(
+        "household_size", _("Households by size"), "households",
+        [(n, str(n)) for n in HOUSEHOLD_SIZES[:-1]]
+        + [(HOUSEHOLD_SIZES[-1], pgettext_lazy("household size", "7 or more"))],
+        households_by_size(sites, as_of), additive=True,
+    )  # fmt: skip
+    ages_figure = cross(
+        "age_sex", _("People by age and sex"), "people",
+        [((band, sex), f"{label} · {sexes[sex]}") for band, label in _band_labels(bands)
+         for sex in (Sex.FEMALE, Sex.MALE)],
+        ages, additive=True,
+    )  # fmt: skip
+    # The people and households present are the totals of the two tables above, protected
+    # with their cells: counted separately, a total shown here could give back a cell there.
+    occupancy_figure = CrossFigure(
+        "occupancy", _("Occupancy against capacity"), "people",
+        [("people", _("People")), ("households", _("Households"))],
+        {
+            **{("people", c): ages_figure.figures[(TOTAL_ROW, c)] for c in places.columns},
+            **{("households", c): sizes_figure.figures[(TOTAL_ROW, c)] for c in places.columns},
+        },
+        additive=False, capacity=_capacities(places, sites),
+    )  # fmt: skip
+    return sizes_figure, ages_figure, occupancy_figure
+
+
+def dashboard(
+    user,
+    *,
+    view: View,
+    period: Period,
+    today: date,
+    export: bool = False,
+    public: bool = False,
+) -> Dashboard:
+    """Every dashboard figure for the period, as the reader may see it: exact for staff who
+    see the people counted, through the one suppression rule for everyone else. The read is
+    audited (which view and period, never a person)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from refuge.accounts.access import require
+    from refuge.audit import services as audit
+    from refuge.registry.vocabulary import SpecificNeed
+    from refuge.reporting.periods import week_label
+    from refuge.sites.selectors import visible_sites
+
+    require(user, Capability.VIEW_OVERVIEW)
+    sites = list(visible_sites(user))
+    places = _places(sites)
+    columns = _view_columns(view, places, sites)
+    # A public document (the sitrep) is suppressed whoever prints it: it leaves the building.
+    exact = user.can(Capability.VIEW_PEOPLE) and not public
+    as_of = period.as_of(today)
+
+    def cross(key, title, unit, rows, counts, *, additive):
+        figures = disclose_cross(
+            counts, rows=[r for r, _label in rows], places=places, additive_rows=additive,
+            exact=exact,
+        )  # fmt: skip
+        return CrossFigure(key, title, unit, rows, figures, additive)
+
+    weeks = [(w, week_label(w)) for w in period.weeks]
+    steps = _steps()
+    step_rows = [(s.code, s.name) for s in steps]
+    reached, durations = funnel(sites, as_of)
+    funnel_figure = cross(
+        "funnel", _("People who have done each step"), "people", step_rows, reached,
+        additive=False,
+    )  # fmt: skip
+    funnel_figure.median_days = _medians(
+        durations, places, [r for r, _l in step_rows], funnel_figure.figures
+    )
+    categories = [(c, label) for c, label in SpecificNeed.choices if "-" not in c]
+    sizes_figure, ages_figure, occupancy_figure = present_figures(sites, places, as_of, exact=exact)
+    figures = [
+        cross(
+            "arrivals", _("Arrivals by week"), "people", weeks,
+            arrivals_by_week(sites, period), additive=False,
+        ),
+        cross(
+            "departures", _("Departures by week"), "people", weeks,
+            departures_by_week(sites, period), additive=False,
+        ),
+        occupancy_figure,
+        funnel_figure,
+        cross(
+            "overdue", _("Overdue steps"), "steps", step_rows,
+            overdue_steps(sites, as_of), additive=True,
+        ),
+        cross(
+            "needs", _("People with open specific needs"), "people", categories,
+            open_needs_by_category(sites), additive=False,
+        ),
+        sizes_figure,
+        ages_figure,
+        cross(
+            "transfers", _("Transfers"), "people",
+            [("planned", _("planned")), ("completed", _("completed"))],
+            transfers(sites, period), additive=False,
+        ),
+        cross(
+            "duplicates", _("Possible duplicates waiting for review"), "pairs",
+            [("open", _("to review")), ("unsure", _("marked unsure"))],
+            duplicates_pending(sites), additive=True,
+        ),
+    ]  # fmt: skip
+    audit.record(
+        actor=user,
+        action=audit.Action.EXPORT if export else audit.Action.VIEW,
+        object_type="reporting.dashboard",
+        object_id=f"{view.level}:{view.key}"[:64],
+        site_id=view.key if view.level == "site" else None,
+        detail={
+            "period": period.label,
+            "as_of": as_of.isoformat(),
+            "exact": exact,
+            "report": "sitrep" if public else "dashboard",
+        },
+    )
+    return Dashboard(view, period, as_of, columns, figures, exact)
+
+
+def _capacities(places: Places, sites: list[Site]) -> dict[tuple, int]:
+    by_site = {s.pk: s.capacity for s in sites}
+    out = {("site", pk): cap for pk, cap in by_site.items()}
+    for region, ids in places.regions.items():
+        out[("region", region)] = sum(by_site[i] for i in ids)
+    out[PROGRAMME] = sum(by_site.values())
+    return out
+
+
+def _view_columns(view: View, places: Places, sites: list[Site]) -> list[tuple[tuple, str]]:
+    from django.utils.translation import gettext_lazy as _
+
+    names = {s.pk: s.local_name for s in sites}
+    if view.level == "site":
+        if view.key not in names:
+            raise Site.DoesNotExist
+        return [(("site", view.key), names[view.key])]
+    if view.level == "region":
+        if view.key not in places.regions:
+            raise Site.DoesNotExist
+        return [(("site", pk), names[pk]) for pk in places.regions[view.key]] + [
+            (("region", view.key), view.key)
+        ]
+    return [(("region", r), r) for r in places.regions] + [(PROGRAMME, _("All sites"))]
+
+
+def view_choices(user) -> list[tuple[str, str]]:
+    """The views a reader may pick: the programme, each region and each site they see."""
+    from django.utils.translation import gettext as _
+
+    from refuge.sites.selectors import visible_sites
+
+    sites = list(visible_sites(user))
+    regions = sorted({s.region for s in sites})
+    return [
+        ("programme", _("All sites")),
+        *((f"region:{r}", r) for r in regions),
+        *((f"site:{s.pk}", s.local_name) for s in sorted(sites, key=lambda s: s.local_name)),
+    ]

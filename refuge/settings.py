@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "refuge.registry",
     "refuge.identity",
     "refuge.casework",
+    "refuge.tracing",
     "refuge.demo",
     "rest_framework",
     "drf_spectacular",

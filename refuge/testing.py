@@ -194,5 +194,11 @@ def build_world() -> World:
         Role.ADMIN: UserFactory(
             username="admin", role=Role.ADMIN, all_sites=True, is_staff=True, is_superuser=True
         ),
+        Role.TRACING_OFFICER: UserFactory(
+            username="tracer", role=Role.TRACING_OFFICER, sites=[perm]
+        ),
+        "tracer_shelter": UserFactory(
+            username="tracer.shelter", role=Role.TRACING_OFFICER, sites=[shelter]
+        ),
     }
     return World(shelter=shelter, perm=perm, perm2=perm2, users=users)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("identity/", include("refuge.identity.urls")),
     path("casework/", include("refuge.casework.urls")),
     path("rights/", include("refuge.rights.urls")),
+    path("tracing/", include("refuge.tracing.urls")),
     path("api/", include("refuge.api.urls")),
     path("reporting/", include("refuge.reporting.urls")),
     path("field/", include("refuge.fielddata.urls")),

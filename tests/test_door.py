@@ -16,6 +16,7 @@ from refuge.reception import services as reception
 from refuge.registry.services import withdraw_consent
 from refuge.sites import housing, movements
 from refuge.testing import member, register
+from refuge.tracing import services as tracing
 
 TODAY = timezone.localdate()
 PDF = b"%PDF-1.4 a scanned certificate"
@@ -116,7 +117,50 @@ def _refusals(world, family):
         "load_pathway by a caseworker": lambda: load_pathway(
             pathway_definition(current_pathway()), by=u("caseworker")
         ),
+        "open_request by a caseworker": lambda: _seek_son(world, world.perm, u("caseworker")),
+        "open_request at another site": lambda: _seek_son(world, world.perm, u("tracer_shelter")),
+        "open_request by an administrator": lambda: _seek_son(world, world.perm, u("admin")),
+        "review_candidate at another site": lambda: tracing.review_candidate(
+            candidate=_son_candidate(world), confirm=True, by=u("tracer_shelter")
+        ),
+        "record_answer by a caseworker": lambda: tracing.record_answer(
+            candidate=_son_candidate(world, confirmed=True),
+            agreed=True,
+            shares=["safe"],
+            spoke_on=TODAY,
+            with_whom="aunt",
+            by=u("caseworker"),
+        ),  # fmt: skip
+        "record_deceased at another site": lambda: tracing.record_deceased(
+            candidate=_son_candidate(world, confirmed=True),
+            told_in_person_by="Irina",
+            psychosocial_referral="psychologist",
+            by=u("tracer_shelter"),
+        ),  # fmt: skip
+        "close_trace at another site": lambda: tracing.close_trace(
+            sought=_seek_son(world, world.perm, u("tracer")).traces.get(),
+            outcome="not_found",
+            by=u("tracer_shelter"),
+        ),  # fmt: skip
     }
+
+
+def _seek_son(world, site, by):
+    return tracing.open_request(
+        site=site,
+        inquirer=tracing.InquirerData(given_name="Fatima", sex="f", contact="room 3"),
+        sought=[tracing.SoughtData(given_name="Ali", family_name="Hassan", relationship="son",
+                                   sex="m", birth_date=date(2012, 1, 1))],
+        by=by,
+    )  # fmt: skip
+
+
+def _son_candidate(world, *, confirmed: bool = False):
+    """Perm's own request for the son of the Perm family, its candidate at Perm."""
+    candidate = _seek_son(world, world.perm, world.user("tracer")).traces.get().candidates.first()
+    if confirmed:
+        tracing.review_candidate(candidate=candidate, confirm=True, by=world.user("tracer"))
+    return candidate
 
 
 REFUSALS = [
@@ -142,6 +186,13 @@ REFUSALS = [
     "plan_movement by a caseworker",
     "allocate_household by a caseworker",
     "load_pathway by a caseworker",
+    "open_request by a caseworker",
+    "open_request at another site",
+    "open_request by an administrator",
+    "review_candidate at another site",
+    "record_answer by a caseworker",
+    "record_deceased at another site",
+    "close_trace at another site",
 ]
 
 

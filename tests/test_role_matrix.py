@@ -49,6 +49,9 @@ from refuge.testing import (
     register,
 )
 from refuge.testing import screen_for_travel as screen
+from refuge.tracing import services as tracing
+from refuge.tracing.models import Answer, Candidate, SoughtPerson, TracingNote, TracingRequest
+from refuge.tracing.services import InquirerData, SoughtData
 
 ROLES = [
     "clerk",
@@ -60,6 +63,7 @@ ROLES = [
     "dpo",
     "observer",
     "admin",
+    "tracing_officer",
 ]
 VARIANTS = ["own", "other"]  # records at the clerk's shelter or at Perm centre 1 (see _variant)
 PDF = b"%PDF-1.4 a scanned certificate"
@@ -87,6 +91,9 @@ class Records:
     attachment: Attachment
     referral: Referral
     erasure: Erasure  # of the head, asked for by an administrator, waiting for the DPO
+    tracing_request: TracingRequest  # opened at the site, seeking the head's son
+    candidate: Candidate  # the son of `again`, to review
+    confirmed: Candidate  # the son of `household`, confirmed, waiting for his answer
     field_run: object = None  # an import run at the site, with an edit waiting (field_edit)
     field_edit: object = None
 
@@ -135,6 +142,16 @@ def _records(world, admin, medical, site, elsewhere, family: str, latin: str) ->
     arrive(movement=arrived, arrived=set(aboard[1:]), on=timezone.localdate(), by=admin)
     caseworker = UserFactory(username=f"cw.{site.code}", role=Role.CASEWORKER, sites=[site])
     partner = Partner.objects.create(name=f"Clinic {site.code}", kind="clinic")
+    tracer = UserFactory(username=f"tr.{site.code}", role=Role.TRACING_OFFICER, sites=[site])
+    tracing_request = tracing.open_request(
+        site=site,
+        inquirer=InquirerData(given_name="Zainab", family_name=latin, sex="f", contact="desk"),
+        sought=[SoughtData(given_name="علي", family_name=family, relationship="son", sex="m",
+                           birth_date=household.members.get(relationship="son").birth_date)],
+        by=tracer,
+    )  # fmt: skip
+    confirmed = Candidate.objects.get(sought__request=tracing_request, person__household=household)
+    tracing.review_candidate(candidate=confirmed, confirm=True, by=tracer)
     return Records(
         site=site,
         household=household,
@@ -160,6 +177,9 @@ def _records(world, admin, medical, site, elsewhere, family: str, latin: str) ->
         ),  # fmt: skip
         referral=refer(person=head, partner=partner, by=caseworker),
         erasure=request_erasure(person=head, reason="Asked in writing", by=admin),
+        tracing_request=tracing_request,
+        candidate=Candidate.objects.get(sought__request=tracing_request, person__household=again),
+        confirmed=confirmed,
         **_field_import(site, admin),
     )
 
@@ -343,6 +363,21 @@ REQUESTS = [
     Request("correct_person", "post", lambda r: reverse("rights:correction", args=[r.head.pk]), _cap(C.EDIT_PEOPLE), data=lambda r: {"given_name_ar": "محمد", "family_name_ar": "حسن", "relationship": "head", "sex": "m", "birth_date_text": "1983-04-17", "profession": "corrected", "request": "He is a teacher, not a driver."}, effect=lambda r: Correction.objects.count()),
     Request("ask_erasure", "post", lambda r: reverse("rights:erasure_request", args=[r.again.members.get(relationship="head").pk]), lambda user, r: user.role in (Role.SITE_MANAGER, Role.ADMIN, Role.DPO) and _works_at(user, r.site), data=lambda r: {"reason": "Asked in writing"}, effect=lambda r: Erasure.objects.count()),
     Request("decide_erasure", "post", lambda r: reverse("rights:erasures"), lambda user, r: user.role == Role.DPO, data=lambda r: {"erasure": r.erasure.pk, "decision": "approve"}, effect=_status(Erasure, lambda r: r.erasure.pk)),
+    # Family tracing: the request and its candidates are at the records' site.
+    Request("tracing_worklist", "get", lambda r: reverse("tracing:worklist"), _cap(C.TRACE, site=None)),
+    Request("tracing_new", "get", lambda r: reverse("tracing:new"), _cap(C.TRACE, site=None)),
+    Request("tracing_counts", "get", lambda r: reverse("tracing:counts"), _cap(C.VIEW_OVERVIEW, site=None)),
+    Request("tracing_request", "get", lambda r: reverse("tracing:request", args=[r.tracing_request.pk]), _cap(C.TRACE)),
+    Request("tracing_told", "get", lambda r: reverse("tracing:told", args=[r.tracing_request.pk]), _cap(C.TRACE)),
+    Request("tracing_candidate", "get", lambda r: reverse("tracing:candidate", args=[r.candidate.pk]), _cap(C.TRACE)),
+    Request("tracing_consent", "get", lambda r: reverse("tracing:consent", args=[r.confirmed.pk]), _cap(C.TRACE)),
+    Request("open_tracing_request", "post", lambda r: reverse("tracing:new"), _cap(C.TRACE), data=lambda r: {"site": r.site.pk, "inquirer_given_name": "Huda", "inquirer_sex": "f", "inquirer_contact": "desk", "sought-0-given_name": "Omar", "sought-0-relationship": "son"}, effect=lambda r: TracingRequest.objects.count()),
+    Request("add_sought", "post", lambda r: reverse("tracing:add_sought", args=[r.tracing_request.pk]), _cap(C.TRACE), data=lambda r: {"sought-0-given_name": "Omar", "sought-0-relationship": "brother"}, effect=lambda r: SoughtPerson.objects.count()),
+    Request("tracing_note", "post", lambda r: reverse("tracing:add_note", args=[r.tracing_request.pk]), _cap(C.TRACE), data=lambda r: {"text": "Called the inquirer."}, effect=lambda r: TracingNote.objects.count()),
+    Request("take_over_tracing", "post", lambda r: reverse("tracing:take_over", args=[r.tracing_request.pk]), _cap(C.TRACE), data=lambda r: {"due_on": (timezone.localdate() + timezone.timedelta(days=3)).isoformat()}, effect=lambda r: TracingRequest.objects.get(pk=r.tracing_request.pk).due_on),
+    Request("review_candidate", "post", lambda r: reverse("tracing:candidate", args=[r.candidate.pk]), _cap(C.TRACE), data=lambda r: {"decision": "dismiss"}, effect=_status(Candidate, lambda r: r.candidate.pk)),
+    Request("record_answer", "post", lambda r: reverse("tracing:consent", args=[r.confirmed.pk]), _cap(C.TRACE), data=lambda r: {"step": "answer", "agreed": "yes", "shares": ["safe"], "spoke_on": timezone.localdate().isoformat(), "with_whom": "his mother"}, effect=lambda r: Answer.objects.count()),
+    Request("close_trace", "post", lambda r: reverse("tracing:close", args=[r.confirmed.sought_id]), _cap(C.TRACE), data=lambda r: {"outcome": "withdrawn"}, effect=_status(SoughtPerson, lambda r: r.confirmed.sought_id)),
     Request("field_runs", "get", lambda r: reverse("fielddata:runs"), _cap(C.IMPORT_FIELD_DATA, site=None)),
     Request("field_run", "get", lambda r: reverse("fielddata:run", args=[r.field_run.pk]), _cap(C.IMPORT_FIELD_DATA)),
     Request("field_report", "get", lambda r: reverse("fielddata:report", args=[r.field_run.pk]), _cap(C.IMPORT_FIELD_DATA)),
@@ -550,6 +585,9 @@ def test_the_matrix_covers_every_url_of_the_pages():
         "registry:name_suggestions", "registry:complete_registration", "accounts:grants",
         "accounts:emergency_access", "accounts:language", "registry:household_by_number",
         "rights:correction", "rights:erasure_request", "rights:erasures",
+        "tracing:worklist", "tracing:new", "tracing:counts", "tracing:request",
+        "tracing:add_sought", "tracing:add_note", "tracing:take_over", "tracing:told",
+        "tracing:candidate", "tracing:consent", "tracing:close",
         "reporting:dashboard", "reporting:figures_csv", "reporting:hxl",
         "reporting:sitrep", "reporting:sitrep_pdf",
         "fielddata:runs", "fielddata:run", "fielddata:report", "fielddata:edits", "fielddata:edit",

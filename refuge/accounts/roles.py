@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Regional coordinator")
     DPO = "dpo", _("Data protection officer")
     OBSERVER = "observer", _("Observer")
+    TRACING_OFFICER = "tracing_officer", _("Tracing officer")
     ADMIN = "admin", _("Administrator")
 
 
@@ -37,6 +38,8 @@ class Capability(StrEnum):
     WRITE_REPORTS = "write_reports"  # the situation report's highlights and overview
     IMPORT_FIELD_DATA = "import_field_data"  # bring in KoBo/ODK registrations, decide their edits
     EXPORT_PEOPLE = "export_people"  # lists of people for partners, CSV and XLSX exports
+    # Family tracing: requests, their candidates, the sought person's consent, disclosure.
+    TRACE = "trace"
 
 
 _PEOPLE = {Capability.VIEW_OVERVIEW, Capability.VIEW_PEOPLE}
@@ -81,7 +84,12 @@ GRANTS: dict[str, frozenset[Capability]] = {
     ),
     Role.DPO: frozenset({Capability.VIEW_OVERVIEW, Capability.VIEW_AUDIT}),
     Role.OBSERVER: frozenset({Capability.VIEW_OVERVIEW}),
-    Role.ADMIN: frozenset(Capability),
+    # Tracing officers see the people of their sites and work tracing requests across sites
+    # without seeing other sites' people: candidates elsewhere are that site's officer's.
+    Role.TRACING_OFFICER: frozenset(_PEOPLE | {Capability.TRACE}),
+    # An administrator runs the system but reads no one's tracing file (as with case notes):
+    # who is looking for whom is for tracing officers only.
+    Role.ADMIN: frozenset(Capability) - {Capability.TRACE},
 }
 
 

@@ -477,3 +477,101 @@ class InstantCheckInput(serializers.Serializer):
 
     def get_fields(self):
         return {**_name_fields(), **super().get_fields()}
+
+
+# Family tracing
+
+
+class TracingSoughtInput(serializers.Serializer):
+    given_name = serializers.CharField(max_length=80, help_text="In any script.")
+    father_name = serializers.CharField(max_length=80, required=False, default="")
+    family_name = serializers.CharField(max_length=80, required=False, default="")
+    mother_name = serializers.CharField(max_length=80, required=False, default="")
+    sex = serializers.ChoiceField(["m", "f", ""], required=False, default="")
+    relationship = serializers.CharField(max_length=10)
+    birth_year = serializers.IntegerField(
+        min_value=1900, max_value=2100, required=False, help_text="Approximate."
+    )
+    last_seen_place = serializers.CharField(max_length=120, required=False, default="")
+    last_seen_on = serializers.DateField(required=False, allow_null=True, default=None)
+    circumstances = serializers.CharField(max_length=1000, required=False, default="")
+    distinguishing = serializers.CharField(max_length=300, required=False, default="")
+
+
+class TracingRequestInput(serializers.Serializer):
+    site = serializers.IntegerField()
+    inquirer_given_name = serializers.CharField(max_length=80)
+    inquirer_father_name = serializers.CharField(max_length=80, required=False, default="")
+    inquirer_family_name = serializers.CharField(max_length=80, required=False, default="")
+    inquirer_sex = serializers.ChoiceField(["m", "f"])
+    inquirer_contact = serializers.CharField(max_length=200)
+    consents_to_trace_back = serializers.BooleanField(required=False, default=False)
+    consents_to_partners = serializers.BooleanField(required=False, default=False)
+    sought = TracingSoughtInput(many=True, max_length=10, min_length=1)
+
+
+class TracingCandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = serializers.IntegerField(source="person_id", allow_null=True)
+    other_request = serializers.IntegerField(source="other_request_id", allow_null=True)
+    site = serializers.IntegerField(source="site_id")
+    probability = serializers.FloatField()
+    status = serializers.CharField()
+
+
+class TracingTraceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="sought.pk")
+    name = serializers.CharField(source="sought.name")
+    relationship = serializers.CharField(source="sought.relationship")
+    status = serializers.CharField(
+        help_text="As you may read it: the inquirer's side reads "
+        "'being traced' until the trace closes."
+    )
+    candidates = TracingCandidateSerializer(many=True, help_text="Those at your sites.")
+
+
+class TracingRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="request.pk")
+    reference = serializers.CharField(source="request.reference")
+    site = serializers.IntegerField(source="request.site_id")
+    opened_on = serializers.DateField(source="request.opened_on")
+    due_on = serializers.DateField(source="request.due_on")
+    closed_on = serializers.DateField(source="request.closed_on", allow_null=True)
+    inquirer_side = serializers.BooleanField()
+    traces = TracingTraceSerializer(many=True)
+
+
+class TracingWorklistSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="request.pk")
+    reference = serializers.CharField(source="request.reference")
+    site = serializers.IntegerField(source="request.site_id")
+    due_on = serializers.DateField(source="request.due_on")
+    inquirer_side = serializers.BooleanField()
+    to_review = serializers.IntegerField()
+    to_ask = serializers.IntegerField()
+
+
+class InquirerAnswerSerializer(serializers.Serializer):
+    sought = serializers.CharField()
+    status = serializers.CharField()
+    shares = serializers.ListField(child=serializers.CharField())
+    told_in_person_by = serializers.CharField()
+    psychosocial_referral = serializers.CharField()
+
+
+class TracingCandidateDetailSerializer(TracingCandidateSerializer):
+    reasons = serializers.ListField(child=serializers.CharField())
+    sought = serializers.DictField(child=serializers.CharField())
+
+
+class TracingReviewInput(serializers.Serializer):
+    decision = serializers.ChoiceField(["confirm", "dismiss"])
+
+
+class TracingAnswerInput(serializers.Serializer):
+    agreed = serializers.BooleanField()
+    shares = serializers.ListField(
+        child=serializers.CharField(max_length=10), max_length=3, required=False, default=list
+    )
+    spoke_on = serializers.DateField()
+    with_whom = serializers.CharField(max_length=120, required=False, default="")

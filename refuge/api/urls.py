@@ -15,6 +15,8 @@ router.register("transfers", views.TransferViewSet, basename="transfer")
 router.register("partners", views.PartnerViewSet, basename="partner")
 router.register("review-pairs", views.ReviewPairViewSet, basename="review-pair")
 router.register("instant-check", views.InstantCheckViewSet, basename="instant-check")
+router.register("tracing-requests", views.TracingRequestViewSet, basename="tracing-request")
+router.register("tracing-candidates", views.TracingCandidateViewSet, basename="tracing-candidate")
 
 OPEN = {"permission_classes": [AllowAny], "authentication_classes": []}
 

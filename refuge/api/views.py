@@ -3,6 +3,8 @@ ones the pages call), and renders. No rule lives here."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ from refuge.casework.models import Partner, StepProgress
 from refuge.casework.rules import StepUpdate
 from refuge.identity import selectors as identity_selectors
 from refuge.identity import services as identity
+from refuge.identity.explain import explain_all
 from refuge.identity.models import CandidatePair
 from refuge.identity.records import (
     engine_birth_date,
@@ -34,6 +37,10 @@ from refuge.registry import selectors as registry_selectors
 from refuge.registry.models import NAME_FIELDS, Household, Person
 from refuge.sites import selectors as site_selectors
 from refuge.sites.models import Movement, Site
+from refuge.tracing import selectors as tracing_selectors
+from refuge.tracing import services as tracing
+from refuge.tracing.models import Candidate as TracingCandidate
+from refuge.tracing.models import TracingRequest
 
 ROOMS_PAGE = OpenApiParameter(
     "page", OpenApiTypes.INT, description="Page number, 100 rooms a page."
@@ -463,3 +470,117 @@ class InstantCheckViewSet(DoorViewSet):
         # Rate-limited, audited, and silent about people elsewhere: the domain's use case.
         result = identity_selectors.check_registration(request.user, records)
         return Response(s.InstantCheckSerializer(result).data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=s.TracingWorklistSerializer(many=True)),
+    retrieve=extend_schema(responses=s.TracingRequestSerializer),
+    create=extend_schema(
+        request=s.TracingRequestInput, responses={201: s.TracingRequestSerializer}
+    ),
+)
+class TracingRequestViewSet(DoorViewSet):
+    """Family tracing requests: the worklist, a request as you may see it, opening one, and
+    what the inquirer may be told."""
+
+    capability = Capability.TRACE
+    serializer_class = s.TracingRequestSerializer
+    pagination_class = None
+
+    def list(self, request):
+        rows = tracing_selectors.worklist(request.user, today=timezone.localdate())
+        return Response(s.TracingWorklistSerializer(rows, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        view = visible_or_404(request, TracingRequest, tracing_selectors.request_detail, _pk(pk))
+        return Response(s.TracingRequestSerializer(view).data)
+
+    def create(self, request):
+        data = _valid(s.TracingRequestInput, request.data)
+        sought = []
+        for index, one in enumerate(data["sought"]):
+            year = one.pop("birth_year", None)
+            sought.append(
+                tracing.SoughtData(
+                    **one,
+                    birth_date=date(year, 1, 1) if year else None,
+                    prefix=f"sought-{index}",
+                )
+            )
+        made = tracing.open_request(
+            site=_site(data["site"]),
+            inquirer=tracing.InquirerData(
+                given_name=data["inquirer_given_name"],
+                father_name=data["inquirer_father_name"],
+                family_name=data["inquirer_family_name"],
+                sex=data["inquirer_sex"],
+                contact=data["inquirer_contact"],
+                consents_to_trace_back=data["consents_to_trace_back"],
+                consents_to_partners=data["consents_to_partners"],
+            ),
+            sought=sought,
+            by=request.user,
+        )
+        view = tracing_selectors.request_detail(request.user, made.pk)
+        return Response(s.TracingRequestSerializer(view).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.InquirerAnswerSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def answer(self, request, pk=None):
+        """What the inquirer may be told: a refusal reads exactly as not found."""
+        _request, answers = visible_or_404(
+            request, TracingRequest, tracing_selectors.inquirer_answer, _pk(pk)
+        )
+        return Response(s.InquirerAnswerSerializer(answers, many=True).data)
+
+
+def _candidate_data(candidate) -> dict:
+    data = s.TracingCandidateSerializer(candidate).data
+    sought = candidate.sought
+    data["reasons"] = explain_all(candidate.reasons)
+    data["sought"] = {
+        "name": sought.name,
+        "mother_name": sought.mother_name,
+        "sex": sought.sex,
+        "birth_year": str(sought.birth_date.year) if sought.birth_date else "",
+        "last_seen_place": sought.last_seen_place,
+    }
+    return data
+
+
+@extend_schema_view(retrieve=extend_schema(responses=s.TracingCandidateDetailSerializer))
+class TracingCandidateViewSet(DoorViewSet):
+    """Candidates at your sites: the side-by-side, the review, the sought person's answer."""
+
+    capability = Capability.TRACE
+    serializer_class = s.TracingCandidateDetailSerializer
+    pagination_class = None
+
+    def _candidate(self, request, pk, purpose):
+        return visible_or_404(
+            request, TracingCandidate, tracing_selectors.candidate_for, _pk(pk), purpose=purpose
+        )
+
+    def retrieve(self, request, pk=None):
+        return Response(_candidate_data(self._candidate(request, pk, "api review")))
+
+    @extend_schema(request=s.TracingReviewInput, responses=s.TracingCandidateSerializer)
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        candidate = self._candidate(request, pk, None)
+        data = _valid(s.TracingReviewInput, request.data)
+        candidate = tracing.review_candidate(
+            candidate=candidate, confirm=data["decision"] == "confirm", by=request.user
+        )
+        return Response(s.TracingCandidateSerializer(candidate).data)
+
+    @extend_schema(request=s.TracingAnswerInput, responses={201: s.TracingCandidateSerializer})
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None):
+        candidate = self._candidate(request, pk, None)
+        data = _valid(s.TracingAnswerInput, request.data)
+        tracing.record_answer(candidate=candidate, by=request.user, **data)
+        candidate.refresh_from_db()
+        return Response(
+            s.TracingCandidateSerializer(candidate).data, status=status.HTTP_201_CREATED
+        )

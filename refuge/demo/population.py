@@ -87,6 +87,8 @@ STAFF = [
     ("dpo", Role.DPO, "Marina", "Lebedeva", None),
     ("observer", Role.OBSERVER, "Ombudsman", "Office", None),
     ("admin", Role.ADMIN, "System", "Administrator", None),
+    ("tracer", Role.TRACING_OFFICER, "Rima", "Saleh", ["HMM"]),
+    ("tracer.perm", Role.TRACING_OFFICER, "Elena", "Popova", ["PRM1", "PRM2"]),
 ]
 
 VILLAGES = {
@@ -362,7 +364,60 @@ def populate(households: int = 300, seed: int = 2026, today: date | None = None)
     _transfers_and_departures(rng, sites, today)
     _furnish_perm_centres(rng, sites, today)
     _advance_casework(rng, sites, today)
+    _trace_families(sites, today)
     return people
+
+
+def _trace_families(sites, today) -> None:
+    """Mothers at the shelter looking for sons who reached Perm, described in Russian as a
+    relative there might write them: one candidate confirmed and waiting for the son's answer,
+    one found (he agreed that she learns he is safe, and his region), and one still open."""
+    from refuge.tracing import services as tracing
+    from refuge.tracing.models import Candidate, Share
+
+    tracer = User.objects.get(username="tracer")
+    tracer_perm = User.objects.get(username="tracer.perm")
+    sons = list(
+        Person.objects.filter(
+            household__current_site__in=[sites["PRM1"], sites["PRM2"]],
+            relationship="son",
+            birth_date__lte=today - timedelta(days=18 * 366),
+        )
+        .exclude(given_name_cyr="")
+        .order_by("pk")[:2]
+    )
+    mothers = ("Самира", "Наджва")
+    for index, son in enumerate(sons):
+        request = tracing.open_request(
+            site=sites["HMM"],
+            inquirer=tracing.InquirerData(
+                given_name=mothers[index], family_name=son.family_name_cyr, sex="f",
+                contact="Shelter, block C", consents_to_trace_back=True,
+            ),
+            sought=[tracing.SoughtData(
+                given_name=son.given_name_cyr, family_name=son.family_name_cyr,
+                relationship="son", sex="m", birth_date=date(son.birth_date.year, 1, 1),
+                last_seen_place="Jableh", circumstances="Separated at the checkpoint.",
+            )],
+            by=tracer,
+        )  # fmt: skip
+        found = Candidate.objects.filter(sought__request=request, person=son).first()
+        if found is None:
+            continue
+        tracing.review_candidate(candidate=found, confirm=True, by=tracer_perm)
+        if index == 1:
+            tracing.record_answer(
+                candidate=found, agreed=True, shares=[Share.SAFE, Share.REGION],
+                spoke_on=today, by=tracer_perm,
+            )  # fmt: skip
+    tracing.open_request(
+        site=sites["HMM"],
+        inquirer=tracing.InquirerData(given_name="Huda", family_name="Khoury", sex="f",
+                                      contact="Shelter, block A"),
+        sought=[tracing.SoughtData(given_name="Yazan", family_name="Khoury",
+                                   relationship="brother", sex="m", birth_date=date(1999, 1, 1))],
+        by=tracer,
+    )  # fmt: skip
 
 
 def _transfers_and_departures(rng, sites, today) -> None:

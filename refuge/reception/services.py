@@ -20,10 +20,11 @@ from refuge.identity.services import refresh_person_keys
 from refuge.registry import services as registry
 from refuge.registry.models import Household, Person
 from refuge.registry.services import KEYED_FIELDS, MemberData
-from refuge.registry.vocabulary import RegistrationLevel
+from refuge.registry.vocabulary import RegistrationLevel, SpecificNeed
 from refuge.sites import movements
 from refuge.sites import services as stays
 from refuge.sites.models import FollowUp, Movement, Site, Stay
+from refuge.tracing import services as tracing
 
 
 @transaction.atomic
@@ -56,7 +57,17 @@ def register_household(
         refresh_person_keys(person)
     stays.begin_stay(household=household, site=site, on=household.registered_on, by=by)
     casework.enrol_household(household, by=by, on=household.registered_on)
+    _trace(list(household.members.all()), by=by)
     return household
+
+
+def _trace(people: list[Person], *, by) -> None:
+    """People who land (registered, imported, arrived) are checked against the open tracing
+    requests, and a need FU-TR (tracing required) opens or links their own request."""
+    tracing.check_new_people(people, by=by)
+    for person in people:
+        if person.needs.filter(code=SpecificNeed.FU_TR).exists():
+            tracing.open_for_need(person=person, by=by)
 
 
 @transaction.atomic
@@ -67,6 +78,7 @@ def add_member(*, household: Household, member: MemberData, by) -> Person:
     refresh_person_keys(person)
     if casework.current_pathway() is not None:
         casework.open_case(person=person, by=by, on=timezone.localdate())
+    _trace([person], by=by)
     return person
 
 
@@ -76,6 +88,7 @@ def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
     diff = registry.change_person(person=person, changes=changes, by=by)
     if set(diff) & KEYED_FIELDS:
         refresh_person_keys(Person.objects.get(pk=person.pk))
+        tracing.check_new_people([Person.objects.get(pk=person.pk)], by=by)
     return diff
 
 
@@ -88,6 +101,7 @@ def record_arrival(*, household: Household, site: Site, on: date, by) -> Stay:
         require(by, Capability.RECORD_HEADCOUNT, household.current_site_id)
     stay = stays.begin_stay(household=household, site=site, on=on, by=by)
     casework.follow_household(household)
+    tracing.check_new_people(list(Household.objects.get(pk=household.pk).members.all()), by=by)
     return stay
 
 
@@ -108,4 +122,5 @@ def arrive(*, movement: Movement, arrived: set[int], on: date, by) -> list[Follo
         pk__in=movement.passengers.values("household")
     ).distinct():
         casework.follow_household(household)
+        tracing.check_new_people(list(household.members.all()), by=by)
     return follow_ups

@@ -22,6 +22,7 @@ from refuge.registry.naming import suggested_names
 from refuge.registry.vocabulary import ConsentScope
 from refuge.rights import services as rights
 from refuge.sites.selectors import visible_sites
+from refuge.tracing.selectors import person_flag as tracing_flag
 
 
 def _apply_service_errors(error: ValidationError, household_form, formset, member_forms) -> None:
@@ -207,6 +208,8 @@ def person_detail(request, pk):
             "other_registrations": other_registrations(request.user, person),
             "corrections": rights.corrections_of(person),
             "may_request_erasure": rights.may_request_erasure(request.user, person),
+            # Only that tracing concerns the person: who seeks whom is the tracing officer's.
+            "tracing": tracing_flag(request.user, person),
         },
     )
 

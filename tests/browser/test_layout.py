@@ -66,6 +66,10 @@ NOT_PAGES = {
     "casework:step",
     "casework:referral_status",
     "identity:undo_link",
+    "tracing:add_sought",
+    "tracing:add_note",
+    "tracing:take_over",
+    "tracing:close",
     "set_language",
     # ODK Collect's OpenRosa endpoints answer XML to phones, with device credentials.
     "openrosa:form_list",

@@ -5,9 +5,14 @@ from refuge.audit.models import AuditEntry
 from refuge.testing import PASSWORD, register
 
 
-def test_every_role_has_its_grants_and_only_admin_has_all():
+def test_every_role_has_its_grants_and_only_admin_has_all_but_tracing():
     assert set(GRANTS) == set(Role.values)
-    assert [r for r, caps in GRANTS.items() if caps == frozenset(Capability)] == [Role.ADMIN]
+    everything_but_tracing = frozenset(Capability) - {Capability.TRACE}
+    assert [r for r, caps in GRANTS.items() if caps == everything_but_tracing] == [Role.ADMIN]
+
+
+def test_only_tracing_officers_work_tracing_requests():
+    assert [r for r, caps in GRANTS.items() if Capability.TRACE in caps] == [Role.TRACING_OFFICER]
 
 
 def test_observer_and_dpo_never_see_people():

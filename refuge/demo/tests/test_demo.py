@@ -74,3 +74,14 @@ def test_no_demo_member_is_born_after_the_family_was_registered(db):
     for household in Household.objects.prefetch_related("members"):
         for person in household.members.all():
             assert person.birth_date is None or person.birth_date <= household.registered_on
+
+
+def test_the_demo_shows_the_tracing_flow(db):
+    from refuge.tracing.models import Outcome, SoughtPerson, TraceStatus
+
+    call_command("demo", households=120)
+
+    statuses = set(SoughtPerson.objects.values_list("status", "outcome"))
+    assert (TraceStatus.CONFIRMED, "") in statuses  # waiting for the son's answer
+    assert (TraceStatus.CLOSED, Outcome.FOUND) in statuses
+    assert SoughtPerson.objects.exclude(status=TraceStatus.CLOSED).count() >= 2

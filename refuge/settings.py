@@ -323,6 +323,7 @@ SPECTACULAR_SETTINGS = {
         "NeedStatusEnum": "refuge.registry.vocabulary.NeedStatus",
         "MovementStatusEnum": "refuge.sites.models.MovementStatus",
         "ReferralStatusEnum": "refuge.casework.models.ReferralStatus",
+        "SexEnum": "refuge.registry.vocabulary.Sex",
     },
 }
 # Attachments live encrypted in the database; an upload spooled to disk is for its owner only.

@@ -487,7 +487,9 @@ class TracingSoughtInput(serializers.Serializer):
     father_name = serializers.CharField(max_length=80, required=False, default="")
     family_name = serializers.CharField(max_length=80, required=False, default="")
     mother_name = serializers.CharField(max_length=80, required=False, default="")
-    sex = serializers.ChoiceField(["m", "f", ""], required=False, default="")
+    sex = serializers.ChoiceField(
+        [("", "—"), *Sex.choices], required=False, allow_blank=True, default=""
+    )
     relationship = serializers.CharField(max_length=10)
     birth_year = serializers.IntegerField(
         min_value=1900, max_value=2100, required=False, help_text="Approximate."
@@ -503,7 +505,7 @@ class TracingRequestInput(serializers.Serializer):
     inquirer_given_name = serializers.CharField(max_length=80)
     inquirer_father_name = serializers.CharField(max_length=80, required=False, default="")
     inquirer_family_name = serializers.CharField(max_length=80, required=False, default="")
-    inquirer_sex = serializers.ChoiceField(["m", "f"])
+    inquirer_sex = serializers.ChoiceField(Sex.choices)
     inquirer_contact = serializers.CharField(max_length=200)
     consents_to_trace_back = serializers.BooleanField(required=False, default=False)
     consents_to_partners = serializers.BooleanField(required=False, default=False)

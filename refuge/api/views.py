@@ -486,6 +486,7 @@ class TracingRequestViewSet(DoorViewSet):
     capability = Capability.TRACE
     serializer_class = s.TracingRequestSerializer
     pagination_class = None
+    queryset = TracingRequest.objects.none()  # for the schema; rows come from the selectors
 
     def list(self, request):
         rows = tracing_selectors.worklist(request.user, today=timezone.localdate())
@@ -555,6 +556,7 @@ class TracingCandidateViewSet(DoorViewSet):
     capability = Capability.TRACE
     serializer_class = s.TracingCandidateDetailSerializer
     pagination_class = None
+    queryset = TracingCandidate.objects.none()  # for the schema; rows come from the selectors
 
     def _candidate(self, request, pk, purpose):
         return visible_or_404(

@@ -33,19 +33,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_CELL_CHARS = 1000
 # The submission's stable key, best first: KoBo's rootUuid survives an edit, _uuid does not.
 KEY_COLUMNS = ("rootUuid", "instanceID", "KEY")
-EXCHANGE_COLUMNS = (
-    "record_id",
-    "household_ref",
-    "given_name",
-    "father_name",
-    "family_name",
-    "mother_name",
-    "sex",
-    "birth_date",
-    "origin",
-    "document_number",
-    "site",
-)
+# The person exchange CSV's columns, as the matching package defines them (DESIGN.md).
 
 
 @dataclass

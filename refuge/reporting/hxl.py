@@ -115,6 +115,14 @@ def hxl_table(board: Dashboard, sites) -> tuple[list[Column], list[list[object]]
     categories = [(c, label) for c, label in SpecificNeed.choices if "-" not in c]
     columns += [Column(str(label), f"#inneed+ind+{code.lower()}") for code, label in categories]
     columns += [Column(str(label), f"#reached+ind+{code}") for code, label in funnel.rows]
+    # People sought by family tracing at the site the request was opened at, by status.
+    tracing = board.figure("tracing")
+    columns += [
+        Column(
+            _("Sought by tracing: %(status)s") % {"status": label}, f"#affected+ind+sought+{status}"
+        )
+        for status, label in tracing.rows
+    ]
 
     def band_cells(column, bands: tuple[str, ...], sex: str) -> Figure:
         if not coarse:  # the fine bands: a group is the sum of its bands
@@ -149,6 +157,7 @@ def hxl_table(board: Dashboard, sites) -> tuple[list[Column], list[list[object]]
             board.figure("departures").window_total(column),
             *(needs.cell(code, column) for code, _l in categories),
             *(funnel.cell(code, column) for code, _l in funnel.rows),
+            *(tracing.cell(status, column) for status, _l in tracing.rows),
         ]
         rows.append(
             [

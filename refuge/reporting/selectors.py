@@ -399,6 +399,25 @@ def duplicates_pending(sites: list[Site]) -> dict[tuple, int]:
     }
 
 
+def tracing_by_status(sites: list[Site], day: date) -> dict[tuple, int]:
+    """People sought by family tracing, by the status of their trace, at the site where the
+    request was opened: requests opened by `day`, each trace in the status it is in now (a
+    trace keeps no history of its statuses)."""
+    from django.db.models import Count
+
+    from refuge.tracing.models import SoughtPerson
+
+    return {
+        (status, site): n
+        for status, site, n in SoughtPerson.objects.filter(
+            request__site__in=sites, request__opened_on__lte=day
+        )
+        .values_list("status", "request__site")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+
+
 def _median(values: list[int]) -> int:
     import statistics
 
@@ -518,6 +537,7 @@ def dashboard(
     from refuge.registry.vocabulary import SpecificNeed
     from refuge.reporting.periods import week_label
     from refuge.sites.selectors import visible_sites
+    from refuge.tracing.models import TraceStatus
 
     require(user, Capability.VIEW_OVERVIEW)
     sites = list(visible_sites(user))
@@ -577,6 +597,10 @@ def dashboard(
             "duplicates", _("Possible duplicates waiting for review"), "pairs",
             [("open", _("to review")), ("unsure", _("marked unsure"))],
             duplicates_pending(sites), additive=True,
+        ),
+        cross(
+            "tracing", _("People sought by family tracing, by status"), "people",
+            list(TraceStatus.choices), tracing_by_status(sites, as_of), additive=True,
         ),
     ]  # fmt: skip
     audit.record(

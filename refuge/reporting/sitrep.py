@@ -118,6 +118,7 @@ def sitrep_for(user, *, period: Period, today: date) -> SitrepContent:
         (_("Departures this week"), departures.window_total(main)),
         (_("People who arrived on a transfer"), transfers.cell("completed", main)),
         (_("Steps overdue"), overdue.total(main)),
+        (_("People sought by family tracing"), board.figure("tracing").total(main)),
     ]
     from refuge.sites.selectors import visible_sites
 

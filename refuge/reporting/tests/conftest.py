@@ -70,3 +70,19 @@ def reporting_world(world):
         username="observer.perm", role=Role.OBSERVER, sites=[world.perm, world.perm2]
     )
     return ReportingWorld(world=world, today=today, families=families)
+
+
+def seek(world, site, by, *names, opened_on=None):
+    """Open a tracing request at `site` by the officer `by`, one sought son a name."""
+    from refuge.tracing.services import InquirerData, SoughtData, open_request
+
+    return open_request(
+        site=site,
+        inquirer=InquirerData(given_name="فاطمة", sex="f", contact="tent 4"),
+        sought=[
+            SoughtData(given_name=n, relationship="son", prefix=f"sought-{i}")
+            for i, n in enumerate(names)
+        ],
+        by=world.user(by),
+        opened_on=opened_on,
+    )

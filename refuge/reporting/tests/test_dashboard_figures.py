@@ -8,6 +8,7 @@ import pytest
 from refuge.reporting.disclosure import PROGRAMME, TOTAL_ROW
 from refuge.reporting.periods import Period, week_start
 from refuge.reporting.selectors import View, dashboard
+from refuge.reporting.tests.conftest import seek
 
 
 @pytest.fixture
@@ -128,3 +129,31 @@ def test_a_region_view_shows_its_sites_and_the_region(reporting_world):
 def test_the_total_row_is_only_for_rows_that_split_the_people(board):
     assert board.figure("overdue").total(PROGRAMME) is not None
     assert (TOTAL_ROW, PROGRAMME) not in board.figure("funnel").figures
+
+
+def test_tracing_counts_people_sought_by_status_at_the_site_the_request_was_opened(
+    reporting_world,
+):
+    from refuge.tracing.models import SoughtPerson, TraceStatus
+
+    w = reporting_world
+    today = w.today
+    seek(w.world, w.world.shelter, "tracer_shelter", "Zaid", "Omar")
+    closed = seek(w.world, w.world.perm, "tracer", "Karim").traces.get()
+    SoughtPerson.objects.filter(pk=closed.pk).update(status=TraceStatus.CLOSED)
+    # Opened after the period's last day: not in it.
+    seek(w.world, w.world.perm, "tracer", "Nour", opened_on=today + timedelta(1))
+
+    tracing = dashboard(
+        w.world.user("admin"),
+        view=View("programme"),
+        period=Period.weeks_ending(today, weeks=3),
+        today=today,
+    ).figure("tracing")
+
+    assert [row for row, _label in tracing.rows] == [s for s, _l in TraceStatus.choices]
+    shelter, perm = _site(w, "shelter"), _site(w, "perm")
+    assert tracing.cell("open", shelter).value + tracing.cell("possible_match", shelter).value == 2
+    assert tracing.cell("closed", perm).value == 1
+    assert tracing.cell("open", perm).value == 0
+    assert tracing.total(PROGRAMME).value == 3

@@ -14,6 +14,7 @@ from refuge.registry.models import Person
 from refuge.reporting.disclosure import Places, published_sums
 from refuge.reporting.periods import week_label, week_start
 from refuge.reporting.tests.attack import solve
+from refuge.reporting.tests.conftest import seek
 
 
 def _get(client, user, name="reporting:dashboard", **params):
@@ -106,6 +107,11 @@ def test_the_recompute_attack_on_every_view_and_neighbouring_periods_finds_nothi
     sites to regions to the programme, rows to totals, weeks to the period, people present to
     the tables they are the totals of. No withheld figure can be solved for."""
     w = reporting_world.world
+    # People sought by tracing: two at the shelter (a small count), six at Perm centre 1;
+    # opened before both periods, so that each shows the same snapshot.
+    opened = reporting_world.today - timedelta(days=21)
+    seek(w, w.shelter, "tracer_shelter", "Zaid", "Omar", opened_on=opened)
+    seek(w, w.perm, "tracer", "Karim", "Nour", "Sami", "Adel", "Fadi", "Rami", opened_on=opened)
     observer = w.user("observer")
     today = reporting_world.today
     views = ["programme", "region:Latakia", "region:Perm Krai"] + [
@@ -134,6 +140,7 @@ def test_the_recompute_attack_on_every_view_and_neighbouring_periods_finds_nothi
                     hidden.add(entry)
     hidden -= set(shown)
     assert hidden, "the world has small counts: something must be withheld"
+    assert any(figure == "tracing" for figure, _row, _place in hidden)
 
     places = Places({"Latakia": (w.shelter.pk,), "Perm Krai": (w.perm.pk, w.perm2.pk)})
     rows_of: dict[str, set] = {}

@@ -49,3 +49,35 @@ class SitrepSiteNote(models.Model):
     @property
     def audit_site_id(self) -> int:
         return self.site_id
+
+
+class StoredFigures(models.Model):
+    """A dashboard's disclosed figures for one period, as `selectors.refresh_figures` last
+    computed them, so that a page reads them instead of counting a million people on every
+    request. One row per audience (the sites a reader sees and whether they see exact
+    counts: the figures differ for each) and period; the page says when it was computed."""
+
+    audience = models.CharField(max_length=80)  # "exact:" or "suppressed:" + a digest of site_ids
+    site_ids = models.JSONField()
+    exact = models.BooleanField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    as_of = models.DateField()  # the day the snapshot figures were counted on
+    computed_at = models.DateTimeField(db_index=True)
+    # The newest change in the audit trail when computed: a past period is recomputed only
+    # when something changed after it.
+    watermark = models.BigIntegerField(default=0)
+    # The pickled figures (CrossFigure with lazy labels, so each reader sees their language).
+    # Written only by refresh_figures from the database's own counts, never from input.
+    figures = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audience", "period_start", "period_end"],
+                name="one_figure_set_per_audience_and_period",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.audience} {self.period_start}..{self.period_end}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from refuge.accounts.roles import Capability
 from refuge.reporting.disclosure import (
@@ -176,6 +176,7 @@ class Dashboard:
     columns: list[tuple[tuple[str, object], str]]  # (column key, label) the page shows
     figures: list[CrossFigure]
     exact: bool
+    computed_at: datetime | None = None  # when the figures were counted (see refresh_figures)
 
     @property
     def threshold(self) -> int:
@@ -469,7 +470,10 @@ def band_label(band: str) -> str:
 
 def _band_labels(bands) -> list[tuple[str, str]]:
     keys = [f"{low}+" if high is None else f"{low}-{high}" for low, high in bands]
-    return [(key, band_label(key)) for key in [*keys, "unknown"]]
+    from django.utils.functional import lazy
+
+    # Lazy, so that stored figures read in the reader's language, not the refresher's.
+    return [(key, lazy(band_label, str)(key)) for key in [*keys, "unknown"]]
 
 
 def present_figures(
@@ -530,14 +534,10 @@ def dashboard(
     """Every dashboard figure for the period, as the reader may see it: exact for staff who
     see the people counted, through the one suppression rule for everyone else. The read is
     audited (which view and period, never a person)."""
-    from django.utils.translation import gettext_lazy as _
-
     from refuge.accounts.access import require
     from refuge.audit import services as audit
-    from refuge.registry.vocabulary import SpecificNeed
-    from refuge.reporting.periods import week_label
+    from refuge.reporting.aggregates import stored_figures
     from refuge.sites.selectors import visible_sites
-    from refuge.tracing.models import TraceStatus
 
     require(user, Capability.VIEW_OVERVIEW)
     sites = list(visible_sites(user))
@@ -545,7 +545,37 @@ def dashboard(
     columns = _view_columns(view, places, sites)
     # A public document (the sitrep) is suppressed whoever prints it: it leaves the building.
     exact = user.can(Capability.VIEW_PEOPLE) and not public
-    as_of = period.as_of(today)
+    stored = stored_figures(sites, period, exact=exact, today=today)
+    audit.record(
+        actor=user,
+        action=audit.Action.EXPORT if export else audit.Action.VIEW,
+        object_type="reporting.dashboard",
+        object_id=f"{view.level}:{view.key}"[:64],
+        site_id=view.key if view.level == "site" else None,
+        detail={
+            "period": period.label,
+            "as_of": stored.as_of.isoformat(),
+            "exact": exact,
+            "report": "sitrep" if public else "dashboard",
+        },
+    )
+    return Dashboard(
+        view, period, stored.as_of, columns, stored.figures, exact, computed_at=stored.computed_at
+    )
+
+
+def compute_figures(
+    sites: list[Site], period: Period, *, exact: bool, as_of: date
+) -> list[CrossFigure]:
+    """Every dashboard figure for the period over `sites`, disclosed for every site, region
+    and the programme at once (a page shows the columns of its view)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from refuge.registry.vocabulary import SpecificNeed
+    from refuge.reporting.periods import week_label
+    from refuge.tracing.models import TraceStatus
+
+    places = _places(sites)
 
     def cross(key, title, unit, rows, counts, *, additive):
         figures = disclose_cross(
@@ -603,20 +633,7 @@ def dashboard(
             list(TraceStatus.choices), tracing_by_status(sites, as_of), additive=True,
         ),
     ]  # fmt: skip
-    audit.record(
-        actor=user,
-        action=audit.Action.EXPORT if export else audit.Action.VIEW,
-        object_type="reporting.dashboard",
-        object_id=f"{view.level}:{view.key}"[:64],
-        site_id=view.key if view.level == "site" else None,
-        detail={
-            "period": period.label,
-            "as_of": as_of.isoformat(),
-            "exact": exact,
-            "report": "sitrep" if public else "dashboard",
-        },
-    )
-    return Dashboard(view, period, as_of, columns, figures, exact)
+    return figures
 
 
 def _capacities(places: Places, sites: list[Site]) -> dict[tuple, int]:

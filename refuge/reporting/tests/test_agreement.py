@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from refuge.accounts.models import User
 from refuge.demo.population import populate
+from refuge.reporting.aggregates import refresh_figures
+from refuge.reporting.models import StoredFigures
 from refuge.reporting.periods import Period, week_label, week_start
 from refuge.reporting.readers import PublicReader
 from refuge.reporting.sitrep import sitrep_for
@@ -32,8 +34,13 @@ def _mark(text: str) -> str:
     return text if text.isdigit() else "withheld"
 
 
-def test_dashboard_sitrep_and_hxl_agree_on_last_week(demo, client):
+@pytest.mark.parametrize("refreshed", [False, True], ids=["live", "stored"])
+def test_dashboard_sitrep_and_hxl_agree_on_last_week(demo, client, refreshed):
     today = timezone.localdate()
+    if refreshed:
+        # Every product then reads the stored figures (nothing is counted afresh).
+        refresh_figures(today)
+        stored = StoredFigures.objects.count()
     monday = week_start(today) - timedelta(weeks=1)
     week = week_label(monday)
     client.force_login(demo)
@@ -62,6 +69,8 @@ def test_dashboard_sitrep_and_hxl_agree_on_last_week(demo, client):
     assert key["People who arrived on a transfer"] == dashboard("transfers", "completed")
     assert key["Steps overdue"] == dashboard("overdue", "Total")
     assert key["People sought by family tracing"] == dashboard("tracing", "Total")
+    if refreshed:
+        assert StoredFigures.objects.count() == stored
 
     hxl_rows = [dict(zip(hxl_lines[1], r, strict=True)) for r in hxl_lines[2:]]
     situations = {s.name: s for s in sitrep.sites}

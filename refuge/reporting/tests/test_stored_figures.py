@@ -1,0 +1,106 @@
+"""The dashboards read figures stored by refresh_figures: the same as a live count, as old
+as the page says, and recounted only where something may have changed."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+
+from refuge.reporting.aggregates import audience_key, refresh_figures
+from refuge.reporting.disclosure import PROGRAMME
+from refuge.reporting.models import StoredFigures
+from refuge.reporting.periods import Period, week_start
+from refuge.reporting.selectors import View, compute_figures, dashboard
+from refuge.sites.selectors import visible_sites
+from refuge.testing import family_of_four, register
+
+
+def _default_period(today):
+    return Period.weeks_ending(today, 8)
+
+
+def _numbers(figures) -> list:
+    return [(f.key, f.figures, f.median_days) for f in figures]
+
+
+def _board(user, today, period=None):
+    return dashboard(
+        user, view=View("programme"), period=period or _default_period(today), today=today
+    )
+
+
+@pytest.mark.parametrize("role,exact", [("admin", True), ("observer", False)])
+def test_stored_figures_are_the_live_count(reporting_world, role, exact):
+    w = reporting_world
+    refresh_figures(w.today)
+    user = w.world.user(role)
+    period = _default_period(w.today)
+    sites = list(visible_sites(user))
+
+    board = _board(user, w.today)
+    stored = StoredFigures.objects.get(
+        audience=audience_key([s.pk for s in sites], exact=exact),
+        period_start=period.start,
+        period_end=period.end,
+    )
+
+    assert board.computed_at == stored.computed_at and board.exact is exact
+    live = compute_figures(sites, period, exact=exact, as_of=w.today)
+    assert _numbers(board.figures) == _numbers(live)
+    # The observer's stored set is the suppressed one, never the coordinator's exact set.
+    texts = {f.text for figure in board.figures for f in figure.figures.values()}
+    assert ("<5" in texts) is not exact
+
+
+def test_a_change_after_a_refresh_shows_at_the_next_one_and_the_page_says_when(
+    reporting_world, client
+):
+    w = reporting_world
+    admin = w.world.user("admin")
+    refresh_figures(w.today)
+    first = _board(admin, w.today)
+    assert first.figure("occupancy").cell("people", PROGRAMME).value == 18
+
+    register(w.world.perm, admin, family_of_four("نور", "Nour"), registered_on=w.today)
+
+    stale = _board(admin, w.today)
+    assert stale.figure("occupancy").cell("people", PROGRAMME).value == 18
+    client.force_login(w.world.user("coordinator"))
+    with translation.override("ru"):
+        page = client.get(reverse("reporting:dashboard"), HTTP_ACCEPT_LANGUAGE="ru")
+        shown = formats.date_format(timezone.localtime(stale.computed_at), "SHORT_DATETIME_FORMAT")
+    assert "Данные на" in page.content.decode() and shown in page.content.decode()
+
+    refresh_figures(w.today)
+    fresh = _board(admin, w.today)
+    assert fresh.figure("occupancy").cell("people", PROGRAMME).value == 22
+    assert fresh.computed_at > stale.computed_at
+
+
+def test_a_complete_past_period_is_counted_once_until_something_changes(reporting_world):
+    w = reporting_world
+    admin = w.world.user("admin")
+    last_week = week_start(w.today) - timedelta(weeks=1)
+    past, current = Period.of_weeks(last_week, last_week), _default_period(w.today)
+
+    def counted_at(period):
+        return {
+            row.audience: row.computed_at
+            for row in StoredFigures.objects.filter(period_start=period.start)
+            if row.period_end == period.end
+        }
+
+    refresh_figures(w.today)
+    past_at, current_at = counted_at(past), counted_at(current)
+    assert len(past_at) == len(current_at) == 2  # exact and suppressed
+
+    result = refresh_figures(w.today)
+    assert counted_at(past) == past_at  # complete, nothing changed: kept
+    assert all(counted_at(current)[k] > t for k, t in current_at.items())  # still open
+    assert result.kept == 2 and result.computed == 2
+
+    register(w.world.perm, admin, family_of_four("نور", "Nour"), registered_on=last_week)
+    refresh_figures(w.today)
+    assert all(counted_at(past)[k] > t for k, t in past_at.items())
+    assert _board(admin, w.today, past).figure("arrivals").cell(last_week, PROGRAMME).value == 12

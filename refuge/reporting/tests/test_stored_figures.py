@@ -4,6 +4,7 @@ as the page says, and recounted only where something may have changed."""
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
@@ -104,3 +105,10 @@ def test_a_complete_past_period_is_counted_once_until_something_changes(reportin
     refresh_figures(w.today)
     assert all(counted_at(past)[k] > t for k, t in past_at.items())
     assert _board(admin, w.today, past).figure("arrivals").cell(last_week, PROGRAMME).value == 12
+
+
+def test_the_regular_run_stores_the_default_periods_for_both_audiences(reporting_world, capsys):
+    call_command("refresh_reporting")
+
+    assert "computed 4, kept 0" in capsys.readouterr().out
+    assert set(StoredFigures.objects.values_list("exact", flat=True)) == {True, False}

@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from refuge.registry.lexicon import FAMILY, FEMALE_GIVEN, MALE_GIVEN, Name  # noqa: E402
 from refuge.matching.records import EXCHANGE_COLUMNS  # noqa: E402
+from refuge.registry.lexicon import FAMILY, FEMALE_GIVEN, MALE_GIVEN, Name  # noqa: E402
 
 PLACES = [
     Name("اللاذقية", "Latakia", "Латакия", 30),

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from refuge.registry.lexicon import FAMILY, FEMALE_GIVEN, MALE_GIVEN
 from refuge.matching.normalise import fold_arabic
+from refuge.registry.lexicon import FAMILY, FEMALE_GIVEN, MALE_GIVEN
 
 # Letter by letter, for words the lexicon does not know (after fold_arabic: أ إ آ -> ا,
 # ة -> ه, ى -> ي).

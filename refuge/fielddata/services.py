@@ -470,6 +470,8 @@ def accept_edit(*, edit: SubmissionEdit, by) -> SubmissionEdit:
     registered = [people[pk] for pk in submission.people if pk in people]
     for index, values in enumerate(edit.content["members"]):
         if index < len(registered):
+            if not values:
+                continue  # a member erased since (refuge.rights): nothing of theirs to apply
             changes = _person_changes(index, registered[index], values)
             if changes:
                 reception.update_person(person=registered[index], changes=changes, by=by)
@@ -505,3 +507,39 @@ def _decide(edit: SubmissionEdit, status: str, by) -> SubmissionEdit:
     edit.save(update_fields=["status", "decided_by", "decided_at"])
     audit.record(actor=by, action=audit.Action.CHANGE, target=edit, detail={"status": status})
     return edit
+
+
+def forget_person(*, person_id: int, household_id: int, household_emptied: bool) -> None:
+    """Erasure (refuge.rights) of one person from the copies field data keeps: their member's
+    values in each submission and each edit of their household become empty, their lines leave
+    the edits' diffs, and a file still waiting to be read is dropped. The household's own values
+    (the phone) go when nobody in it is left. The content hash stays, so the same old export
+    read again is "already imported" and cannot register the erased person anew."""
+    submissions = FieldSubmission.objects.filter(household_id=household_id)
+    for submission in submissions:
+        if person_id not in submission.people:
+            continue
+        index = submission.people.index(person_id)
+        submission.content = _without_member(submission.content, index, household_emptied)
+        submission.save(update_fields=["content"])
+        runs = {submission.run_id}
+        for edit in submission.edits.all():
+            edit.content = _without_member(edit.content, index, household_emptied)
+            changes = dict(edit.changes)
+            changes["members"] = [m for m in changes.get("members", []) if m["index"] != index]
+            if household_emptied:
+                changes["household"] = {}
+            edit.changes = changes
+            edit.save(update_fields=["content", "changes"])
+            runs.add(edit.run_id)
+        ImportRun.objects.filter(pk__in=runs - {None}, upload__isnull=False).update(upload=None)
+
+
+def _without_member(content: dict, index: int, household_emptied: bool) -> dict:
+    members = list(content.get("members", []))
+    if index < len(members):
+        members[index] = {}
+    return {
+        "household": {} if household_emptied else content.get("household", {}),
+        "members": members,
+    }

@@ -147,7 +147,9 @@ def _term(token: str, *, prefix: bool) -> Q:
     return _token_prefix(token) if prefix else Q(token=token)
 
 
-def _people_with_all(user, terms: list[Q], limit: int) -> list[int]:
+def _people_with_all(
+    user, terms: list[Q], limit: int, *, batches: int = DRIVER_BATCHES
+) -> list[int]:
     """Ids of people at the user's sites having a token for every term, at most `limit`.
 
     Starts from the rarest term, counted only up to COUNT_ROWS index entries, so that a common
@@ -164,7 +166,7 @@ def _people_with_all(user, terms: list[Q], limit: int) -> list[int]:
     # In index order (no ORDER BY, which would sort every entry of a short prefix first).
     rows = PersonNameToken.objects.filter(driver).order_by()
     found: list[int] = []
-    for batch in range(DRIVER_BATCHES):
+    for batch in range(batches):
         # One statement per batch: the rarest term's next people, narrowed by every other term.
         people = rows.values("person_id")[batch * DRIVER_ROWS : (batch + 1) * DRIVER_ROWS]
         for term in others:
@@ -192,8 +194,12 @@ def _by_names(user, query: str, limit: int) -> list[Found]:
         )
         for pk in _visible(user, sorted(set(ids))):
             found[pk] = FoundBy.SOUND
+    # Once the combination token has found the namesakes, the word indexes only add people
+    # whose names begin as typed or sit in other fields: one batch of the rarest word is
+    # enough for those, where three of a common name cost the most of any lookup here.
+    batches = 1 if found else DRIVER_BATCHES
     if typed:
-        ids = _people_with_all(user, [_term(t, prefix=True) for t in typed], pool)
+        ids = _people_with_all(user, [_term(t, prefix=True) for t in typed], pool, batches=batches)
         whole_words = Counter(
             PersonNameToken.objects.filter(person_id__in=ids, token__in=typed).values_list(
                 "person_id", flat=True
@@ -212,7 +218,8 @@ def _by_names(user, query: str, limit: int) -> list[Found]:
             if count >= len(typed):
                 found[pk] = FoundBy.NAME
     if sounds and len(found) < pool:
-        for pk in _people_with_all(user, [_term(s, prefix=False) for s in sounds], pool):
+        sound_terms = [_term(s, prefix=False) for s in sounds]
+        for pk in _people_with_all(user, sound_terms, pool, batches=batches):
             found.setdefault(pk, FoundBy.SOUND)
     # Everyone in `found` passed _visible, the site scope. Ranked from their names alone; only
     # the people shown are loaded whole.

@@ -380,3 +380,13 @@ def test_person_exchange_csv_lands_households_by_reference(world, tmp_path):
     )
     assert wife.given_name_ar == "فاطمة"
     assert Person.objects.get(given_name_cyr="Юсуф").documents.get().number == "N123"
+
+
+def test_an_uploaded_file_is_told_apart_by_its_name_and_a_csv_by_its_header():
+    from refuge.fielddata.readers import upload_format
+
+    exchange = b"\xef\xbb\xbfrecord_id,household_ref,given_name\n1,h1,Ali\n"
+    assert upload_format("people.csv", exchange) == ImportFormat.EXCHANGE
+    assert upload_format("kobo.csv", b"household/registered_on;meta/instanceID\n") == "csv"
+    assert upload_format("Kobo.XLSX", b"PK") == ImportFormat.KOBO_XLSX
+    assert upload_format("central.json", b"{}") == ImportFormat.ODATA

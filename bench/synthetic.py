@@ -1,6 +1,6 @@
 """Synthetic registrations with ground truth, in the person exchange format.
 
-Households are drawn with the name frequencies of `refuge.demo.names`; each household is
+Households are drawn with the name frequencies of `refuge.registry.lexicon`; each household is
 registered one to four times (shelter, transit, host region), each time by a clerk who writes in
 Arabic script, English-press, French-style or scholarly Latin, or Russian Cyrillic, with that
 clerk's habits (abbreviating Mohammed to Mhd, dropping the article, typos, writing only the year,
@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from refuge.demo.names import FAMILY, FEMALE_GIVEN, MALE_GIVEN, Name  # noqa: E402
 from refuge.matching.records import EXCHANGE_COLUMNS  # noqa: E402
+from refuge.registry.lexicon import FAMILY, FEMALE_GIVEN, MALE_GIVEN, Name  # noqa: E402
 
 PLACES = [
     Name("اللاذقية", "Latakia", "Латакия", 30),

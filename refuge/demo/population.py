@@ -14,9 +14,9 @@ from refuge.accounts.roles import Role
 from refuge.casework.models import Partner, PartnerKind, StepProgress, StepStatus
 from refuge.casework.rules import StepUpdate
 from refuge.casework.services import bulk_update_step, refer
-from refuge.demo.names import FAMILY, FEMALE_GIVEN, MALE_GIVEN, Name
 from refuge.identity.batch import queue_registry_duplicates
 from refuge.reception.services import record_arrival, register_household
+from refuge.registry.lexicon import FAMILY, FEMALE_GIVEN, MALE_GIVEN, Name
 from refuge.registry.models import Person, Place
 from refuge.registry.services import DocumentData, MemberData
 from refuge.registry.vocabulary import (

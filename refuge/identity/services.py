@@ -25,7 +25,9 @@ def refresh_person_keys(person: Person) -> None:
     PersonKey.objects.bulk_create(PersonKey(person=person, key=k[:160]) for k in keys_for(person))
 
 
-def _reasons_json(comparison) -> list[dict]:
+def reasons_json(comparison) -> list[dict]:
+    """A comparison's reasons as stored with a pair (and a tracing candidate): codes and
+    their parameters, which the pages put into words in the reader's language."""
     return [
         {
             "field": r.field,
@@ -48,7 +50,7 @@ def queue_pair(
             "probability": comparison.probability,
             "log_odds": comparison.log_odds,
             "decision": comparison.decision.value,
-            "reasons": _reasons_json(comparison),
+            "reasons": reasons_json(comparison),
             "clerk_reason": clerk_reason[:300],
         },
     )

@@ -397,9 +397,18 @@ class PreparedRecord:
         # Only the mother's given name: her family name is written at some registrations only.
         self.mother = normalise_name(record.mother_name.split(" ")[0] if record.mother_name else "")
         self.sex = record.sex if record.sex in ("m", "f") else ""
-        self.birth = BirthDate.parse(record.birth_date)
-        self.origin = place_code(record.origin)
-        self.document = "".join(ch for ch in record.document_number.upper() if ch.isalnum())
+        self.birth = _birth_date(record.birth_date)
+        self.origin = _place_code(record.origin)
+        document = record.document_number.upper()
+        self.document = (
+            document if document.isalnum() else "".join(ch for ch in document if ch.isalnum())
+        )
+
+
+# A million registrations carry a few tens of thousands of distinct birth dates and places:
+# each is parsed once (BirthDate is frozen, place codes come from a fixed table).
+_birth_date = lru_cache(maxsize=100_000)(BirthDate.parse)
+_place_code = lru_cache(maxsize=100_000)(place_code)
 
 
 def prepare(record: PersonRecord | PreparedRecord) -> PreparedRecord:

@@ -95,30 +95,38 @@ def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndar
     year, and each is paired with its next `WINDOW` neighbours: small blocks are compared in
     full, a block of a thousand Mohammed Ali Hassans only where the other fields are close.
     """
-    key_hash = array("q")
+    key_code = array("q")
     tie_hash = array("q")
-    owner = array("q")
+    owner = array("l")
     year = array("l")
-    # Tie-breaks are names and mothers' names, a few thousand distinct ones for a million keys:
-    # each is hashed once.
+    # Records sharing a key need only share its number: each distinct key is numbered once in a
+    # dict (hashing every one of ten million keys with blake2b cost more than the rest of the
+    # blocking). Inside a key, the order is that of the tie-break's stable hash, so the pairs do
+    # not depend on the numbering. Tie-breaks are names and mothers' names, a few thousand
+    # distinct ones for a million keys: each is hashed once.
+    key_codes: dict[str, int] = {}
     tie_hashes: dict[str, int] = {}
     for i, p in enumerate(prepared):
         y = p.birth.year if p.birth else 0
         for key, tie in record_key_pairs(p):
-            key_hash.append(_stable_hash(key))
+            code = key_codes.get(key)
+            if code is None:
+                code = key_codes[key] = len(key_codes)
+            key_code.append(code)
             th_value = tie_hashes.get(tie)
             if th_value is None:
                 th_value = tie_hashes[tie] = _stable_hash(tie)
             tie_hash.append(th_value)
             owner.append(i)
             year.append(y)
-    kh = np.frombuffer(key_hash, dtype=np.int64)
+    del key_codes
+    kh = np.frombuffer(key_code, dtype=np.int64)
     th = np.frombuffer(tie_hash, dtype=np.int64)
     ow = np.frombuffer(owner, dtype=np.int64)
     yr = np.frombuffer(year, dtype=np.int64)
     order = np.lexsort((ow, yr, th, kh))
     kh, ow = kh[order], ow[order]
-    del th, yr, order, tie_hash, year
+    del th, yr, order, tie_hash, year, key_code, owner
     n = len(prepared)
     # A pair that shares several keys is generated several times. Each distance's pairs are
     # made unique at once and filed by the range of their first record, so that the final
@@ -215,30 +223,56 @@ def score_pairs(
 
 def _household_ids(prepared: list[PreparedRecord]) -> np.ndarray:
     ids: dict[tuple[str, str], int] = {}
-    out = np.full(len(prepared), -1, dtype=np.int64)
+    out = np.full(len(prepared), -1, dtype=np.int32)
     for i, p in enumerate(prepared):
         if p.household is not None:
             out[i] = ids.setdefault(p.household, len(ids))
     return out
 
 
+# Pair arrays are walked this many pairs at a time where a step needs 8-byte temporaries per
+# pair: at a million records there are tens of millions of candidate pairs, and several
+# temporaries of that length at once were most of the run's peak memory.
+_PAIR_SLICE = 4_000_000
+
+
+def _household_pair_codes(
+    left: np.ndarray, right: np.ndarray, hh: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(code of the two households, whether they are two different households) of each pair."""
+    ha = hh[left].astype(np.int64)
+    hb = hh[right].astype(np.int64)
+    valid = (ha >= 0) & (hb >= 0) & (ha != hb)
+    return np.minimum(ha, hb) * width + np.maximum(ha, hb), valid
+
+
 def household_support(
     left: np.ndarray, right: np.ndarray, totals: np.ndarray, flags: np.ndarray, hh: np.ndarray
 ) -> np.ndarray:
     """For each pair, how many *other* member pairs of the same two households look alike."""
-    ha, hb = hh[left], hh[right]
-    valid = (ha >= 0) & (hb >= 0) & (ha != hb)
-    lo, hi = np.minimum(ha, hb), np.maximum(ha, hb)
-    code = lo * (int(hh.max()) + 2) + hi
-    supporting = valid & (totals >= SUPPORT_LOG_ODDS) & ((flags & 1) == 0)
-    uniq, counts = np.unique(code[supporting], return_counts=True)
+    width = int(hh.max()) + 2 if len(hh) else 1
+    slices = [slice(s, s + _PAIR_SLICE) for s in range(0, len(left), _PAIR_SLICE)]
+    supporting_codes = []
+    for part in slices:
+        code, valid = _household_pair_codes(left[part], right[part], hh, width)
+        supporting = valid & (totals[part] >= SUPPORT_LOG_ODDS) & ((flags[part] & 1) == 0)
+        supporting_codes.append(code[supporting])
+    uniq, counts = np.unique(
+        np.concatenate(supporting_codes) if supporting_codes else np.empty(0, np.int64),
+        return_counts=True,
+    )
+    del supporting_codes
     support = np.zeros(len(left), dtype=np.int32)
-    if len(uniq):
-        pos = np.searchsorted(uniq, code)
-        pos = np.clip(pos, 0, len(uniq) - 1)
+    if not len(uniq):
+        return support
+    for part in slices:
+        code, valid = _household_pair_codes(left[part], right[part], hh, width)
+        pos = np.clip(np.searchsorted(uniq, code), 0, len(uniq) - 1)
         found = valid & (uniq[pos] == code)
-        support[found] = counts[pos[found]]
-    support -= supporting.astype(np.int32)
+        chunk = np.zeros(len(code), dtype=np.int32)
+        chunk[found] = counts[pos[found]]
+        supporting = valid & (totals[part] >= SUPPORT_LOG_ODDS) & ((flags[part] & 1) == 0)
+        support[part] = chunk - supporting.astype(np.int32)
     return support
 
 
@@ -254,10 +288,15 @@ def household_pairs(
     name, a child without a birth date, a typo in two fields at once. Household by household,
     these are few, and household support then weighs them (see `household_support`)."""
     n = len(hh)
-    ha, hb = hh[left], hh[right]
-    linked = (ha >= 0) & (hb >= 0) & (ha != hb) & (totals >= SUPPORT_LOG_ODDS) & ((flags & 1) == 0)
     width = int(hh.max()) + 2 if n else 1
-    codes = np.unique(np.minimum(ha, hb)[linked] * width + np.maximum(ha, hb)[linked])
+    linked_codes = []
+    for s in range(0, len(left), _PAIR_SLICE):
+        part = slice(s, s + _PAIR_SLICE)
+        code, valid = _household_pair_codes(left[part], right[part], hh, width)
+        linked = valid & (totals[part] >= SUPPORT_LOG_ODDS) & ((flags[part] & 1) == 0)
+        linked_codes.append(code[linked])
+    codes = np.unique(np.concatenate(linked_codes) if linked_codes else np.empty(0, np.int64))
+    del linked_codes
     pa, pb = codes // width, codes % width
     members = np.flatnonzero(hh >= 0)
     members = members[np.argsort(hh[members], kind="stable")]
@@ -272,9 +311,15 @@ def household_pairs(
     x = members[start[pa][which] + offset // nb[which]]
     y = members[start[pb][which] + offset % nb[which]]
     pair_codes = np.unique(np.minimum(x, y).astype(np.int64) * n + np.maximum(x, y))
-    known = left.astype(np.int64) * n + right  # sorted: candidate_pairs returns unique codes
-    pos = np.clip(np.searchsorted(known, pair_codes), 0, max(len(known) - 1, 0))
-    new = pair_codes[known[pos] != pair_codes] if len(known) else pair_codes
+    # Drop the pairs blocking already proposed. Candidate pairs are sorted by their code
+    # (candidate_pairs returns unique codes), so each slice of them is searched on its own.
+    known = np.zeros(len(pair_codes), dtype=bool)
+    for s in range(0, len(left), _PAIR_SLICE):
+        part = slice(s, s + _PAIR_SLICE)
+        block = left[part].astype(np.int64) * n + right[part]
+        pos = np.clip(np.searchsorted(block, pair_codes), 0, len(block) - 1)
+        known |= block[pos] == pair_codes
+    new = pair_codes[~known]
     return (new // n).astype(np.int32), (new % n).astype(np.int32)
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from refuge.formats.widgets import IsoDateInput
@@ -38,7 +39,10 @@ SCRIPT_DIR = {"ar": "rtl", "lat": "ltr", "cyr": "ltr"}
 
 def _name_field(part: str, script: str) -> forms.CharField:
     return forms.CharField(
-        label=f"{PART_LABELS[part]} ({SCRIPT_LABELS[script]})",
+        # Translators: a name box's label, e.g. "Given name (Cyrillic)".
+        label=format_lazy(
+            _("{part} ({script})"), part=PART_LABELS[part], script=SCRIPT_LABELS[script]
+        ),
         max_length=80,
         required=False,
         widget=forms.TextInput(

@@ -1,7 +1,7 @@
 """Latin and Cyrillic spellings to suggest for a name typed in Arabic script.
 
 Arabic script leaves short vowels out, so no letter table can know that محمد is "Mohammed":
-names the lexicon knows (the Syrian names in `refuge.demo.names`, with the spellings used at
+names the lexicon knows (the Syrian names in `refuge.registry.lexicon`, with the spellings used at
 the shelter and in Russia) are suggested as attested; other words fall back to a letter table
 that gives a consonant outline for the clerk to correct. A suggestion is only ever a value in
 an editable box: the clerk confirms or corrects it.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from refuge.demo.names import FAMILY, FEMALE_GIVEN, MALE_GIVEN
 from refuge.matching.normalise import fold_arabic
+from refuge.registry.lexicon import FAMILY, FEMALE_GIVEN, MALE_GIVEN
 
 # Letter by letter, for words the lexicon does not know (after fold_arabic: أ إ آ -> ا,
 # ة -> ه, ى -> ي).

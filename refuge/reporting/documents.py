@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from refuge.reporting.disclosure import Figure
 from refuge.reporting.sitrep import SitrepContent
-from refuge.sites.documents import _fonts, visual
+from refuge.sites.documents import register_fonts, visual
 
 MARGIN = 18 * mm
 # An ISO week (2026-W48) inside an Arabic line would be split at its hyphen and read
@@ -133,7 +133,7 @@ def sitrep_document(reader, *, period, today, language: str) -> bytes:
 
 def sitrep_pdf(content: SitrepContent, *, language: str) -> bytes:
     """Draw a sitrep's content (built in `language`, see sitrep_document)."""
-    _fonts()
+    register_fonts()
     out = io.BytesIO()
     with translation.override(language):
         rtl = translation.get_language_bidi()

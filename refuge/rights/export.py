@@ -105,9 +105,9 @@ def subject_export_pdf(record: dict, *, language: str) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
 
-    from refuge.sites.documents import _fonts, visual
+    from refuge.sites.documents import register_fonts, visual
 
-    _fonts()
+    register_fonts()
     rtl = language == "ar"
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)

@@ -35,7 +35,8 @@ SITE_LANGUAGE = {"RU": "ru", "SY": "ar"}
 _RESHAPER = ArabicReshaper(configuration={"support_ligatures": False})
 
 
-def _fonts() -> None:
+def register_fonts() -> None:
+    """The PDF font with Arabic and Cyrillic glyphs, registered once for every printed paper."""
     if "Refuge" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("Refuge", FONTS / "DejaVuSans.ttf"))
         pdfmetrics.registerFont(TTFont("Refuge-Bold", FONTS / "DejaVuSans-Bold.ttf"))
@@ -338,7 +339,7 @@ def manifest_pdf(movement, passengers=None, *, problems: dict | None = None) -> 
     holds it back, from `departure_problems`) is printed under the household's number. The
     language is the active one; an Arabic manifest runs right to left. `passengers` are those
     the reader may see (sites.selectors.passengers_for)."""
-    _fonts()
+    register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(f"Manifest {movement.pk}")
@@ -451,7 +452,7 @@ def slip_qr_payload(household, *, base_url: str = "") -> str:
 
 def registration_slip_pdf(household, *, base_url: str = "") -> bytes:
     """The family's slip: its number, members and a QR code, in Arabic and the site's language."""
-    _fonts()
+    register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(f"Registration {household.registration_number}")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
-from refuge.identity.services import _reasons_json
+from refuge.identity.services import reasons_json
 from refuge.registry.models import Person
 from refuge.registry.vocabulary import Sex
 from refuge.tracing import matching
@@ -286,7 +286,7 @@ def _candidate(sought: SoughtPerson, found: matching.Found) -> Candidate | None:
             "site_id": site_id,
             "probability": found.comparison.probability,
             "log_odds": found.comparison.log_odds,
-            "reasons": _reasons_json(found.comparison),
+            "reasons": reasons_json(found.comparison),
         },
     )
     return candidate if created else None

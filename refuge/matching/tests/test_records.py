@@ -28,3 +28,20 @@ def test_duplicate_record_id_is_reported(tmp_path):
     path.write_text(HEADER + "r1,,Ali,,,,,,,,\n" + "r1,,Omar,,,,,,,,\n", encoding="utf-8")
     records, errors = read_exchange_csv(path)
     assert len(records) == 1 and errors[0].code == "duplicate"
+
+
+def test_columns_are_read_by_name_in_any_order_short_rows_and_blank_lines_allowed(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "family_name,note,record_id,given_name,sex\n"
+        + " Deeb ,x,r1,Ali,M\n"
+        + "\n"
+        + "Haddad,y,r2\n",
+        encoding="utf-8",
+    )
+    records, errors = read_exchange_csv(path)
+    assert errors == []
+    assert [(r.record_id, r.given_name, r.family_name, r.sex) for r in records] == [
+        ("r1", "Ali", "Deeb", "m"),
+        ("r2", "", "Haddad", ""),
+    ]

@@ -104,3 +104,24 @@ def test_batch_edit_distance_equals_the_scalar_one():
     scalar = [phoneme_distance(*tokens[x], *tokens[y]) for x, y in zip(ta, tb, strict=True)]
     assert batch.tolist() == scalar
     assert max(scalar) > 2.0
+
+
+def test_household_steps_give_the_same_pairs_and_support_slice_by_slice(population, monkeypatch):
+    """At a million records the household steps walk the pairs a slice at a time (memory):
+    the extra pairs and the support must be those of one pass over all pairs."""
+    from refuge.matching import dedupe
+
+    freqs = name_frequencies(population)
+    left, right = candidate_pairs(population)
+    totals, flags = score_pairs(population, left, right, freqs, prior_log_odds(len(population)))
+    hh = _household_ids(population)
+    whole = household_pairs(left, right, totals, flags, hh)
+    whole_support = dedupe.household_support(left, right, totals, flags, hh)
+    assert len(left) > 3 * 997 and len(whole[0]) and whole_support.any()
+    monkeypatch.setattr(dedupe, "_PAIR_SLICE", 997)
+    sliced = household_pairs(left, right, totals, flags, hh)
+    np.testing.assert_array_equal(sliced[0], whole[0])
+    np.testing.assert_array_equal(sliced[1], whole[1])
+    np.testing.assert_array_equal(
+        dedupe.household_support(left, right, totals, flags, hh), whole_support
+    )

@@ -1,6 +1,7 @@
 """Syrian names as a clerk would meet them, in Arabic script with a common Latin and Russian form.
 
-Pure data, no Django: the demo population and the matching benchmark's generator both draw from it.
+Pure data, no Django: the registration form suggests Latin and Cyrillic spellings from it, and
+the demo population and the matching benchmark's generator draw their people from it.
 Weights are rough relative frequencies (Muhammad is far more common than Yazan), enough to make
 common names collide as often as they do in a real registry.
 """

@@ -281,6 +281,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # The REST API (refuge/api, docs/integrators.md): personal tokens or the pages' session (with
 # CSRF), JSON only, problem+json errors, per-user rate limits and a bound on every body.
 API_MAX_BODY_BYTES = envint("REFUGE_API_MAX_BODY_BYTES", 256 * 1024)
+# A field export sent to POST /api/v1/imports/ (a KoBo XLSX of 10,000 households is ~6 MB):
+# its own bound, above the JSON bodies' and below what the upload page takes.
+API_IMPORT_MAX_BYTES = envint("REFUGE_API_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "refuge.api.authentication.BearerTokenAuthentication",

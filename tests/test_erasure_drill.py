@@ -3,6 +3,10 @@ document number is never stored in clear; after the DPO approves, the database h
 the person either; a backup taken before, once restored, loses her again (the erasure log is
 replayed); and the audit chain verifies throughout. Real processes, as an operator runs them.
 
+Her copies outside the registry are scanned too: the field import's submission (the form's
+values, her passport number among them) and the tracing request that found her (the sought
+person's description and a note naming her).
+
 What is scanned: on SQLite the database files themselves (with the WAL); on PostgreSQL a plain
 pg_dump of the database, every live row as a thief with a dump or a replica would read it."""
 
@@ -14,15 +18,44 @@ from tests.drills import base_environment, pg_dump_text, postgres_scratch_databa
 
 NAMES = [b"Zubaydah", "زبيدة".encode(), b"Haddad", "حداد".encode()]
 DOCUMENT = [b"N0097731"]
+# Someone else's passport: registered at the desk, never in clear from the start.
+OTHER_DOCUMENT = [b"K7713309"]
 SEED = """
-import django; django.setup()
+import django, sys; django.setup()
+from datetime import date
+from pathlib import Path
+from refuge.fielddata import services as fielddata
+from refuge.fielddata.kobo import (
+    ExportedHousehold, household_values, member_values, write_kobo_xlsx)
+from refuge.fielddata.readers import read_submissions
 from refuge.registry.services import DocumentData
-from refuge.testing import build_world, member, register
+from refuge.testing import build_world, family_of_four, member, register
+from refuge.tracing import services as tracing
+from refuge.tracing.models import Candidate
+from refuge.tracing.services import InquirerData, SoughtData
 world = build_world()
-register(world.perm, world.user("clerk_perm"))
-register(world.perm, world.user("clerk_perm"), [member(
-    "زبيدة", "حداد", sex="f", latin=("Zubaydah", "Qasim", "Haddad"),
-    documents=[DocumentData(doc_type="passport", number="N0097731")])])
+family = family_of_four()
+family[0].documents = [DocumentData(doc_type="passport", number="K7713309")]
+register(world.perm, world.user("clerk_perm"), family)
+# She was registered in the field: the import keeps its copy of what the form said.
+zubaydah = member("زبيدة", "حداد", sex="f", latin=("Zubaydah", "Qasim", "Haddad"),
+                  documents=[DocumentData(doc_type="passport", number="N0097731")])
+export = write_kobo_xlsx(Path(sys.argv[1]), [ExportedHousehold(
+    values=household_values(date(2026, 3, 2), ["registration"]),
+    members=[member_values(zubaydah)])])
+run = fielddata.start_run(site=world.perm, by=world.user("site_manager"), file_name="kobo.xlsx",
+                          fmt="kobo_xlsx")
+assert fielddata.run_import(run, read_submissions([export], "kobo_xlsx")).landed == 1
+# Her brother looks for her from the shelter; she is found at Perm, and a note names her.
+request = tracing.open_request(
+    site=world.shelter, by=world.user("tracer_shelter"),
+    inquirer=InquirerData(given_name="Samir", family_name="Nouri", sex="m", contact="tent 9"),
+    sought=[SoughtData(given_name="Zubaydah", family_name="Haddad", relationship="sister",
+                       sex="f", birth_date=date(1983, 4, 17))])
+candidate = Candidate.objects.get(sought__request=request, person__given_name_lat="Zubaydah")
+tracing.review_candidate(candidate=candidate, confirm=True, by=world.user("tracer"))
+tracing.add_note(request=request, text="Zubaydah Haddad was seen at the station",
+                 by=world.user("tracer_shelter"))
 """
 ERASE = """
 import django; django.setup()
@@ -75,21 +108,22 @@ def test_an_erased_person_is_gone_from_the_database_and_from_a_restored_older_ba
     (source, source_bytes), (restored, restored_bytes) = databases
     older = tmp_path / "before-erasure.backup"
     run(source, "-m", "refuge.cli", "migrate", "-v0")
-    run(source, "-c", SEED)
+    run(source, "-c", SEED, str(tmp_path / "kobo.xlsx"))
     run(source, "-m", "refuge.cli", "backup", "--out", str(older))
-    # Names are in clear until the erasure (Find searches them); the passport number never is.
+    # Names are in clear until the erasure (Find searches them), in the registry, the field
+    # submission and the tracing request; a passport number registered at the desk never is.
     assert _found(source_bytes(), NAMES) == NAMES
-    assert _found(source_bytes(), DOCUMENT) == []
+    assert _found(source_bytes(), OTHER_DOCUMENT) == []
 
     run(source, "-c", ERASE)
 
     assert _found(source_bytes(), NAMES + DOCUMENT) == []
     run(source, "-m", "refuge.cli", "verify_audit")
-    assert run(source, "-c", STILL_COUNTED).stdout.split() == ["5", "0"]
+    assert run(source, "-c", STILL_COUNTED).stdout.split() == ["5", "1"]
 
     out = run(restored, "-m", "refuge.cli", "restore", str(older)).stdout
 
     assert "1 erasures replayed" in out
     assert _found(restored_bytes(), NAMES + DOCUMENT) == []
     run(restored, "-m", "refuge.cli", "verify_audit")
-    assert run(restored, "-c", STILL_COUNTED).stdout.split() == ["5", "0"]
+    assert run(restored, "-c", STILL_COUNTED).stdout.split() == ["5", "1"]

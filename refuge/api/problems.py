@@ -47,6 +47,10 @@ class TooLarge(exceptions.APIException):
     default_detail = _("The request is too large")
     default_code = "too_large"
 
+    def __init__(self, detail=None, *, field: str = ""):
+        super().__init__(detail)
+        self.field = field  # the part of the request that is too large, when it is one
+
 
 class FieldProblemSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="Where the problem is: a field, or a path to one.")
@@ -126,6 +130,9 @@ def exception_handler(exc, context):
         detail = errors[0]["detail"] if len(errors) == 1 else TITLES[400]
         return problem(400, detail, errors, headers=_kept_headers(response))
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    if isinstance(exc, TooLarge) and exc.field:
+        errors = [{"field": exc.field, "detail": str(detail)}]
+        return problem(413, detail, errors, headers=_kept_headers(response))
     if isinstance(detail, dict | list):
         errors = _flatten(detail)
         detail = errors[0]["detail"] if errors else TITLES.get(response.status_code, "")

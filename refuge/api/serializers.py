@@ -3,11 +3,16 @@ over; input serializers bound every field and turn the body into the services' a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from refuge.casework.models import Domain, Referral, StepProgress, StepStatus
+from refuge.fielddata.exports import FORMATS, LAYOUTS
+from refuge.fielddata.models import ImportRun
+from refuge.fielddata.readers import UPLOAD_SUFFIXES
 from refuge.identity.models import CandidatePair, PairStatus
 from refuge.registry.models import (
     NAME_FIELDS,
@@ -577,3 +582,66 @@ class TracingAnswerInput(serializers.Serializer):
     )
     spoke_on = serializers.DateField()
     with_whom = serializers.CharField(max_length=120, required=False, default="")
+
+
+# Field data: imports and exports (refuge.fielddata)
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    """An import run: what it read, how far it got, and what landed."""
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id",
+            "site",
+            "file_name",
+            "format",
+            "status",
+            "total",
+            "processed",
+            "landed",
+            "unchanged",
+            "edits",
+            "failed",
+            "started_at",
+            "finished_at",
+        ]
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    """A row that did not land: where it is in the file and what is wrong (no values)."""
+
+    sheet = serializers.CharField()
+    row = serializers.IntegerField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportInput(serializers.Serializer):
+    site = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    file = serializers.FileField(
+        max_length=200,
+        help_text="A KoBoToolbox XLSX export, a KoBo or ODK CSV (or ODK Central's zip of CSV "
+        "files), ODK Central's OData JSON, or a person exchange CSV; at most "
+        "REFUGE_API_IMPORT_MAX_BYTES.",
+    )
+    consent = serializers.ListField(
+        child=serializers.ChoiceField(choices=ConsentScope.choices),
+        required=False,
+        default=list,
+        max_length=len(ConsentScope.choices),
+        help_text="Consent recorded outside the file, for files that do not record it (the "
+        "person exchange CSV).",
+    )
+
+    def validate_file(self, upload):
+        if Path(upload.name).suffix.lower() not in UPLOAD_SUFFIXES:
+            raise serializers.ValidationError(_("Unknown format."))
+        return upload
+
+
+class ExportQuery(serializers.Serializer):
+    site = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    layout = serializers.ChoiceField(choices=list(LAYOUTS.items()))
+    file_format = serializers.ChoiceField(choices=list(FORMATS), default="csv")

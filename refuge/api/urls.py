@@ -17,6 +17,8 @@ router.register("review-pairs", views.ReviewPairViewSet, basename="review-pair")
 router.register("instant-check", views.InstantCheckViewSet, basename="instant-check")
 router.register("tracing-requests", views.TracingRequestViewSet, basename="tracing-request")
 router.register("tracing-candidates", views.TracingCandidateViewSet, basename="tracing-candidate")
+router.register("imports", views.ImportViewSet, basename="import")
+router.register("exports", views.ExportViewSet, basename="export")
 
 OPEN = {"permission_classes": [AllowAny], "authentication_classes": []}
 

@@ -4,8 +4,12 @@ ones the pages call), and renders. No rule lives here."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, StreamingHttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,16 +17,24 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from refuge.accounts.access import visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.api import serializers as s
 from refuge.api.base import UPDATED_AFTER, DoorViewSet, PeopleCursorPage, updated_after
+from refuge.api.problems import TooLarge
 from refuge.casework import selectors as casework_selectors
 from refuge.casework import services as casework
 from refuge.casework.models import Partner, StepProgress
 from refuge.casework.rules import StepUpdate
+from refuge.fielddata import exports
+from refuge.fielddata import selectors as fielddata_selectors
+from refuge.fielddata import services as fielddata
+from refuge.fielddata.models import ImportRun
+from refuge.fielddata.readers import upload_format
 from refuge.identity import selectors as identity_selectors
 from refuge.identity import services as identity
 from refuge.identity.explain import explain_all
@@ -585,4 +597,136 @@ class TracingCandidateViewSet(DoorViewSet):
         candidate.refresh_from_db()
         return Response(
             s.TracingCandidateSerializer(candidate).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _too_large_upload() -> TooLarge:
+    limit = settings.API_IMPORT_MAX_BYTES
+    return TooLarge(
+        _("The file is larger than %(size)s, the most an import takes here.")
+        % {"size": filesizeformat(limit)},
+        field="file",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(responses=s.ImportRunSerializer(many=True)),
+    retrieve=extend_schema(responses=s.ImportRunSerializer),
+)
+class ImportViewSet(DoorViewSet):
+    """Imports of field registrations (KoBoToolbox, ODK, the person exchange CSV): start one
+    from a file, follow its progress, read its report of rows that did not land."""
+
+    capability = Capability.IMPORT_FIELD_DATA
+    serializer_class = s.ImportRunSerializer
+    queryset = ImportRun.objects.none()  # for the schema; rows come from the selectors
+
+    parser_classes = [MultiPartParser]  # the one write here is a file upload
+
+    def body_limit(self):
+        if self.action == "create":
+            # The file and the few fields beside it.
+            return settings.API_IMPORT_MAX_BYTES + 64 * 1024, _too_large_upload()
+        return super().body_limit()
+
+    def list(self, request):
+        page = self.paginate_queryset(fielddata_selectors.runs_for(request.user).order_by("pk"))
+        return self.get_paginated_response(s.ImportRunSerializer(page, many=True).data)
+
+    def _run(self, request, pk) -> ImportRun:
+        return visible_or_404(request, ImportRun, fielddata_selectors.run_for, _pk(pk))
+
+    def retrieve(self, request, pk=None):
+        return Response(s.ImportRunSerializer(self._run(request, pk)).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImportInput},
+        responses={202: s.ImportRunSerializer},
+    )
+    def create(self, request):
+        """Queue a file for import by the background worker; follow it at its `id`."""
+        upload = request.FILES.get("file")
+        if upload is not None and upload.size > settings.API_IMPORT_MAX_BYTES:
+            raise _too_large_upload()
+        data = _valid(s.ImportInput, request.data)
+        upload = data["file"]
+        content = upload.read()
+        run = fielddata.queue_upload(
+            site=_site(data["site"]),
+            by=request.user,
+            file_name=Path(upload.name).name,
+            data=content,
+            fmt=upload_format(upload.name, content[:4096]),
+            default_consent=data["consent"],
+        )
+        return Response(s.ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses=s.ImportProblemSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def problems(self, request, pk=None):
+        """The rows that did not land, with sheet, row, field and problem in the language of
+        whoever started the run. The report names places in the file, never people."""
+        run = self._run(request, pk)
+        page = self.paginate_queryset(run.problems.order_by("pk"))
+        return self.get_paginated_response(s.ImportProblemSerializer(page, many=True).data)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class _FileRenderer(BaseRenderer):
+    """Lets a client ask for the file's own type; the file itself is streamed past DRF's
+    rendering, and a refusal still goes out as problem+json."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data, renderer_context=renderer_context)
+
+
+class CsvRenderer(_FileRenderer):
+    media_type = "text/csv"
+    format = "csv-file"
+
+
+class XlsxRenderer(_FileRenderer):
+    media_type = XLSX_TYPE
+    format = "xlsx-file"
+
+
+class ExportViewSet(DoorViewSet):
+    """Exports of a site's people: only the roles that export, only people whose consent
+    covers the recipient, only the fields your role reads; every export is audited."""
+
+    capability = Capability.EXPORT_PEOPLE
+    pagination_class = None
+    renderer_classes = [JSONRenderer, CsvRenderer, XlsxRenderer]
+
+    @extend_schema(
+        parameters=[s.ExportQuery],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+        },
+    )
+    def list(self, request):
+        """The export as a file, streamed: CSV (people, exchange, partner) or XLSX (people,
+        households with their members on two sheets, partner)."""
+        query = _valid(s.ExportQuery, request.query_params)
+        site, layout, fmt = _site(query["site"]), query["layout"], query["file_format"]
+        try:
+            found = exports.export_people(user=request.user, site=site, layout=layout, fmt=fmt)
+        except exports.ExportRefused:
+            raise DjangoValidationError(
+                {"file_format": _("This layout is not offered in this format.")}
+            ) from None
+        name = f"{site.code}-{layout}.{fmt}"
+        if fmt == "csv":
+            response = StreamingHttpResponse(
+                exports.csv_chunks(found), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        return FileResponse(
+            exports.xlsx_file(found), as_attachment=True, filename=name, content_type=XLSX_TYPE
         )

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from refuge.fielddata.exports import FORMATS, LAYOUTS
-from refuge.fielddata.readers import MAX_FILE_BYTES
+from refuge.fielddata.readers import MAX_FILE_BYTES, UPLOAD_SUFFIXES
 from refuge.registry.vocabulary import ConsentScope
 from refuge.sites.models import Site
 
@@ -44,6 +44,6 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError(_("The file is too large."))
-        if Path(upload.name).suffix.lower() not in (".xlsx", ".csv", ".zip", ".json"):
+        if Path(upload.name).suffix.lower() not in UPLOAD_SUFFIXES:
             raise forms.ValidationError(_("Unknown format."))
         return upload

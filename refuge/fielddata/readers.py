@@ -342,6 +342,20 @@ def _exchange_birth(text: str) -> tuple[str, str]:
     return text, "exact" if text else ""
 
 
+# The files the upload page and the API take: an XLSX, CSV, a zip of CSVs, or OData JSON.
+UPLOAD_SUFFIXES = (".xlsx", ".csv", ".zip", ".json")
+
+
+def upload_format(file_name: str, head: bytes) -> str:
+    """The format of an uploaded file from its name and, for a CSV, its header row."""
+    path = Path(file_name)
+    if path.suffix.lower() != ".csv":
+        return detect_format([path])
+    header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    is_exchange = "record_id" in header and "household_ref" in header
+    return ImportFormat.EXCHANGE if is_exchange else ImportFormat.CSV
+
+
 def detect_format(paths: list[Path]) -> str:
     first = paths[0]
     suffix = first.suffix.lower()

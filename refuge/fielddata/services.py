@@ -35,6 +35,7 @@ from refuge.fielddata.readers import ReadProblem, SubmittedHousehold
 from refuge.fielddata.xlsform import HOUSEHOLD_FIELDS, MEMBER_FIELDS, NAME_FIELDS
 from refuge.reception import services as reception
 from refuge.reception.registration import Answer, MatchAnswer, register_household_checked
+from refuge.registry import services as registry
 from refuge.registry.models import Person, Place
 from refuge.registry.services import DocumentData, MemberData
 from refuge.registry.vocabulary import (
@@ -453,23 +454,65 @@ def _person_changes(index: int, person: Person, values: dict[str, str]) -> dict:
     return {f: v for f, v in wanted.items() if getattr(person, f) != v}
 
 
+def _household_changes(household, values: dict[str, str]) -> dict:
+    registered_on, _consent, errors = _household_data(values, [])
+    if errors:
+        raise ValidationError(errors)
+    wanted = {"registered_on": registered_on or household.registered_on}
+    wanted["phone"] = values.get("phone", "")
+    return {f: v for f, v in wanted.items() if getattr(household, f) != v}
+
+
+def _apply_consent(people: list[Person], old: dict, new: dict, *, by) -> None:
+    """The family's consent as the edit gives it: scopes it adds are given, scopes it drops
+    are withdrawn, for every member (registration itself is withdrawn only by erasure)."""
+    before = set(old.get("consent", "").split())
+    after = set(new.get("consent", "").split())
+    if before == after:
+        return
+    if ConsentScope.REGISTRATION not in after or any(c not in ConsentScope.values for c in after):
+        raise ValidationError(
+            {"consent": _("Record the family's consent to registration before saving.")}
+        )
+    for person in people:
+        if after - before:
+            registry.give_consent(person=person, scopes=sorted(after - before), by=by)
+        for scope in sorted(before - after):
+            if person.consents_to(scope):
+                registry.withdraw_consent(person=person, scope=scope, by=by)
+
+
 @transaction.atomic
 def accept_edit(*, edit: SubmissionEdit, by) -> SubmissionEdit:
-    """Apply an edit through the door: members' changed fields (reception.update_person) and
-    members added (reception.add_member). A member the edit leaves out is not removed."""
+    """Apply an edit through the door, all of it or nothing: the household's fields
+    (registry.change_household) and consent, members' changed fields (reception.update_person),
+    members added (reception.add_member), and members the edit no longer has leave the
+    household for one of their own (reception.separate_member): their record is kept."""
     edit = (
         SubmissionEdit.objects.select_for_update()
         .select_related("submission__household")
         .get(pk=edit.pk)
     )
     submission = edit.submission
+    household = submission.household
     require(by, Capability.IMPORT_FIELD_DATA, submission.audit_site_id)
     if edit.status != EditStatus.PENDING:
         raise ValidationError(_("This edit has been decided already."))
     people = {p.pk: p for p in Person.objects.filter(pk__in=submission.people)}
     registered = [people[pk] for pk in submission.people if pk in people]
+    kept = len(edit.content["members"])
+    # Members leave first, so that a head the edit leaves out stops everything before any change.
+    for person in registered[kept:]:
+        if person.household_id == household.pk:
+            reception.separate_member(person=person, by=by)
+    registered = registered[:kept]
+    changes = _household_changes(household, edit.content["household"])
+    if changes:
+        registry.change_household(household=household, changes=changes, by=by)
     for index, values in enumerate(edit.content["members"]):
         if index < len(registered):
+            if not values:
+                continue  # a member erased since (refuge.rights): nothing of theirs to apply
             changes = _person_changes(index, registered[index], values)
             if changes:
                 reception.update_person(person=registered[index], changes=changes, by=by)
@@ -477,9 +520,8 @@ def accept_edit(*, edit: SubmissionEdit, by) -> SubmissionEdit:
             data, errors = member_data(values)
             if errors:
                 raise ValidationError({f"members-{index}-{f}": m for f, m in errors.items()})
-            registered.append(
-                reception.add_member(household=submission.household, member=data, by=by)
-            )
+            registered.append(reception.add_member(household=household, member=data, by=by))
+    _apply_consent(registered, submission.content["household"], edit.content["household"], by=by)
     submission.content, submission.content_hash = edit.content, edit.content_hash
     submission.people = [p.pk for p in registered]
     submission.save(update_fields=["content", "content_hash", "people"])
@@ -505,3 +547,39 @@ def _decide(edit: SubmissionEdit, status: str, by) -> SubmissionEdit:
     edit.save(update_fields=["status", "decided_by", "decided_at"])
     audit.record(actor=by, action=audit.Action.CHANGE, target=edit, detail={"status": status})
     return edit
+
+
+def forget_person(*, person_id: int, household_id: int, household_emptied: bool) -> None:
+    """Erasure (refuge.rights) of one person from the copies field data keeps: their member's
+    values in each submission and each edit of their household become empty, their lines leave
+    the edits' diffs, and a file still waiting to be read is dropped. The household's own values
+    (the phone) go when nobody in it is left. The content hash stays, so the same old export
+    read again is "already imported" and cannot register the erased person anew."""
+    submissions = FieldSubmission.objects.filter(household_id=household_id)
+    for submission in submissions:
+        if person_id not in submission.people:
+            continue
+        index = submission.people.index(person_id)
+        submission.content = _without_member(submission.content, index, household_emptied)
+        submission.save(update_fields=["content"])
+        runs = {submission.run_id}
+        for edit in submission.edits.all():
+            edit.content = _without_member(edit.content, index, household_emptied)
+            changes = dict(edit.changes)
+            changes["members"] = [m for m in changes.get("members", []) if m["index"] != index]
+            if household_emptied:
+                changes["household"] = {}
+            edit.changes = changes
+            edit.save(update_fields=["content", "changes"])
+            runs.add(edit.run_id)
+        ImportRun.objects.filter(pk__in=runs - {None}, upload__isnull=False).update(upload=None)
+
+
+def _without_member(content: dict, index: int, household_emptied: bool) -> dict:
+    members = list(content.get("members", []))
+    if index < len(members):
+        members[index] = {}
+    return {
+        "household": {} if household_emptied else content.get("household", {}),
+        "members": members,
+    }

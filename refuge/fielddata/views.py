@@ -18,8 +18,8 @@ from refuge.accounts.access import capability_required, visible_or_404
 from refuge.accounts.roles import Capability
 from refuge.fielddata import exports, openrosa, selectors, services, xlsform
 from refuge.fielddata.forms import ExportForm, UploadForm
-from refuge.fielddata.models import ImportFormat, ImportRun, SubmissionEdit
-from refuge.fielddata.readers import detect_format
+from refuge.fielddata.models import ImportRun, SubmissionEdit
+from refuge.fielddata.readers import upload_format
 from refuge.fielddata.xlsform import HOUSEHOLD_QUESTIONS, MEMBER_QUESTIONS
 
 LABELS = {q.name: q.label for q in (*HOUSEHOLD_QUESTIONS, *MEMBER_QUESTIONS)}
@@ -31,14 +31,14 @@ def runs(request):
     form = UploadForm(request.user, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        path = Path(upload.name)
+        data = upload.read()
         try:
             queued = services.queue_upload(
                 site=form.cleaned_data["site"],
                 by=request.user,
-                file_name=path.name,
-                data=upload.read(),
-                fmt=detect_format([path]) if path.suffix.lower() != ".csv" else _csv_kind(upload),
+                file_name=Path(upload.name).name,
+                data=data,
+                fmt=upload_format(upload.name, data[:4096]),
                 default_consent=form.cleaned_data["consent"],
             )
         except PermissionDenied:
@@ -54,14 +54,6 @@ def runs(request):
             "edits": selectors.pending_edits(request.user).count(),
         },
     )
-
-
-def _csv_kind(upload) -> str:
-    upload.seek(0)
-    header = upload.readline().decode("utf-8-sig", errors="replace")
-    upload.seek(0)
-    is_exchange = "record_id" in header and "household_ref" in header
-    return ImportFormat.EXCHANGE if is_exchange else ImportFormat.CSV
 
 
 @capability_required(Capability.IMPORT_FIELD_DATA)

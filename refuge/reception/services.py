@@ -93,6 +93,21 @@ def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
 
 
 @transaction.atomic
+def separate_member(*, person: Person, by) -> Household:
+    """A member is no longer part of their household (left the family, or was entered in the
+    wrong one): they head a household of their own, staying where they are, with their case
+    and its steps on the same site's worklists. Nothing about them is deleted."""
+    site_id = person.household.current_site_id
+    household = registry.leave_household(person=person, by=by)
+    if site_id is not None:
+        stays.begin_stay(
+            household=household, site=Site.objects.get(pk=site_id), on=timezone.localdate(), by=by
+        )
+    casework.follow_household(household)
+    return household
+
+
+@transaction.atomic
 def record_arrival(*, household: Household, site: Site, on: date, by) -> Stay:
     """The household is now at `site`: its stay moves, and its members' steps move to the
     new site's worklists in the same transaction. Moving a household takes the right to count

@@ -469,3 +469,109 @@ def complete_registration(*, household: Household, by) -> Household:
         },
     )
     return household
+
+
+# The household's own fields a later correction may change (a field team's edit, say).
+EDITABLE_HOUSEHOLD_FIELDS = ("registered_on", "phone")
+
+
+@transaction.atomic
+def change_household(*, household: Household, changes: dict, by) -> dict[str, list]:
+    """Correct the household's registration date or contact phone, audited with old and new
+    values. Returns what changed."""
+    require(by, Capability.EDIT_PEOPLE, household.audit_site_id)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    unknown = set(changes) - set(EDITABLE_HOUSEHOLD_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    diff = {}
+    for name, value in changes.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(household, name) != value:
+            diff[name] = [getattr(household, name), value]
+            setattr(household, name, value)
+    if not diff:
+        return {}
+    limit = Household._meta.get_field("phone").max_length
+    if "phone" in diff and len(household.phone) > limit:
+        raise ValidationError({"phone": _too_long(limit)})
+    if "registered_on" in diff:
+        if household.registered_on is None:
+            raise ValidationError({"registered_on": _("This field is required.")})
+        members = [
+            MemberData(relationship=p.relationship, sex=p.sex, birth_date=p.birth_date)
+            for p in household.members.all()
+        ]
+        errors = registration_date_errors(household.registered_on, members, timezone.localdate())
+        if errors:
+            # A member born after the new date is the date's problem, not the member's.
+            raise ValidationError({"registered_on": list(dict.fromkeys(errors.values()))})
+    household.save(update_fields=[*diff, "updated_at"])
+    # The phone is encrypted at rest: the trail says it changed, not what it says.
+    detail: dict = {"changes": {n: v for n, v in diff.items() if n != "phone"}}
+    if "phone" in diff:
+        detail["phone_changed"] = True
+    audit.record(actor=by, action=audit.Action.CHANGE, target=household, detail=detail)
+    return diff
+
+
+@transaction.atomic
+def give_consent(*, person: Person, scopes: list[str], by, on: date | None = None) -> None:
+    """The person (or their guardian) consents to further uses of their data, recorded beside
+    the consent they gave before."""
+    require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
+    if any(scope not in ConsentScope.values for scope in scopes):
+        raise ValidationError({"consent": _("Choose a use from the list.")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    new = [s for s in dict.fromkeys(scopes) if not person.consents_to(s)]
+    if not new:
+        return
+    on = on or timezone.localdate()
+    Consent.objects.create(
+        person=person,
+        scopes=new,
+        given_on=on,
+        given_by_guardian=(person.age_on(on) or ADULT_AGE) < ADULT_AGE,
+        recorded_by=by,
+    )
+    audit.record(actor=by, action=audit.Action.CHANGE, target=person, detail={"consent_given": new})
+
+
+@transaction.atomic
+def leave_household(*, person: Person, by) -> Household:
+    """The registry's part of a member leaving their household (reception.separate_member
+    composes it): the person keeps their record, their consent and their history, and heads a
+    household of their own, registered where the old one was. The head cannot leave this way:
+    the household would be left without one."""
+    require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
+    person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    old = person.household
+    if person.relationship == Relationship.HEAD:
+        raise ValidationError(
+            {"relationship": _("The head of household cannot leave it: register the change.")}
+        )
+    site = old.registered_at
+    household = Household.objects.create(
+        registration_number=_next_registration_number(site),
+        registered_at=site,
+        registered_on=old.registered_on,
+        registration_level=old.registration_level,
+        created_by=by,
+    )
+    person.household, person.relationship = household, Relationship.HEAD
+    person.save(update_fields=["household", "relationship", "updated_at"])
+    audit.record(
+        actor=by,
+        action=audit.Action.CREATE,
+        target=household,
+        site_id=household.audit_site_id,
+        detail={"members": 1, "separated_from": old.registration_number},
+    )
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=person,
+        detail={"household": [old.registration_number, household.registration_number]},
+    )
+    return household

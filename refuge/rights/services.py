@@ -30,7 +30,9 @@ from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.audit.keys import chain_key
+from refuge.fielddata import services as fielddata
 from refuge.rights.models import Correction, Erasure
+from refuge.tracing import services as tracing
 
 # The roles that may ask (they know the person and the request); only the DPO decides.
 REQUESTING_ROLES = frozenset({"site_manager", "admin", "dpo"})
@@ -222,13 +224,22 @@ def erase_person(*, person_id: int) -> None:
     Note.objects.filter(person_id=person_id).delete()
     StepProgress.objects.filter(case__person_id=person_id).update(evidence={}, blocked_reason="")
     household = Household.objects.get(pk=person.household_id)
-    if not _living_members(household):
+    emptied = not _living_members(household, erasing=person_id)
+    if emptied:
         Household.objects.filter(pk=household.pk).update(phone="")
+    # The copies the higher apps keep: each forgets the person through its own service.
+    fielddata.forget_person(
+        person_id=person_id, household_id=household.pk, household_emptied=emptied
+    )
+    tracing.forget_person(person_id=person_id)
 
 
-def _living_members(household) -> bool:
+def _living_members(household, *, erasing: int) -> bool:
+    """Whether anyone else in the household is left. A row already blanked counts as erased
+    even without its Erasure (a restored older backup, whose erasures the log replays)."""
     erased = Erasure.objects.filter(status=Erasure.Status.ERASED).values("person_id")
-    return household.members.exclude(pk__in=erased).exists()
+    blanked = models.Q(given_name_ar="", given_name_lat="", given_name_cyr="")
+    return household.members.exclude(pk__in=erased).exclude(pk=erasing).exclude(blanked).exists()
 
 
 def _wipe_freed_pages() -> None:

@@ -33,6 +33,7 @@ from refuge.tracing.models import (
     SoughtPerson,
     SoughtRelationship,
     TraceStatus,
+    TracingKey,
     TracingNote,
     TracingRequest,
 )
@@ -556,3 +557,76 @@ def take_over(*, request: TracingRequest, due_on: date | None, by) -> TracingReq
         detail={"old": audit.jsonable(old), "new": {"owner": by.pk, "due_on": str(request.due_on)}},
     )
     return request
+
+
+SOUGHT_FIELDS_BLANKED = {
+    "given_name": "",
+    "father_name": "",
+    "family_name": "",
+    "mother_name": "",
+    "birth_date": None,
+    "last_seen_place": "",
+    "last_seen_on": None,
+    "circumstances": "",
+    "distinguishing": "",
+    "told_in_person_by": "",
+    "psychosocial_referral": "",
+}
+INQUIRER_FIELDS_BLANKED = {
+    "inquirer_given_name": "",
+    "inquirer_father_name": "",
+    "inquirer_family_name": "",
+    "inquirer_contact": "",
+}
+
+
+def forget_person(*, person_id: int, today: date | None = None) -> None:
+    """Erasure (refuge.rights) of one person from the tracing records.
+
+    As the one sought: every candidate link to them goes, with their answer; a sought person
+    confirmed to be them loses the inquirer's description (names, birth date, circumstances)
+    and its blocking keys, and keeps its status and outcome for the counts. As the inquirer:
+    their requests lose the inquirer's names and contact, are closed (open traces withdrawn),
+    and lose their notes, keys and the descriptions of the relatives they sought (which carry
+    their family's names and story). Notes of a request go too when every trace in it was them.
+    """
+    today = today or timezone.localdate()
+    theirs = Candidate.objects.filter(person_id=person_id)
+    confirmed = set(
+        theirs.filter(status=CandidateStatus.CONFIRMED).values_list("sought_id", flat=True)
+    )
+    touched = set(theirs.values_list("sought_id", flat=True))
+    requests = TracingRequest.objects.filter(inquirer_person_id=person_id)
+    # Where they are the inquirer, they are also the one sought by the other request's trace.
+    theirs_as_inquirer = Candidate.objects.filter(other_request__in=requests)
+    touched |= set(theirs_as_inquirer.values_list("sought_id", flat=True))
+    Answer.objects.filter(candidate__in=theirs).delete()
+    Answer.objects.filter(candidate__in=theirs_as_inquirer).delete()
+    theirs.delete()
+    theirs_as_inquirer.delete()
+
+    SoughtPerson.objects.filter(pk__in=confirmed).update(**SOUGHT_FIELDS_BLANKED)
+    TracingKey.objects.filter(sought_id__in=confirmed).delete()
+    for sought in SoughtPerson.objects.filter(pk__in=touched - confirmed):
+        if (
+            sought.status == TraceStatus.POSSIBLE_MATCH
+            and not sought.candidates.filter(status=CandidateStatus.OPEN).exists()
+        ):
+            sought.status = TraceStatus.OPEN
+            sought.save(update_fields=["status"])
+
+    request_ids = set(requests.values_list("pk", flat=True))
+    SoughtPerson.objects.filter(request_id__in=request_ids).exclude(
+        status=TraceStatus.CLOSED
+    ).update(status=TraceStatus.CLOSED, outcome=Outcome.WITHDRAWN, closed_on=today)
+    SoughtPerson.objects.filter(request_id__in=request_ids).update(**SOUGHT_FIELDS_BLANKED)
+    requests.filter(closed_on__isnull=True).update(closed_on=today)
+    requests.update(**INQUIRER_FIELDS_BLANKED)
+    Candidate.objects.filter(sought__request_id__in=request_ids, answer__isnull=True).delete()
+    TracingKey.objects.filter(request_id__in=request_ids).delete()
+    all_theirs = {
+        pk
+        for pk in SoughtPerson.objects.filter(pk__in=confirmed).values_list("request_id", flat=True)
+        if not SoughtPerson.objects.filter(request_id=pk).exclude(pk__in=confirmed).exists()
+    }
+    TracingNote.objects.filter(request_id__in=request_ids | all_theirs).delete()

@@ -288,3 +288,68 @@ def test_anonymous_gets_401_everywhere(world):
         response = getattr(client, method)(path, body, format="json")
         assert response.status_code == 401, name
         assert response["Content-Type"] == "application/problem+json", name
+
+
+# Field data (refuge.fielddata): imports at Perm centre 1 and the export of its people, on a
+# matrix of their own (the upload is multipart, not JSON). Importing is the site managers'
+# and administrators'; exporting also the coordinators'. A site manager at the shelter names
+# Perm himself when importing or exporting there (403) and cannot see Perm's run (404).
+A = 202
+FIELD_OPERATIONS = ["imports.list", "imports.start", "imports.read", "imports.problems",
+                    "exports.download"]  # fmt: skip
+# fmt: off
+FIELD_MATRIX = {
+    #                        im.l  im.+  im.r  im.p  ex
+    "clerk":                (X,    X,    X,    X,    X),
+    "clerk_perm":           (X,    X,    X,    X,    X),
+    "caseworker":           (X,    X,    X,    X,    X),
+    "medical":              (X,    X,    X,    X,    X),
+    "site_manager":         (R,    A,    R,    R,    R),
+    "coordinator":          (X,    X,    X,    X,    R),
+    "dpo":                  (X,    X,    X,    X,    X),
+    "observer":             (X,    X,    X,    X,    X),
+    "admin":                (R,    A,    R,    R,    R),
+    "caseworker_elsewhere": (X,    X,    X,    X,    X),
+    "manager_elsewhere":    (R,    X,    E,    E,    X),
+    "tracing_officer":      (X,    X,    X,    X,    X),
+    "tracer_shelter":       (X,    X,    X,    X,    X),
+}
+# fmt: on
+assert set(FIELD_MATRIX) == set(ROLES)
+
+
+def _field_request(client, name: str, run: int, perm: int, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from refuge.fielddata.kobo import write_kobo_xlsx
+    from refuge.fielddata.tests.factories import exported
+
+    if name == "imports.list":
+        return client.get("/api/v1/imports/")
+    if name == "imports.start":
+        path = write_kobo_xlsx(tmp_path / "kobo.xlsx", [exported()])
+        upload = SimpleUploadedFile("kobo.xlsx", path.read_bytes())
+        return client.post("/api/v1/imports/", {"site": perm, "file": upload}, format="multipart")
+    if name == "imports.read":
+        return client.get(f"/api/v1/imports/{run}/")
+    if name == "imports.problems":
+        return client.get(f"/api/v1/imports/{run}/problems/")
+    return client.get("/api/v1/exports/", {"site": perm, "layout": "people"})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_field_data_role_matrix(world, role, tmp_path):
+    from refuge.fielddata import services as fielddata
+
+    register(world.perm, world.user("clerk_perm"))
+    run = fielddata.start_run(
+        site=world.perm, by=world.user("site_manager"), file_name="kobo.xlsx", fmt="kobo_xlsx"
+    )
+    fielddata.fail_run(run, "The file is too large.")
+    client = bearer(_user(world, role))
+    wrong = []
+    for name, expected in zip(FIELD_OPERATIONS, FIELD_MATRIX[role], strict=True):
+        response = _field_request(client, name, run.pk, world.perm.pk, tmp_path)
+        if response.status_code != expected:
+            wrong.append(f"{name}: {response.status_code}, expected {expected}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)

@@ -7,7 +7,7 @@ import json
 import zipfile
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from refuge.audit.models import AuditEntry
@@ -98,6 +98,88 @@ def test_an_edited_submission_waits_as_a_diff_and_changes_the_person_once_accept
     # The accepted content is now the submission's: the same file again changes nothing.
     again = _import(world, [write_kobo_xlsx(tmp_path / "edited2.xlsx", [household])])
     assert (again.unchanged, again.edits) == (1, 0)
+
+
+def _edited(world, tmp_path, household, edit):
+    _import(world, [write_kobo_xlsx(tmp_path / "first.xlsx", [household])])
+    edit(household)
+    _import(world, [write_kobo_xlsx(tmp_path / "edited.xlsx", [household])])
+    return SubmissionEdit.objects.get()
+
+
+def test_accepting_an_edit_applies_the_households_own_fields_audited(world, tmp_path):
+    def edit(household):
+        household.values["phone"] = "+79120000000"
+        household.values["registered_on"] = "2026-03-01"
+
+    edit = _edited(world, tmp_path, exported(), edit)
+    registered = edit.submission.household
+
+    services.accept_edit(edit=edit, by=world.user("site_manager"))
+
+    registered.refresh_from_db()
+    assert (registered.phone, registered.registered_on.isoformat()) == (
+        "+79120000000",
+        "2026-03-01",
+    )
+    entry = AuditEntry.objects.filter(
+        object_type="registry.household", object_id=str(registered.pk), action="change"
+    ).get()
+    assert "+79120000000" not in json.dumps(entry.detail)  # the phone is secret at rest too
+
+
+def test_a_member_the_accepted_edit_no_longer_has_leaves_the_household_kept_whole(world, tmp_path):
+    edit = _edited(world, tmp_path, exported(), lambda household: household.members.pop())
+    registered = edit.submission.household
+    daughter = Person.objects.get(pk=edit.submission.people[3])
+
+    services.accept_edit(edit=edit, by=world.user("site_manager"))
+
+    assert registered.members.count() == 3
+    daughter.refresh_from_db()
+    assert daughter.household != registered  # not deleted: a household of her own
+    assert daughter.household.current_site == world.perm
+    assert daughter.relationship == "head"
+    submission = FieldSubmission.objects.get()
+    assert submission.people == edit.submission.people[:3]
+    assert AuditEntry.objects.filter(
+        object_type="registry.person", object_id=str(daughter.pk), action="change"
+    ).exists()
+
+
+def test_accepting_an_edit_gives_and_withdraws_the_consent_it_changes(world, tmp_path):
+    def edit(household):
+        household.values["consent"] = "registration tracing"
+
+    edit = _edited(world, tmp_path, exported(), edit)
+
+    services.accept_edit(edit=edit, by=world.user("site_manager"))
+
+    for person in edit.submission.household.members.all():
+        assert person.consents_to("tracing")
+        assert not person.consents_to("sharing")
+        assert person.consents_to("registration")
+
+
+def test_an_edit_that_fails_half_way_applies_nothing(world, tmp_path):
+    def edit(household):
+        household.values["phone"] = "+79120000000"
+        household.members.pop()
+        household.members[1]["birth_date"] = "not a date"
+
+    edit = _edited(world, tmp_path, exported(), edit)
+    registered = edit.submission.household
+
+    with pytest.raises(ValidationError) as refused:
+        services.accept_edit(edit=edit, by=world.user("site_manager"))
+
+    assert "members-1-birth_date" in refused.value.message_dict
+    registered.refresh_from_db()
+    assert registered.phone == ""
+    assert registered.members.count() == 4
+    assert Household.objects.count() == 1
+    edit.refresh_from_db()
+    assert edit.status == EditStatus.PENDING
 
 
 def test_a_rejected_edit_imported_again_is_not_queued_again(world, tmp_path):
@@ -298,3 +380,13 @@ def test_person_exchange_csv_lands_households_by_reference(world, tmp_path):
     )
     assert wife.given_name_ar == "فاطمة"
     assert Person.objects.get(given_name_cyr="Юсуф").documents.get().number == "N123"
+
+
+def test_an_uploaded_file_is_told_apart_by_its_name_and_a_csv_by_its_header():
+    from refuge.fielddata.readers import upload_format
+
+    exchange = b"\xef\xbb\xbfrecord_id,household_ref,given_name\n1,h1,Ali\n"
+    assert upload_format("people.csv", exchange) == ImportFormat.EXCHANGE
+    assert upload_format("kobo.csv", b"household/registered_on;meta/instanceID\n") == "csv"
+    assert upload_format("Kobo.XLSX", b"PK") == ImportFormat.KOBO_XLSX
+    assert upload_format("central.json", b"{}") == ImportFormat.ODATA

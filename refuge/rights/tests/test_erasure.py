@@ -1,6 +1,8 @@
 """Erasure with the DPO's approval: the person becomes unreadable everywhere, the audit chain
 still verifies, and the trail names them by id only."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -61,3 +63,104 @@ def test_an_approved_erasure_leaves_nothing_readable_and_the_chain_intact(world,
     assert Erasure.objects.get().status == Erasure.Status.ERASED
     assert verify_chain().intact
     assert AuditEntry.objects.filter(action="delete", object_type="rights.erasure").exists()
+
+
+def _erase(world, person):
+    erasure = request_erasure(person=person, reason="Asked in writing", by=world.user("manager"))
+    decide_erasure(erasure=erasure, approve=True, by=world.user("dpo"))
+
+
+def test_erasure_empties_the_person_in_the_field_submission_and_its_waiting_edit(world, tmp_path):
+    from refuge.fielddata import services as fielddata
+    from refuge.fielddata.kobo import write_kobo_xlsx
+    from refuge.fielddata.models import FieldSubmission, ImportFormat, SubmissionEdit
+    from refuge.fielddata.readers import read_submissions
+    from refuge.fielddata.tests.factories import exported
+
+    def land(households, name):
+        path = write_kobo_xlsx(tmp_path / name, households)
+        run = fielddata.start_run(
+            site=world.perm, by=world.user("site_manager"), file_name=name, fmt="kobo_xlsx"
+        )
+        return fielddata.run_import(run, read_submissions([path], ImportFormat.KOBO_XLSX))
+
+    family = exported()
+    land([family], "first.xlsx")
+    family.members[2]["given_name_lat"] = "Aly"
+    family.values["phone"] = "+79120000000"
+    land([family], "edited.xlsx")
+    submission = FieldSubmission.objects.get()
+    son = Person.objects.get(pk=submission.people[2])
+
+    _erase(world, son)
+
+    submission.refresh_from_db()
+    edit = SubmissionEdit.objects.get()
+    assert submission.content["members"][2] == edit.content["members"][2] == {}
+    assert submission.content["members"][0]["given_name_lat"] == "Mohammed"
+    assert edit.changes["members"] == []  # the son's new name was his alone
+    # The rest of the edit can still be accepted; the erased son stays erased.
+    assert fielddata.accept_edit(edit=edit, by=world.user("site_manager")).status == "accepted"
+    son.refresh_from_db()
+    assert son.given_name_lat == ""
+    assert verify_chain().intact
+
+
+def test_erasure_forgets_the_person_as_sought_and_as_inquirer(world):
+    from refuge.testing import family_of_four
+    from refuge.tracing import services as tracing
+    from refuge.tracing.models import (
+        Candidate,
+        SoughtPerson,
+        TraceStatus,
+        TracingKey,
+        TracingNote,
+        TracingRequest,
+    )
+    from refuge.tracing.services import InquirerData, SoughtData
+
+    household = register(world.perm, world.user("clerk_perm"), family_of_four())
+    son = household.members.get(relationship="son")
+    mother = household.members.get(relationship="spouse")
+    sought_son = tracing.open_request(
+        site=world.shelter,
+        inquirer=InquirerData(given_name="Layla", family_name="Hassan", sex="f", contact="tent 4"),
+        sought=[
+            SoughtData(
+                given_name="Али",
+                family_name="Хасан",
+                relationship="son",
+                sex="m",
+                birth_date=date(2012, 1, 1),
+            )
+        ],
+        by=world.user("tracer_shelter"),
+    )
+    candidate = Candidate.objects.get(sought__request=sought_son, person=son)
+    tracing.review_candidate(candidate=candidate, confirm=True, by=world.user("tracer"))
+    tracing.add_note(
+        request=sought_son, text="Ali was seen in Perm", by=world.user("tracer_shelter")
+    )
+    by_mother = tracing.open_request(
+        site=world.perm,
+        inquirer=InquirerData(given_name="", sex="f", contact="room 12", person=mother),
+        sought=[SoughtData(given_name="Yusuf", family_name="Deeb", relationship="father")],
+        by=world.user("tracer"),
+    )
+
+    _erase(world, son)
+    _erase(world, mother)
+
+    assert not Candidate.objects.filter(person__in=[son, mother]).exists()
+    sought = SoughtPerson.objects.get(request=sought_son)
+    assert (sought.given_name, sought.family_name, sought.status) == (
+        "",
+        "",
+        TraceStatus.CONFIRMED,
+    )
+    assert not TracingKey.objects.filter(request__in=[sought_son, by_mother]).exists()
+    assert not TracingNote.objects.exists()
+    asked = TracingRequest.objects.get(pk=by_mother.pk)
+    assert asked.closed_on is not None and asked.inquirer_given_name == asked.inquirer_contact == ""
+    assert SoughtPerson.objects.get(request=by_mother).given_name == ""
+    assert verify_chain().intact

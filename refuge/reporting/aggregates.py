@@ -6,12 +6,14 @@ the same code path, so the dashboard, the figures CSV, the HXL file and the sitr
 from __future__ import annotations
 
 import hashlib
+import hmac
 import pickle
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from refuge.reporting.models import StoredFigures
 from refuge.reporting.periods import Period, week_start
@@ -53,6 +55,28 @@ def change_watermark() -> int:
     return newest or 0
 
 
+# The stored figures are a pickle (lazy labels keep each reader's language), and a pickle can
+# run code when loaded: someone who can write to the database but does not hold SECRET_KEY
+# must not be able to plant one. Each is sealed with an HMAC under the key and opened only
+# when the seal holds.
+_SEAL_SALT = "refuge.reporting.stored-figures"
+_SEAL_BYTES = 32
+
+
+def _seal(figures: list) -> bytes:
+    payload = pickle.dumps(figures)
+    return salted_hmac(_SEAL_SALT, payload, algorithm="sha256").digest() + payload
+
+
+def _unseal(stored: bytes) -> list | None:
+    stored = bytes(stored)
+    seal, payload = stored[:_SEAL_BYTES], stored[_SEAL_BYTES:]
+    expected = salted_hmac(_SEAL_SALT, payload, algorithm="sha256").digest()
+    if not hmac.compare_digest(seal, expected):
+        return None
+    return pickle.loads(payload)  # noqa: S301 - sealed above with a key outside the database
+
+
 def _sites(site_ids: list[int]) -> list[Site]:
     # In the order visible_sites gives, so the figures are those a live read would count.
     return list(Site.objects.filter(pk__in=site_ids).order_by("kind", "name"))
@@ -73,7 +97,7 @@ def _compute_and_store(
         "as_of": as_of,
         "computed_at": now,
         "watermark": watermark,
-        "figures": pickle.dumps(figures),
+        "figures": _seal(figures),
     }
     key = audience_key(site_ids, exact=exact)
     try:
@@ -95,8 +119,10 @@ def stored_figures(sites: list[Site], period: Period, *, exact: bool, today: dat
         .only("figures", "as_of", "computed_at")
         .first()
     )
-    if row is not None:
-        return FigureSet(pickle.loads(row.figures), row.as_of, row.computed_at)
+    figures = _unseal(row.figures) if row is not None else None
+    if figures is not None:
+        return FigureSet(figures, row.as_of, row.computed_at)
+    # Never asked for, or its seal broken (written by someone without the key): count again.
     return _compute_and_store(sites, period, exact=exact, today=today, watermark=change_watermark())
 
 

@@ -68,7 +68,8 @@ class StoredFigures(models.Model):
     # when something changed after it.
     watermark = models.BigIntegerField(default=0)
     # The pickled figures (CrossFigure with lazy labels, so each reader sees their language).
-    # Written only by refresh_figures from the database's own counts, never from input.
+    # Written only by refresh_figures from the database's own counts, never from input, and
+    # sealed with an HMAC under SECRET_KEY (aggregates._seal): an unsealed row is never loaded.
     figures = models.BinaryField()
 
     class Meta:

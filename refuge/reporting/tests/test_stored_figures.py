@@ -1,6 +1,7 @@
 """The dashboards read figures stored by refresh_figures: the same as a live count, as old
 as the page says, and recounted only where something may have changed."""
 
+import pickle
 from datetime import timedelta
 
 import pytest
@@ -112,3 +113,23 @@ def test_the_regular_run_stores_the_default_periods_for_both_audiences(reporting
 
     assert "computed 4, kept 0" in capsys.readouterr().out
     assert set(StoredFigures.objects.values_list("exact", flat=True)) == {True, False}
+
+
+def test_a_stored_set_planted_without_the_key_is_never_loaded(reporting_world):
+    """Someone with write access to the database but not SECRET_KEY replaces the stored
+    figures with a pickle of their own: it is not unpickled, the figures are counted again."""
+    w = reporting_world
+    admin = w.world.user("admin")
+    refresh_figures(w.today)
+    period = _default_period(w.today)
+    stored = StoredFigures.objects.get(
+        audience=audience_key([s.pk for s in visible_sites(admin)], exact=True),
+        period_start=period.start,
+        period_end=period.end,
+    )
+    planted = pickle.dumps(["planted"])
+    StoredFigures.objects.filter(pk=stored.pk).update(figures=bytes(stored.figures)[:32] + planted)
+
+    board = _board(admin, w.today)
+
+    assert board.figure("occupancy").cell("people", PROGRAMME).value == 18

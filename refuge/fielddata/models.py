@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from refuge.encryption import EncryptedJSONField
+
 
 class ImportFormat(models.TextChoices):
     KOBO_XLSX = "kobo_xlsx", _("KoBoToolbox XLSX export")
@@ -83,7 +85,8 @@ class FieldSubmission(models.Model):
     instance_id = models.CharField(_("instance ID"), max_length=100, unique=True)
     content_hash = models.CharField(max_length=64)
     # What the submission said, field by field: an edit is shown as a diff against it.
-    content = models.JSONField()
+    # Encrypted at rest like the registry's own copy: it holds names, document numbers, phones.
+    content = EncryptedJSONField()
     household = models.ForeignKey(
         "registry.Household", on_delete=models.PROTECT, related_name="field_submissions"
     )
@@ -117,8 +120,8 @@ class SubmissionEdit(models.Model):
 
     submission = models.ForeignKey(FieldSubmission, on_delete=models.CASCADE, related_name="edits")
     content_hash = models.CharField(max_length=64)
-    content = models.JSONField()
-    changes = models.JSONField()
+    content = EncryptedJSONField()
+    changes = EncryptedJSONField()  # old and new values, as personal as the content
     status = models.CharField(
         _("status"), max_length=8, choices=EditStatus.choices, default=EditStatus.PENDING
     )

@@ -1,25 +1,38 @@
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from refuge.casework import encryption
-from refuge.casework.models import Attachment, Note, StepProgress
+from refuge.casework.models import Attachment, Note
+from refuge.encryption import EncryptedCharField, EncryptedJSONField
 from refuge.identity.services import refresh_person_keys
-from refuge.registry.models import Document, Household, Person, document_number_index
+from refuge.registry.models import Document, Person, document_number_index
 
-# The columns encrypted through refuge.encryption's fields, re-encrypted by a plain save.
-ENCRYPTED_FIELDS = {
-    Household: ["phone"],
-    Document: ["number", "number_index"],
-    StepProgress: ["evidence"],
-    Attachment: ["filename", "sha256"],
-}
 BATCH = 500
+
+
+def encrypted_fields() -> dict:
+    """Every column encrypted through refuge.encryption's fields, in every app (a column added
+    later is rotated without being listed here), re-encrypted by a plain save; with the
+    document number's blind index, recomputed beside it."""
+    found = {}
+    for model in apps.get_models():
+        names = [
+            field.name
+            for field in model._meta.concrete_fields
+            if isinstance(field, (EncryptedCharField, EncryptedJSONField))
+        ]
+        if names:
+            found[model] = names
+    found[Document] = [*found.get(Document, []), "number_index"]
+    return found
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every case note, attachment, document number, phone and piece of step "
-        "evidence with the first key of REFUGE_FIELD_KEYS, and recompute the blind indexes "
+        "Re-encrypt every case note, attachment, document number, phone, piece of step "
+        "evidence and field submission copy with the first key of REFUGE_FIELD_KEYS, and "
+        "recompute the blind indexes "
         "under REFUGE_BLIND_INDEX_KEY. Put a new key first, run this, then remove the old key. "
         "--new-key prints a fresh key to put in front."
     )
@@ -40,7 +53,7 @@ class Command(BaseCommand):
                     model.objects.filter(pk=pk).update(ciphertext=encryption.rotate(row.ciphertext))
                 done += 1
             counts[model._meta.verbose_name_plural] = done
-        for model, fields in ENCRYPTED_FIELDS.items():
+        for model, fields in encrypted_fields().items():
             counts[f"{model._meta.verbose_name_plural} ({', '.join(fields)})"] = self._resave(
                 model, fields
             )

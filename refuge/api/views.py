@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, StreamingHttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +34,7 @@ from refuge.fielddata import selectors as fielddata_selectors
 from refuge.fielddata import services as fielddata
 from refuge.fielddata.models import ImportRun
 from refuge.fielddata.readers import upload_format
+from refuge.fielddata.views import XLSX_TYPE, export_response
 from refuge.identity import selectors as identity_selectors
 from refuge.identity import services as identity
 from refuge.identity.explain import explain_all
@@ -671,9 +671,6 @@ class ImportViewSet(DoorViewSet):
         return self.get_paginated_response(s.ImportProblemSerializer(page, many=True).data)
 
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 class _FileRenderer(BaseRenderer):
     """Lets a client ask for the file's own type; the file itself is streamed past DRF's
     rendering, and a refusal still goes out as problem+json."""
@@ -720,13 +717,4 @@ class ExportViewSet(DoorViewSet):
             raise DjangoValidationError(
                 {"file_format": _("This layout is not offered in this format.")}
             ) from None
-        name = f"{site.code}-{layout}.{fmt}"
-        if fmt == "csv":
-            response = StreamingHttpResponse(
-                exports.csv_chunks(found), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
-        return FileResponse(
-            exports.xlsx_file(found), as_attachment=True, filename=name, content_type=XLSX_TYPE
-        )
+        return export_response(found, site=site, layout=layout, fmt=fmt)

@@ -116,20 +116,26 @@ def export(request):
         except exports.ExportRefused:
             form.add_error("format", _("This layout is not offered in this format."))
         else:
-            name = f"{site.code}-{layout}.{fmt}"
-            if fmt == "csv":
-                response = StreamingHttpResponse(
-                    exports.csv_chunks(found), content_type="text/csv; charset=utf-8"
-                )
-                response["Content-Disposition"] = f'attachment; filename="{name}"'
-                return response
-            return FileResponse(
-                exports.xlsx_file(found),
-                as_attachment=True,
-                filename=name,
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
+            return export_response(found, site=site, layout=layout, fmt=fmt)
     return render(request, "fielddata/export.html", {"form": form})
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_response(found, *, site, layout: str, fmt: str):
+    """An export as the download the export page and the API both give: CSV streamed row by
+    row, XLSX from the workbook written to a temporary file."""
+    name = f"{site.code}-{layout}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_chunks(found), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return FileResponse(
+        exports.xlsx_file(found), as_attachment=True, filename=name, content_type=XLSX_TYPE
+    )
 
 
 # OpenRosa: ODK Collect signs in with the device's own credentials (HTTP Basic, over HTTPS),

@@ -145,6 +145,25 @@ def test_the_reason_is_shown_beside_each_result(world, client):
     assert "Same name in another script" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "language,sentences",
+    [("en", "people found. These are the nearest"), ("ru", "человека. Это ближайшие")],
+)
+def test_the_count_of_people_found_ends_before_the_hint_to_narrow_the_search(
+    world, client, monkeypatch, language, sentences
+):
+    from refuge.registry import selectors
+
+    register(world.shelter, world.user("clerk"), family_of_four())
+    monkeypatch.setattr(selectors, "SEARCH_LIMIT", 2)  # three found: more than shown
+    client.force_login(world.user("clerk"))
+    client.cookies["django_language"] = language
+
+    page = client.post(reverse("registry:search"), {"q": "Hassan"}).content.decode()
+
+    assert sentences in page
+
+
 def test_a_slips_qr_address_opens_the_household_in_a_tablets_camera(world, client):
     household = register(world.shelter, world.user("clerk"))
     payload = slip_qr_payload(household, base_url="https://refuge.example.org/")

@@ -17,6 +17,7 @@ from django.test import override_settings
 from refuge.casework.models import Attachment, StepProgress, StepStatus
 from refuge.casework.rules import StepUpdate
 from refuge.casework.services import add_attachment, update_step
+from refuge.fielddata.models import FieldSubmission, ImportFormat
 from refuge.identity.models import PersonKey
 from refuge.identity.records import indexed_keys
 from refuge.identity.selectors import instant_check
@@ -194,6 +195,15 @@ def test_rotating_the_keys_reencrypts_and_reindexes_everything(world, household,
     old_key, new_key = settings.FIELD_ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
     person = household.members.get()
     _record_evidence(world, person)
+    field_copy = {"household": {"phone": PHONE}, "members": [{"document_number": "HMM-000305"}]}
+    FieldSubmission.objects.create(
+        instance_id="uuid:rotated",
+        content_hash="0" * 64,
+        content=field_copy,
+        household=household,
+        site=world.perm,
+        source=ImportFormat.KOBO_XLSX,
+    )
     settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
     settings.BLIND_INDEX_KEY = "a-new-blind-index-key-of-32-chars-or-more"
 
@@ -206,3 +216,5 @@ def test_rotating_the_keys_reencrypts_and_reindexes_everything(world, household,
     assert step.evidence == {"snils": SNILS, "inn": INN}
     assert [f.person for f in find_people(world.user("clerk_perm"), TYPED)] == [person]
     assert _met_by_document_key(person)
+    # Found in the field data app without being listed: every encrypted column is rotated.
+    assert FieldSubmission.objects.get().content == field_copy

@@ -5,6 +5,7 @@ Set REFUGE_REQUIRE_BROWSER=1 (CI does) to fail instead of skipping when Chromium
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -33,15 +34,51 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+class _ReleasedOnClose:
+    """A response's body, holding the server's lock until the server has sent it all (a
+    streamed export reads the database while it is sent)."""
+
+    def __init__(self, body, lock):
+        self._body, self._lock, self._held = body, lock, True
+
+    def __iter__(self):
+        return iter(self._body)
+
+    def close(self):
+        try:
+            if hasattr(self._body, "close"):
+                self._body.close()
+        finally:
+            if self._held:
+                self._held = False
+                self._lock.release()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _static_files_as_in_production():
     """Pages name static files by their hashed names, which only WhiteNoise (serving what
     collectstatic wrote) knows; the live server's own static handler looks for the unhashed
-    originals. Let every request through to the application, as a deployment does."""
+    originals. Let every request through to the application, as a deployment does.
+
+    The live server answers each browser connection in its own thread, but on SQLite they all
+    share the test's one in-memory connection, and two requests at once on it (a form saved
+    while its htmx check is still running) fail with "SQL statements in progress": a fault of
+    the test server, not of the app. So requests are answered one at a time, body included."""
     from django.contrib.staticfiles.handlers import StaticFilesHandler
 
+    lock = threading.Lock()
+
+    def one_at_a_time(self, environ, start_response):
+        lock.acquire()
+        try:
+            body = self.application(environ, start_response)
+        except BaseException:
+            lock.release()
+            raise
+        return _ReleasedOnClose(body, lock)
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(StaticFilesHandler, "_should_handle", lambda self, path: False)
+        patch.setattr(StaticFilesHandler, "__call__", one_at_a_time)
         yield
 
 

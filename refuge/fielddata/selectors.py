@@ -60,3 +60,71 @@ def edit_for(user, pk: int) -> SubmissionEdit:
     edit = pending_edits(user).get(pk=pk)
     audit.record(actor=user, action=audit.Action.VIEW, target=edit, detail={"page": "edit"})
     return edit
+
+
+def form_field_labels() -> dict[str, object]:
+    """The registration form's questions by name, with their (lazy) labels."""
+    from refuge.fielddata.xlsform import HOUSEHOLD_QUESTIONS, MEMBER_QUESTIONS
+
+    return {q.name: q.label for q in (*HOUSEHOLD_QUESTIONS, *MEMBER_QUESTIONS)}
+
+
+def held_on_person(*, person_id: int, household_id: int) -> list[dict]:
+    """What field data keeps on one person, for their subject-access export (refuge.rights,
+    which checks that the data protection officer asks and audits the export as one read).
+
+    Each submission that registered them, decrypted: the household's values, their own member's
+    values, the form's fields by name, and of the other members only their relationship (who
+    they are to the person, not their names or documents); then each edit of it, with their
+    values in it and what it changes for them or the household."""
+    from refuge.fielddata.models import FieldSubmission
+
+    held = []
+    submissions = FieldSubmission.objects.filter(household_id=household_id).prefetch_related(
+        "edits"
+    )
+    for submission in submissions.order_by("received_at", "pk"):
+        if person_id not in submission.people:
+            continue
+        index = submission.people.index(person_id)
+        held.append(
+            {
+                "instance_id": submission.instance_id,
+                "source": submission.get_source_display(),
+                "received_at": submission.received_at,
+                **_as_member(submission.content, index),
+                "edits": [
+                    {
+                        "received_at": edit.received_at,
+                        "status": edit.get_status_display(),
+                        **_as_member(edit.content, index),
+                        "changes": {
+                            **edit.changes.get("household", {}),
+                            **next(
+                                (
+                                    m["fields"]
+                                    for m in edit.changes.get("members", [])
+                                    if m["index"] == index
+                                ),
+                                {},
+                            ),
+                        },
+                    }
+                    for edit in submission.edits.all()
+                ],
+            }
+        )
+    return held
+
+
+def _as_member(content: dict, index: int) -> dict:
+    """One member's view of a submission's content: the household's values, theirs, and the
+    others' relationships only."""
+    members = content.get("members", [])
+    return {
+        "household": dict(content.get("household", {})),
+        "member": dict(members[index]) if index < len(members) else {},
+        "other_members": [
+            m.get("relationship", "") for i, m in enumerate(members) if i != index and m
+        ],
+    }

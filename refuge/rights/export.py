@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +26,24 @@ SECTION_TITLES = {
     "notes": gettext_lazy("Notes written about you"),
     "attachments": gettext_lazy("Attached documents"),
     "corrections": gettext_lazy("Corrections you asked for"),
+    "field_submissions": gettext_lazy("Registrations made in the field"),
+    "tracing_requests": gettext_lazy("Your tracing requests"),
+    "tracing_matches": gettext_lazy("Tracing requests that may concern you"),
+}
+
+# Labels of the nested parts of the field and tracing copies, in the person's language.
+PART_LABELS = {
+    "household": gettext_lazy("Household"),
+    "member": gettext_lazy("About you"),
+    "other_members": gettext_lazy("Others in the household (relationship)"),
+    "edits": gettext_lazy("Later versions of this registration"),
+    "changes": gettext_lazy("What it changes (before, after)"),
+    "sought": gettext_lazy("Relatives you are looking for"),
+    "described_as": gettext_lazy("As the request describes the person sought"),
+    "match": gettext_lazy("Possible match"),
+    "answer": gettext_lazy("Your answer"),
+    "reference": gettext_lazy("Reference"),
+    "found_at": gettext_lazy("Found on"),
 }
 
 EXPORTING_ROLES = frozenset({"dpo"})
@@ -34,9 +52,12 @@ EXPORTING_ROLES = frozenset({"dpo"})
 def _person_record(person) -> dict:
     from refuge.casework import encryption
     from refuge.casework.models import Attachment, Note, StepProgress
+    from refuge.fielddata import selectors as fielddata
     from refuge.rights.models import Correction
     from refuge.sites.models import Stay
+    from refuge.tracing import selectors as tracing
 
+    traced = tracing.held_on_person(person_id=person.pk)
     fields = {
         f.name: getattr(person, f.attname)
         for f in person._meta.concrete_fields
@@ -77,6 +98,13 @@ def _person_record(person) -> dict:
         "corrections": list(
             Correction.objects.filter(person=person).values("fields", "request", "made_at")
         ),
+        # The copies the higher apps keep, read through their own selectors (as erasure reaches
+        # them through their forget_person); the one export entry below audits the whole read.
+        "field_submissions": fielddata.held_on_person(
+            person_id=person.pk, household_id=person.household_id
+        ),
+        "tracing_requests": traced["as_inquirer"],
+        "tracing_matches": traced["as_sought"],
     }
 
 
@@ -91,12 +119,20 @@ def subject_export(*, person, by) -> dict:
 
 
 def _field_label(name: str) -> str:
+    from refuge.fielddata.models import FieldSubmission, SubmissionEdit
+    from refuge.fielddata.selectors import form_field_labels
     from refuge.registry.models import Person
+    from refuge.tracing.models import Answer, SoughtPerson, TracingRequest
 
-    try:
-        return str(Person._meta.get_field(name).verbose_name)
-    except Exception:  # not a person field: its technical name
-        return name
+    if name in PART_LABELS:
+        return str(PART_LABELS[name])
+    for model in (Person, SoughtPerson, TracingRequest, Answer, SubmissionEdit, FieldSubmission):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:  # not a field of this model: the next one's
+            continue
+    # The form's question, else its technical name.
+    return str(form_field_labels().get(name, name))
 
 
 def subject_export_pdf(record: dict, *, language: str) -> bytes:
@@ -127,6 +163,26 @@ def subject_export_pdf(record: dict, *, language: str) -> bytes:
             canvas.drawString(15 * mm, y, shown)
         y -= size * 0.5 * mm
 
+    def emit(value, depth: int) -> None:
+        """A value, a list or a dict (the field and tracing copies nest), one line each."""
+        indent = "  " * depth
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, dict):
+                for key, inner in item.items():
+                    if inner in ("", None, [], {}):
+                        continue
+                    nested = isinstance(inner, dict) or (
+                        isinstance(inner, list) and any(isinstance(i, dict) for i in inner)
+                    )
+                    if nested:
+                        line(f"{indent}{_field_label(key)}:")
+                        emit(inner, depth + 1)
+                    else:
+                        line(f"{indent}{_field_label(key)}: {inner}")
+            elif item not in ("", None):
+                line(f"{indent}{item}")
+
     with translation.override(language):
         line(_("Everything Refuge holds about you"), 14, bold=True)
         line(_("Registration number: %(number)s") % {"number": record["registration_number"]})
@@ -134,13 +190,6 @@ def subject_export_pdf(record: dict, *, language: str) -> bytes:
             if section in ("registration_number",):
                 continue
             line(str(SECTION_TITLES.get(section, section)), 11, bold=True)
-            items = value if isinstance(value, list) else [value]
-            for item in items:
-                if isinstance(item, dict):
-                    for key, inner in item.items():
-                        if inner not in ("", None, [], {}):
-                            line(f"  {_field_label(key)}: {inner}")
-                elif item not in ("", None):
-                    line(f"  {item}")
+            emit(value, 1)
     canvas.save()
     return buffer.getvalue()

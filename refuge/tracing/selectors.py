@@ -318,3 +318,80 @@ def tracing_counts(user) -> dict[str, int]:
     }
     audit.record(actor=user, action=audit.Action.VIEW, object_type="tracing.counts")
     return counts
+
+
+SOUGHT_DESCRIPTION = (
+    "given_name",
+    "father_name",
+    "family_name",
+    "mother_name",
+    "sex",
+    "birth_date",
+    "relationship",
+    "last_seen_place",
+    "last_seen_on",
+    "circumstances",
+    "distinguishing",
+)
+
+
+def held_on_person(*, person_id: int) -> dict[str, list[dict]]:
+    """What tracing keeps on one person, for their subject-access export (refuge.rights, which
+    checks that the data protection officer asks and audits the export as one read).
+
+    As the inquirer: their requests, what they told us of themselves and of the relatives they
+    seek, and each trace's status in the words the inquirer's side may read (never a candidate,
+    a confirmation or where a relative is). As the one sought: each request's description that
+    was matched to them (who is looking for them by relationship, not the inquirer's name or
+    contact), the match's status, and the answer they gave."""
+    requests = (
+        TracingRequest.objects.filter(inquirer_person_id=person_id)
+        .prefetch_related("traces__candidates")
+        .order_by("opened_on", "pk")
+    )
+    as_inquirer = [
+        {
+            "reference": request.reference,
+            "opened_on": request.opened_on,
+            "closed_on": request.closed_on,
+            "inquirer_given_name": request.inquirer_given_name,
+            "inquirer_father_name": request.inquirer_father_name,
+            "inquirer_family_name": request.inquirer_family_name,
+            "inquirer_contact": request.inquirer_contact,
+            "consents_to_trace_back": request.consents_to_trace_back,
+            "consents_to_partners": request.consents_to_partners,
+            "sought": [
+                {
+                    **{f: getattr(sought, f) for f in SOUGHT_DESCRIPTION},
+                    "status": told_status(sought),
+                }
+                for sought in request.traces.all()
+            ],
+        }
+        for request in requests
+    ]
+    matches = (
+        Candidate.objects.filter(person_id=person_id)
+        .select_related("sought__request")
+        .order_by("found_at", "pk")
+    )
+    as_sought = []
+    for candidate in matches:
+        sought = candidate.sought
+        answer = Answer.objects.filter(candidate=candidate).first()
+        as_sought.append(
+            {
+                "reference": sought.request.reference,
+                "described_as": {f: getattr(sought, f) for f in SOUGHT_DESCRIPTION},
+                "match": candidate.get_status_display(),
+                "found_at": candidate.found_at,
+                "answer": {
+                    "agreed": answer.agreed,
+                    "shares": answer.shares,
+                    "spoke_on": answer.spoke_on,
+                }
+                if answer
+                else {},
+            }
+        )
+    return {"as_inquirer": as_inquirer, "as_sought": as_sought}

@@ -76,3 +76,109 @@ def test_the_command_writes_both_files_for_their_owner_only(world, her, tmp_path
 
     for name in (f"person-{her.pk}.json", f"person-{her.pk}.pdf"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
+
+
+def test_the_export_holds_his_field_copies_and_traces_but_not_his_familys(world, tmp_path):
+    from datetime import date
+
+    from refuge.fielddata import services as fielddata
+    from refuge.fielddata.kobo import write_kobo_xlsx
+    from refuge.fielddata.models import FieldSubmission, ImportFormat
+    from refuge.fielddata.readers import read_submissions
+    from refuge.fielddata.tests.factories import exported
+    from refuge.registry.models import Person
+    from refuge.tracing import services as tracing
+    from refuge.tracing.models import Candidate
+    from refuge.tracing.services import InquirerData, SoughtData
+
+    def land(households, name):
+        path = write_kobo_xlsx(tmp_path / name, households)
+        run = fielddata.start_run(
+            site=world.perm, by=world.user("site_manager"), file_name=name, fmt="kobo_xlsx"
+        )
+        return fielddata.run_import(run, read_submissions([path], ImportFormat.KOBO_XLSX))
+
+    family = exported()
+    family.members[0].update(document_type="passport", document_number="N1111111")
+    family.members[2].update(document_type="passport", document_number="N2222222")
+    land([family], "first.xlsx")
+    family.members[2]["given_name_lat"] = "Aly"  # an edit waiting for the site manager
+    land([family], "edited.xlsx")
+    son = Person.objects.get(pk=FieldSubmission.objects.get().people[2])
+    request = tracing.open_request(
+        site=world.shelter,
+        inquirer=InquirerData(given_name="Layla", family_name="Hassan", sex="f", contact="tent 4"),
+        sought=[
+            SoughtData(
+                given_name="Ali",
+                family_name="Hassan",
+                relationship="son",
+                sex="m",
+                birth_date=date(2012, 9, 3),
+                last_seen_place="Aleppo bus station",
+            )
+        ],
+        by=world.user("tracer_shelter"),
+    )
+    assert Candidate.objects.filter(sought__request=request, person=son).exists()
+    entries = AuditEntry.objects.count()
+
+    record = subject_export(person=son, by=world.user("dpo"))
+    pdf = subject_export_pdf(record, language="en")
+
+    (submission,) = record["field_submissions"]
+    assert submission["member"]["document_number"] == "N2222222"
+    assert submission["other_members"] == ["head", "spouse", "daughter"]
+    assert submission["edits"][0]["changes"] == {"given_name_lat": ["Ali", "Aly"]}
+    (match,) = record["tracing_matches"]
+    assert match["described_as"]["last_seen_place"] == "Aleppo bus station"
+    texts = {
+        "JSON": json.dumps(record, ensure_ascii=False),
+        "PDF": "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages),
+    }
+    for kind, text in texts.items():
+        assert "N2222222" in text and "Aly" in text and "Aleppo bus station" in text, kind
+        # His father's passport, his mother's name, the inquirer's name and contact: not his.
+        for theirs in ("N1111111", "Fatima", "Layla", "tent 4"):
+            assert theirs not in text, (kind, theirs)
+    # One read of everything, audited once.
+    assert AuditEntry.objects.count() == entries + 1
+    assert AuditEntry.objects.order_by("-pk").first().action == "export"
+
+
+def test_her_own_tracing_request_is_in_her_export_without_its_match(world, her):
+    from datetime import date
+
+    from refuge.testing import family_of_four
+    from refuge.tracing import services as tracing
+    from refuge.tracing.models import Candidate
+    from refuge.tracing.services import InquirerData, SoughtData
+
+    household = register(world.perm, world.user("clerk_perm"), family_of_four())
+    son = household.members.get(relationship="son")
+    tracing.open_request(
+        site=world.perm,
+        inquirer=InquirerData(given_name="", sex="f", contact="room 12", person=her),
+        sought=[
+            SoughtData(
+                given_name="Ali",
+                family_name="Hassan",
+                relationship="son",
+                sex="m",
+                birth_date=date(2012, 9, 3),
+            )
+        ],
+        by=world.user("tracer"),
+    )
+    assert Candidate.objects.filter(person=son).exists()
+
+    record = subject_export(person=her, by=world.user("dpo"))
+
+    (request,) = record["tracing_requests"]
+    assert request["inquirer_contact"] == "room 12"
+    assert request["sought"][0]["given_name"] == "Ali"
+    assert request["sought"][0]["status"] == "Open: being traced"
+    # Who the candidate is, and where, is not hers to read.
+    held = json.dumps(request, ensure_ascii=False)
+    assert "Mohammed" not in held and world.perm.name not in held
+    assert record["tracing_matches"] == []

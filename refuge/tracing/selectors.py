@@ -346,7 +346,7 @@ def held_on_person(*, person_id: int) -> dict[str, list[dict]]:
     contact), the match's status, and the answer they gave."""
     requests = (
         TracingRequest.objects.filter(inquirer_person_id=person_id)
-        .prefetch_related("traces__candidates")
+        .prefetch_related("traces")
         .order_by("opened_on", "pk")
     )
     as_inquirer = [
@@ -370,14 +370,21 @@ def held_on_person(*, person_id: int) -> dict[str, list[dict]]:
         }
         for request in requests
     ]
+    # Sought as registered here, or as the inquirer of a request that another one's trace met.
     matches = (
-        Candidate.objects.filter(person_id=person_id)
+        Candidate.objects.filter(
+            Q(person_id=person_id) | Q(other_request__inquirer_person_id=person_id)
+        )
         .select_related("sought__request")
         .order_by("found_at", "pk")
     )
     as_sought = []
+    seen: set[int] = set()
     for candidate in matches:
         sought = candidate.sought
+        if sought.pk in seen:  # met both as registered and as an inquirer: one match
+            continue
+        seen.add(sought.pk)
         answer = Answer.objects.filter(candidate=candidate).first()
         as_sought.append(
             {

@@ -182,3 +182,38 @@ def test_her_own_tracing_request_is_in_her_export_without_its_match(world, her):
     held = json.dumps(request, ensure_ascii=False)
     assert "Mohammed" not in held and world.perm.name not in held
     assert record["tracing_matches"] == []
+
+
+def test_a_request_looking_for_her_while_she_looks_for_them_is_one_match(world, her):
+    from refuge.tracing import services as tracing
+    from refuge.tracing.models import Candidate
+    from refuge.tracing.services import InquirerData, SoughtData
+
+    tracing.open_request(
+        site=world.perm,
+        inquirer=InquirerData(given_name="", sex="f", contact="room 12", person=her),
+        sought=[SoughtData(given_name="Qasim", family_name="Haddad", relationship="father")],
+        by=world.user("tracer"),
+    )
+    father = tracing.open_request(
+        site=world.shelter,
+        inquirer=InquirerData(given_name="Qasim", family_name="Haddad", sex="m", contact="tent 9"),
+        sought=[
+            SoughtData(
+                given_name="Zubaydah",
+                family_name="Haddad",
+                relationship="daughter",
+                sex="f",
+                circumstances="Lost at the border crossing",
+            )
+        ],
+        by=world.user("tracer_shelter"),
+    )
+    # Two candidates for one trace: her registration, and her own request (she is its inquirer).
+    assert Candidate.objects.filter(sought__request=father).count() == 2
+
+    record = subject_export(person=her, by=world.user("dpo"))
+
+    (match,) = record["tracing_matches"]
+    assert match["described_as"]["circumstances"] == "Lost at the border crossing"
+    assert "tent 9" not in json.dumps(match, ensure_ascii=False)

@@ -105,6 +105,8 @@ def main() -> None:
         f"{time.monotonic() - started:.0f} s"
     )
     out = ROOT / "var" / "bench" / f"refuge-{vendor}.backup"
+    # On PostgreSQL nothing else has made var/bench yet (the databases live on the server).
+    out.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     database_mb = _database_bytes(vendor) / 1e6
     backup_wall, backup_cpu = _refuge(env, "backup", "--out", str(out))

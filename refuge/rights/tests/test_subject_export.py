@@ -141,6 +141,10 @@ def test_the_export_holds_his_field_copies_and_traces_but_not_his_familys(world,
         # His father's passport, his mother's name, the inquirer's name and contact: not his.
         for theirs in ("N1111111", "Fatima", "Layla", "tent 4"):
             assert theirs not in text, (kind, theirs)
+    russian = subject_export_pdf(record, language="ru")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(russian)).pages)
+    assert "Регистрации, сделанные на выезде" in text
+    assert "Другие члены семьи (родство)" in text and "N2222222" in text
     # One read of everything, audited once.
     assert AuditEntry.objects.count() == entries + 1
     assert AuditEntry.objects.order_by("-pk").first().action == "export"

@@ -38,6 +38,7 @@ from refuge.matching.vectorised import RecordArrays, score_pair_arrays
 
 WINDOW = 40  # neighbours per record inside one block (see candidate_pairs)
 BLOCK_CAP = 40  # a larger block is split by a second key (see candidate_pairs)
+SPLIT_WINDOW = 10  # neighbours per record inside a sub-block still larger than BLOCK_CAP
 YEAR_BAND = 6  # years per band when an undated key's block is split by birth year
 COMPATIBLE_MARGIN = 4.0
 SUPPORT_LOG_ODDS = 0.0  # a member pair at even odds or better supports its households
@@ -100,8 +101,11 @@ def candidate_pairs(
     second key, so that the pairs per record stay about the same at a million as at a hundred
     thousand (see `_sub_keys`). Inside a block or a sub-block records are sorted by the key's
     tie-break (the field it leaves out) and birth year, and each is paired with its next
-    `WINDOW` neighbours. A record without the second key (no birth year, no mother's name)
-    stays in the whole block and meets its `WINDOW` neighbours there, as before the split.
+    neighbours: all of them in a block or sub-block of at most `block_cap`, its `SPLIT_WINDOW`
+    next ones in a sub-block that is still larger (in that order the same person's other
+    registration is next to it, with the same tie-break and a close year). A record without the
+    second key (no birth year, no mother's name) stays in the whole block and meets its
+    `SPLIT_WINDOW` next ones there.
     """
     key_code = array("q")
     tie_hash = array("q")
@@ -147,8 +151,13 @@ def candidate_pairs(
     if big.any():
         kb, tb, ob, ub = kh[big], th[big], ow[big], ud[big]
         sub_kh, sub_th, sub_ow, without = _sub_keys(kb, tb, ob, ub, birth_year, mother_hash)
-        _window_pairs(sub_kh, sub_th, birth_year[sub_ow], sub_ow, n, pieces)
-        _window_pairs(kb, tb, birth_year[ob], ob, n, pieces, keep=without)
+        _, sub_code, sub_size = np.unique(sub_kh, return_inverse=True, return_counts=True)
+        fits = sub_size[sub_code] <= block_cap
+        for part, window in ((fits, WINDOW), (~fits, SPLIT_WINDOW)):
+            sk, st, so = sub_kh[part], sub_th[part], sub_ow[part]
+            _window_pairs(sk, st, birth_year[so], so, n, pieces, window=window)
+        del sub_kh, sub_th, sub_ow, sub_code, fits
+        _window_pairs(kb, tb, birth_year[ob], ob, n, pieces, keep=without, window=SPLIT_WINDOW)
     del kh, th, ow, ud, big
     ranges = [np.unique(np.concatenate(p)) for p in pieces if p]
     if not ranges:
@@ -201,8 +210,9 @@ def _window_pairs(
     n: int,
     pieces: list[list[np.ndarray]],
     keep: np.ndarray | None = None,
+    window: int = WINDOW,
 ) -> None:
-    """Pair each entry with its next `WINDOW` neighbours of the same key (sorted by tie-break,
+    """Pair each entry with its next `window` neighbours of the same key (sorted by tie-break,
     birth year, record), filing the pair codes (i * n + j) in `pieces` by the range of their
     first record. With `keep`, only pairs where at least one side is kept."""
     if not len(kh):
@@ -215,7 +225,7 @@ def _window_pairs(
     # sort works one range at a time instead of on every raw pair together (memory at 1M).
     span = n // _PAIR_RANGES + 1
     limits = np.arange(1, _PAIR_RANGES, dtype=np.int64) * span * n
-    for d in range(1, WINDOW + 1):
+    for d in range(1, window + 1):
         same = (kh[d:] == kh[:-d]) & (ow[d:] != ow[:-d])
         if keep is not None:
             same &= keep[d:] | keep[:-d]

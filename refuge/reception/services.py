@@ -93,6 +93,25 @@ def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
 
 
 @transaction.atomic
+def change_document(*, person: Person, old, new, by) -> bool:
+    """Correct a person's document (registry.change_document); the identity keys follow it."""
+    changed = registry.change_document(person=person, old=old, new=new, by=by)
+    if changed:
+        refresh_person_keys(Person.objects.get(pk=person.pk))
+    return changed
+
+
+@transaction.atomic
+def change_needs(*, person: Person, add: list[str], remove: list[str], by) -> dict[str, list]:
+    """Flag or withdraw specific needs (registry.change_needs); a need FU-TR (tracing required)
+    flagged now opens or links the person's tracing request, as at registration."""
+    changed = registry.change_needs(person=person, add=add, remove=remove, by=by)
+    if SpecificNeed.FU_TR in changed["added"]:
+        tracing.open_for_need(person=Person.objects.get(pk=person.pk), by=by)
+    return changed
+
+
+@transaction.atomic
 def separate_member(*, person: Person, by) -> Household:
     """A member is no longer part of their household (left the family, or was entered in the
     wrong one): they head a household of their own, staying where they are, with their case

@@ -24,14 +24,17 @@ from refuge.registry.models import (
     Person,
     PersonNameToken,
     age_on,
+    document_number_index,
 )
 from refuge.registry.names import clean_name
 from refuge.registry.search import person_search_tokens
 from refuge.registry.vocabulary import (
     ConsentScope,
     DatePrecision,
+    DocumentType,
     RegistrationLevel,
     Relationship,
+    SpecificNeed,
 )
 
 EDITABLE_PERSON_FIELDS = (
@@ -575,3 +578,92 @@ def leave_household(*, person: Person, by) -> Household:
         detail={"household": [old.registration_number, household.registration_number]},
     )
     return household
+
+
+def _document_text(document: DocumentData | None) -> str:
+    return f"{document.doc_type} {document.number.strip()}" if document else ""
+
+
+@transaction.atomic
+def change_document(
+    *, person: Person, old: DocumentData | None, new: DocumentData | None, by
+) -> bool:
+    """The registry's part of correcting a person's document (reception.change_document
+    composes it): the document recorded as `old` becomes `new`; no `old` records a new one, no
+    `new` removes it. A personal document's number already recorded for someone else is refused:
+    two records holding one passport are a question for review, not an edit. Returns whether
+    anything changed."""
+    require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if new is not None:
+        new = DocumentData(doc_type=new.doc_type, number=new.number.strip())
+        if new.doc_type not in DocumentType.values:
+            raise ValidationError({"document_type": _("Choose the type of this document.")})
+        if not new.number:
+            raise ValidationError({"document_number": _("Enter the number of this document.")})
+        if len(new.number) > TEXT_LIMITS["document_number"]:
+            raise ValidationError({"document_number": _too_long(TEXT_LIMITS["document_number"])})
+        held = (
+            Document.objects.filter(number_index=document_number_index(new.number))
+            .exclude(person=person)
+            .exclude(doc_type=DocumentType.FAMILY_BOOKLET)
+        )
+        if new.doc_type != DocumentType.FAMILY_BOOKLET and held.exists():
+            raise ValidationError(
+                {
+                    "document_number": _(
+                        "This document number is recorded for someone else: compare the two "
+                        "records at review first."
+                    )
+                }
+            )
+    recorded = None
+    if old is not None and old.number.strip():
+        index = document_number_index(old.number)
+        recorded = next((d for d in person.documents.all() if d.number_index == index), None)
+    if new is None:
+        if recorded is None:
+            return False
+        recorded.delete()
+    elif recorded is not None:
+        if (recorded.doc_type, recorded.number) == (new.doc_type, new.number):
+            return False
+        recorded.doc_type, recorded.number = new.doc_type, new.number
+        recorded.save()
+    else:
+        Document.objects.create(person=person, doc_type=new.doc_type, number=new.number)
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=person,
+        detail={"changes": {"document": [_document_text(old), _document_text(new)]}},
+    )
+    return True
+
+
+@transaction.atomic
+def change_needs(*, person: Person, add: list[str], remove: list[str], by) -> dict[str, list]:
+    """Specific needs flagged or withdrawn for a person after registration; a need flagged again
+    keeps its review status. Returns {"added": [...], "removed": [...]}, what changed."""
+    require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
+    if any(code not in SpecificNeed.values for code in (*add, *remove)):
+        raise ValidationError({"needs": _("Choose specific needs from the list.")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    have = set(person.needs.values_list("code", flat=True))
+    added = [code for code in dict.fromkeys(add) if code not in have]
+    removed = [code for code in dict.fromkeys(remove) if code in have]
+    if not (added or removed):
+        return {"added": [], "removed": []}
+    today = timezone.localdate()
+    Need.objects.bulk_create(
+        Need(person=person, code=code, recorded_on=today, recorded_by=by) for code in added
+    )
+    person.needs.filter(code__in=removed).delete()
+    after = sorted((have | set(added)) - set(removed))
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=person,
+        detail={"changes": {"needs": [sorted(have), after]}},
+    )
+    return {"added": added, "removed": removed}

@@ -102,12 +102,24 @@ def _parse_date(text: str) -> date:
     return date.fromisoformat(text[:10])
 
 
-def _place(code: str) -> Place | None:
-    return Place.objects.filter(pcode=code.strip().upper()).first() if code else None
+def _place(code: str, places: dict[str, Place] | None = None) -> Place | None:
+    if not code:
+        return None
+    if places is not None:
+        return places.get(code.strip().upper())
+    return Place.objects.filter(pcode=code.strip().upper()).first()
 
 
-def member_data(values: dict[str, str]) -> tuple[MemberData, dict[str, str]]:
-    """A member as the registry takes them, and the problems of the values by field name."""
+def shipped_places() -> dict[str, Place]:
+    """The p-code list by code, read once for a whole run instead of once a member."""
+    return {place.pcode: place for place in Place.objects.all()}
+
+
+def member_data(
+    values: dict[str, str], *, places: dict[str, Place] | None = None
+) -> tuple[MemberData, dict[str, str]]:
+    """A member as the registry takes them, and the problems of the values by field name.
+    `places`, the p-code list by code (shipped_places), spares a query a member."""
     errors: dict[str, str] = {}
 
     def choice(name: str, choices, default: str = "") -> str:
@@ -128,7 +140,7 @@ def member_data(values: dict[str, str]) -> tuple[MemberData, dict[str, str]]:
     origin = None
     for name in ("origin_district", "origin_governorate"):
         if values.get(name) and origin is None:
-            origin = _place(values[name])
+            origin = _place(values[name], places)
             if origin is None:
                 errors[name] = _("Not a place in the p-code list.")
     documents = []
@@ -375,8 +387,15 @@ def _queue_edit(run, existing: FieldSubmission, submitted: SubmittedHousehold, d
     return Outcome.EDIT
 
 
-def import_submission(run: ImportRun, submitted: SubmittedHousehold, *, default_consent=()) -> str:
-    """Land one submitted household through the door, or report why not. Returns the outcome."""
+def import_submission(
+    run: ImportRun,
+    submitted: SubmittedHousehold,
+    *,
+    default_consent=(),
+    places: dict[str, Place] | None = None,
+) -> str:
+    """Land one submitted household through the door, or report why not. Returns the outcome.
+    `places` (shipped_places) is the p-code list a run reads once."""
     by, site = run.started_by, run.site
     digest = submitted.content_hash
     existing = (
@@ -398,7 +417,7 @@ def import_submission(run: ImportRun, submitted: SubmittedHousehold, *, default_
     problems += [Problem(submitted.sheet, submitted.row, f, m) for f, m in errors.items()]
     members = []
     for member in submitted.members:
-        data, errors = member_data(member.values)
+        data, errors = member_data(member.values, places=places)
         members.append(data)
         problems += [Problem(member.sheet, member.row, f, m) for f, m in errors.items()]
     if not submitted.members:
@@ -478,6 +497,7 @@ def run_import(
 ) -> ImportRun:
     """Read every submission into the registry, one household per transaction."""
     ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    places = shipped_places()
     with translation.override(run.language):
         for chunk in batched(submissions, CHUNK):
             # What landed before is looked up a chunk at a time, and a submission that comes
@@ -499,7 +519,9 @@ def run_import(
                     unchanged += 1
                     outcome = Outcome.UNCHANGED
                 else:
-                    outcome = import_submission(run, item, default_consent=default_consent)
+                    outcome = import_submission(
+                        run, item, default_consent=default_consent, places=places
+                    )
                 if progress:
                     progress(outcome)
             if unchanged:

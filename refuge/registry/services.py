@@ -190,7 +190,12 @@ def _refresh_name_tokens(person: Person) -> None:
     )
 
 
-def _create_member(household: Household, member: MemberData, by, today: date) -> Person:
+def _create_member(
+    household: Household, member: MemberData, by, today: date, *, audited: list | None = None
+) -> Person:
+    """Save one member with their name tokens, documents and needs. With `audited` given, the
+    person's audit entry is appended to it for the caller to write with the household's others
+    in one append (audit.record_many); without, it is written now."""
     person = Person(
         household=household,
         relationship=member.relationship,
@@ -206,7 +211,11 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
     )
     person.full_clean(exclude=["household"])
     person.save()
-    _refresh_name_tokens(person)
+    # A new person has no tokens yet: nothing to delete first.
+    PersonNameToken.objects.bulk_create(
+        PersonNameToken(person=person, token=t[:80])
+        for t in sorted(person_search_tokens({f: getattr(person, f) for f in NAME_FIELDS}))
+    )
     for doc in member.documents:
         Document.objects.create(
             person=person,
@@ -215,24 +224,29 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
             issuer=doc.issuer,
             expires_on=doc.expires_on,
         )
-    Need.objects.bulk_create(
-        Need(person=person, code=code, recorded_on=today, recorded_by=by)
-        for code in dict.fromkeys(member.needs)
-    )
-    audit.record(
-        actor=by,
-        action=audit.Action.CREATE,
-        target=person,
-        site_id=household.audit_site_id,
-        detail={
-            "household": household.registration_number,
-            "fields": {
-                f: getattr(person, f)
-                for f in EDITABLE_PERSON_FIELDS
-                if getattr(person, f) not in ("", None, [])
-            },
+    if member.needs:
+        Need.objects.bulk_create(
+            Need(person=person, code=code, recorded_on=today, recorded_by=by)
+            for code in dict.fromkeys(member.needs)
+        )
+    detail = {
+        "household": household.registration_number,
+        "fields": {
+            f: getattr(person, f)
+            for f in EDITABLE_PERSON_FIELDS
+            if getattr(person, f) not in ("", None, [])
         },
-    )
+    }
+    if audited is None:
+        audit.record(
+            actor=by,
+            action=audit.Action.CREATE,
+            target=person,
+            site_id=household.audit_site_id,
+            detail=detail,
+        )
+    else:
+        audited.append((person, detail))
     return person
 
 
@@ -307,16 +321,27 @@ def create_household(
     # The head first, so that a half-typed form never leaves a household without its head.
     order = sorted(range(len(members)), key=lambda i: members[i].relationship != Relationship.HEAD)
     created: dict[int, Person] = {}
+    audited: list[tuple[Person, dict]] = []
     for index in order:
-        member = members[index]
-        person = created[index] = _create_member(household, member, by, today)
-        Consent.objects.create(
-            person=person,
+        created[index] = _create_member(household, members[index], by, today, audited=audited)
+    # The members' entries in one append and their consent in one insert, in the order made.
+    audit.record_many(
+        actor=by,
+        action=audit.Action.CREATE,
+        targets=[person for person, _detail in audited],
+        details=[detail for _person, detail in audited],
+        site_id=site.pk,
+    )
+    Consent.objects.bulk_create(
+        Consent(
+            person=created[index],
             scopes=list(dict.fromkeys(consent_scopes)),
             given_on=registered_on,
-            given_by_guardian=_is_minor(member, today),
+            given_by_guardian=_is_minor(members[index], today),
             recorded_by=by,
         )
+        for index in order
+    )
     # The people in the order of `members`, for callers that act on particular members next.
     household.registered_people = [created[i] for i in range(len(members))]
     return household

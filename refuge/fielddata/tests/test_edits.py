@@ -263,3 +263,28 @@ def test_the_refusal_is_in_the_language_of_who_decides(world, tmp_path):
     with translation.override("ru"):
         assert str(services.LABELS["needs"]) in message
     assert "Not one of the form's choices." not in message
+
+
+def test_erasing_a_member_blanks_them_in_a_reordered_edit_not_whoever_took_their_place(
+    world, tmp_path
+):
+    def edit(household):
+        household.members[3]["given_name_lat"] = "Mariam"
+        household.members.reverse()
+
+    edit, people = _edited(world, tmp_path, exported(), edit)
+    daughter = people["Maryam"]
+
+    services.forget_person(
+        person_id=daughter.pk, household_id=daughter.household_id, household_emptied=False
+    )
+
+    edit.refresh_from_db()
+    assert edit.content["members"][0] == {}  # she comes first in the edit
+    assert [m["given_name_lat"] for m in edit.content["members"][1:]] == [
+        "Ali",
+        "Fatima",
+        "Mohammed",
+    ]
+    assert services.edit_changes(edit)["members"] == []
+    assert edit.changes["members"] == []

@@ -98,7 +98,9 @@ def _reconcile(acks: list[str]) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=100)
-    parser.add_argument("--spawn-rate", type=float, default=10)
+    # Staff starting a shift sign in over a minute or two, not all in the same ten seconds:
+    # each sign-in is an Argon2 hash, about a fifth of a core-second by design.
+    parser.add_argument("--spawn-rate", type=float, default=1, help="users starting per second")
     parser.add_argument("--duration", default="60s", help="locust's --run-time, e.g. 60s, 10m")
     parser.add_argument("--households", type=int, default=150)
     parser.add_argument("--workers", type=int, default=3)

@@ -21,6 +21,9 @@ ARABIC_LETTERS = "بتثجحخدذرزسشصضطظ"
 
 
 class Staff(HttpUser):
+    """Think times are a person's pace, not a robot's: what the scenario models is written
+    beside each kind of staff, and the offered load it adds up to in bench/README.md."""
+
     abstract = True
     wait_time = between(1, 3)
     prefix = ""
@@ -49,8 +52,13 @@ class Staff(HttpUser):
 
 
 class Clerk(Staff):
+    """A clerk at a busy desk: the instant check runs as each member's names and birth date are
+    typed (one member every 5 to 15 seconds, faster than issue 11's family of six in two
+    minutes), and a two-member family is saved about every 40 seconds."""
+
     weight = 4
     prefix = "loadclerk"
+    wait_time = between(5, 15)
 
     def _member(
         self, index, marker, given, relationship, sex, birth, family_ar="حداد", given_lat="Load"
@@ -116,8 +124,12 @@ class Clerk(Staff):
 
 
 class Caseworker(Staff):
+    """A caseworker reads a person's case and, one time in two, writes a note: 10 to 30
+    seconds between pages (reading and typing), with the worklist in between."""
+
     weight = 3
     prefix = "loadcase"
+    wait_time = between(10, 30)
 
     @task(2)
     def worklist(self):
@@ -137,8 +149,12 @@ class Caseworker(Staff):
 
 
 class Coordinator(Staff):
+    """A coordinator looks over the worklist and the sites, three pages at a go, every 15 to 45
+    seconds."""
+
     weight = 1
     prefix = "loadcoord"
+    wait_time = between(15, 45)
 
     @task
     def pages(self):

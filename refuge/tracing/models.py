@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from refuge.encryption import EncryptedCharField
 from refuge.registry.vocabulary import DatePrecision, Sex
 
 NAME_MAX = 80
@@ -81,7 +82,8 @@ class TracingRequest(models.Model):
         _("inquirer's family name"), max_length=NAME_MAX, blank=True
     )
     inquirer_sex = models.CharField(_("inquirer's sex"), max_length=1, choices=Sex.choices)
-    inquirer_contact = models.CharField(_("how to reach the inquirer"), max_length=200)
+    # Encrypted at rest (refuge.encryption), like the registry's phones: a phone or a room.
+    inquirer_contact = EncryptedCharField(_("how to reach the inquirer"), max_length=200)
     consents_to_trace_back = models.BooleanField(
         _("the inquirer agrees that the sought person may be told who is looking for them"),
         default=False,
@@ -164,8 +166,11 @@ class SoughtPerson(models.Model):
     )
     last_seen_place = models.CharField(_("last seen where"), max_length=120, blank=True)
     last_seen_on = models.DateField(_("last seen when"), null=True, blank=True)
-    circumstances = models.TextField(_("circumstances of separation"), max_length=1000, blank=True)
-    distinguishing = models.CharField(_("distinguishing details"), max_length=300, blank=True)
+    # The family's story and what would recognise them: encrypted at rest, never searched.
+    circumstances = EncryptedCharField(
+        _("circumstances of separation"), max_length=1000, blank=True
+    )
+    distinguishing = EncryptedCharField(_("distinguishing details"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=TraceStatus.choices, default=TraceStatus.OPEN
     )
@@ -266,7 +271,7 @@ class Answer(models.Model):
     agreed = models.BooleanField(_("agrees to the inquirer being told"))
     shares = models.JSONField(_("what may be told"), default=list)
     spoke_on = models.DateField(_("spoke to them on"))
-    with_whom = models.CharField(_("guardian or caseworker present"), max_length=120, blank=True)
+    with_whom = EncryptedCharField(_("guardian or caseworker present"), max_length=120, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -286,7 +291,7 @@ class Answer(models.Model):
 
 class TracingNote(models.Model):
     request = models.ForeignKey(TracingRequest, on_delete=models.CASCADE, related_name="notes")
-    text = models.TextField(_("note"), max_length=1000)
+    text = EncryptedCharField(_("note"), max_length=1000)  # encrypted at rest, like case notes
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

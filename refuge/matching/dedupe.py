@@ -32,11 +32,14 @@ from refuge.matching.compare import (
     prior_log_odds,
     score_pair,
 )
-from refuge.matching.keys import record_key_pairs
+from refuge.matching.keys import UNDATED_KEYS, record_key_pairs
 from refuge.matching.records import PersonRecord, RowError, iter_exchange_csv, write_clusters_csv
 from refuge.matching.vectorised import RecordArrays, score_pair_arrays
 
 WINDOW = 40  # neighbours per record inside one block (see candidate_pairs)
+BLOCK_CAP = 40  # a larger block is split by a second key (see candidate_pairs)
+SPLIT_WINDOW = 10  # neighbours per record inside a sub-block still larger than BLOCK_CAP
+YEAR_BAND = 6  # years per band when an undated key's block is split by birth year
 COMPATIBLE_MARGIN = 4.0
 SUPPORT_LOG_ODDS = 0.0  # a member pair at even odds or better supports its households
 _CHUNK = 200_000
@@ -88,17 +91,26 @@ def _stable_hash(text: str) -> int:
     return int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), "little", signed=True)
 
 
-def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(
+    prepared: list[PreparedRecord], *, block_cap: int = BLOCK_CAP
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of record indices (i < j) that share a blocking key.
 
-    Records sharing a key are sorted by the key's tie-break (the field it leaves out) and birth
-    year, and each is paired with its next `WINDOW` neighbours: small blocks are compared in
-    full, a block of a thousand Mohammed Ali Hassans only where the other fields are close.
+    A block of at most `block_cap` records is compared in full. A larger one (a common name:
+    its size grows with the population, and its pairs with the square of it) is split by a
+    second key, so that the pairs per record stay about the same at a million as at a hundred
+    thousand (see `_sub_keys`). Inside a block or a sub-block records are sorted by the key's
+    tie-break (the field it leaves out) and birth year, and each is paired with its next
+    neighbours: all of them in a block or sub-block of at most `block_cap`, its `SPLIT_WINDOW`
+    next ones in a sub-block that is still larger (in that order the same person's other
+    registration is next to it, with the same tie-break and a close year). A record without the
+    second key (no birth year, no mother's name) stays in the whole block and meets its
+    `SPLIT_WINDOW` next ones there.
     """
     key_code = array("q")
     tie_hash = array("q")
     owner = array("l")
-    year = array("l")
+    undated = array("b")
     # Records sharing a key need only share its number: each distinct key is numbered once in a
     # dict (hashing every one of ten million keys with blake2b cost more than the rest of the
     # blocking). Inside a key, the order is that of the tie-break's stable hash, so the pairs do
@@ -106,8 +118,14 @@ def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndar
     # distinct ones for a million keys: each is hashed once.
     key_codes: dict[str, int] = {}
     tie_hashes: dict[str, int] = {}
+    mother_hash = np.zeros(len(prepared), dtype=np.int64)
     for i, p in enumerate(prepared):
-        y = p.birth.year if p.birth else 0
+        if p.mother.tokens:
+            mother = p.mother.tokens[0].skel
+            m_value = tie_hashes.get(mother)
+            if m_value is None:
+                m_value = tie_hashes[mother] = _stable_hash(mother)
+            mother_hash[i] = m_value
         for key, tie in record_key_pairs(p):
             code = key_codes.get(key)
             if code is None:
@@ -118,32 +136,29 @@ def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndar
                 th_value = tie_hashes[tie] = _stable_hash(tie)
             tie_hash.append(th_value)
             owner.append(i)
-            year.append(y)
-    del key_codes
+            undated.append(key.startswith(UNDATED_KEYS))
+    del key_codes, tie_hashes
+    birth_year = np.array([p.birth.year if p.birth else 0 for p in prepared], dtype=np.int64)
     kh = np.frombuffer(key_code, dtype=np.int64)
     th = np.frombuffer(tie_hash, dtype=np.int64)
     ow = np.frombuffer(owner, dtype=np.int64)
-    yr = np.frombuffer(year, dtype=np.int64)
-    order = np.lexsort((ow, yr, th, kh))
-    kh, ow = kh[order], ow[order]
-    del th, yr, order, tie_hash, year, key_code, owner
+    ud = np.frombuffer(undated, dtype=np.int8).astype(bool)
     n = len(prepared)
-    # A pair that shares several keys is generated several times. Each distance's pairs are
-    # made unique at once and filed by the range of their first record, so that the final
-    # sort works one range at a time instead of on every raw pair together (memory at 1M).
-    span = n // _PAIR_RANGES + 1
-    limits = np.arange(1, _PAIR_RANGES, dtype=np.int64) * span * n
+    big = np.bincount(kh)[kh] > block_cap if len(kh) else np.zeros(0, dtype=bool)
     pieces: list[list[np.ndarray]] = [[] for _ in range(_PAIR_RANGES)]
-    for d in range(1, WINDOW + 1):
-        same = kh[d:] == kh[:-d]
-        if not same.any():
-            break
-        a, b = ow[:-d][same], ow[d:][same]
-        codes = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
-        for k, part in enumerate(np.split(codes, np.searchsorted(codes, limits))):
-            if len(part):
-                pieces[k].append(part)
-    del kh, ow
+    small = ~big
+    _window_pairs(kh[small], th[small], birth_year[ow[small]], ow[small], n, pieces)
+    if big.any():
+        kb, tb, ob, ub = kh[big], th[big], ow[big], ud[big]
+        sub_kh, sub_th, sub_ow, without = _sub_keys(kb, tb, ob, ub, birth_year, mother_hash)
+        _, sub_code, sub_size = np.unique(sub_kh, return_inverse=True, return_counts=True)
+        fits = sub_size[sub_code] <= block_cap
+        for part, window in ((fits, WINDOW), (~fits, SPLIT_WINDOW)):
+            sk, st, so = sub_kh[part], sub_th[part], sub_ow[part]
+            _window_pairs(sk, st, birth_year[so], so, n, pieces, window=window)
+        del sub_kh, sub_th, sub_ow, sub_code, fits
+        _window_pairs(kb, tb, birth_year[ob], ob, n, pieces, keep=without, window=SPLIT_WINDOW)
+    del kh, th, ow, ud, big
     ranges = [np.unique(np.concatenate(p)) for p in pieces if p]
     if not ranges:
         empty = np.empty(0, dtype=np.int32)
@@ -151,6 +166,78 @@ def candidate_pairs(prepared: list[PreparedRecord]) -> tuple[np.ndarray, np.ndar
     allc = np.concatenate(ranges)
     del ranges, pieces
     return (allc // n).astype(np.int32), (allc % n).astype(np.int32)
+
+
+def _sub_keys(
+    kh: np.ndarray,
+    th: np.ndarray,
+    ow: np.ndarray,
+    undated: np.ndarray,
+    birth_year: np.ndarray,
+    mother_hash: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of oversized blocks under a second key: (key, tie-break, owner) of each
+    sub-block entry, and which of the given entries have no second key.
+
+    A key without a date (given + father + family, and the two with the mother's name) is split
+    by birth year in two overlapping bands of `YEAR_BAND` years, shifted by half a band: two
+    years at most half a band apart (an estimated age off by two or three) always share a band.
+    A key with a date is split by the mother's given name (its skeleton: any script), the one
+    field none of those keys leaves out as its tie-break, so a misspelt or missing given,
+    father's or family name does not move a record to another sub-block."""
+    # Sub-block numbers are above every key number (< 2**31), so they never meet a whole block.
+    base = (kh + 1) << 31
+    year = birth_year[ow]
+    dated_entry = undated & (year > 0)
+    y = year[dated_entry]
+    half = YEAR_BAND // 2
+    band_low = base[dated_entry] + (y // YEAR_BAND) * 2
+    band_high = base[dated_entry] + ((y + half) // YEAR_BAND) * 2 + 1
+    mother = mother_hash[ow]
+    by_mother = ~undated & (mother != 0)
+    mother_code = base[by_mother] + (mother[by_mother] & ((1 << 31) - 1))
+    sub_kh = np.concatenate((band_low, band_high, mother_code))
+    sub_th = np.concatenate((th[dated_entry], th[dated_entry], th[by_mother]))
+    sub_ow = np.concatenate((ow[dated_entry], ow[dated_entry], ow[by_mother]))
+    return sub_kh, sub_th, sub_ow, ~(dated_entry | by_mother)
+
+
+def _window_pairs(
+    kh: np.ndarray,
+    th: np.ndarray,
+    yr: np.ndarray,
+    ow: np.ndarray,
+    n: int,
+    pieces: list[list[np.ndarray]],
+    keep: np.ndarray | None = None,
+    window: int = WINDOW,
+) -> None:
+    """Pair each entry with its next `window` neighbours of the same key (sorted by tie-break,
+    birth year, record), filing the pair codes (i * n + j) in `pieces` by the range of their
+    first record. With `keep`, only pairs where at least one side is kept."""
+    if not len(kh):
+        return
+    order = np.lexsort((ow, yr, th, kh))
+    kh, ow = kh[order], ow[order]
+    keep = keep[order] if keep is not None else None
+    # A pair that shares several keys is generated several times. Each distance's pairs are
+    # made unique at once and filed by the range of their first record, so that the final
+    # sort works one range at a time instead of on every raw pair together (memory at 1M).
+    span = n // _PAIR_RANGES + 1
+    limits = np.arange(1, _PAIR_RANGES, dtype=np.int64) * span * n
+    for d in range(1, window + 1):
+        same = (kh[d:] == kh[:-d]) & (ow[d:] != ow[:-d])
+        if keep is not None:
+            same &= keep[d:] | keep[:-d]
+        if not same.any():
+            if not (kh[d:] == kh[:-d]).any():
+                break
+            continue
+        a, b = ow[:-d][same], ow[d:][same]
+        codes = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+        for k, part in enumerate(np.split(codes, np.searchsorted(codes, limits))):
+            if len(part):
+                pieces[k].append(part)
 
 
 # Worker processes inherit these through fork; nothing is pickled but the pair indices.

@@ -28,6 +28,10 @@ from refuge.matching.compare import BirthDate, PreparedRecord, prepare
 from refuge.matching.normalise import normalise_name
 from refuge.matching.records import PersonRecord
 
+# The keys that carry no birth date (they survive a wrong or missing one): a batch run splits
+# their oversized blocks by birth year, the others' by the mother's name (dedupe.candidate_pairs).
+UNDATED_KEYS = ("gff:", "gfm:", "gpm:")
+
 
 def record_key_pairs(p: PreparedRecord) -> list[tuple[str, str]]:
     """The blocking keys of a prepared record, each with a tie-break: inside a very large block

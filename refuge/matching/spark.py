@@ -8,7 +8,10 @@ The same steps as `dedupe.dedupe_records`, each a Spark stage, with the same com
 2. name frequencies are counted by Spark and sent to every worker (`NameFrequencies`);
 3. blocking is a join: every record's keys (`keys.record_key_pairs`, hashed as
    `dedupe._stable_hash` does) are ranked inside their key by the tie-break, and each record is
-   joined to the next `dedupe.WINDOW` records of the key;
+   joined to the next `dedupe.WINDOW` records of the key. The local engine splits a block of
+   more than `dedupe.BLOCK_CAP` records by a second key (`dedupe.candidate_pairs`); this join
+   does not yet, so on a population with blocks that large (a common name in some 100,000
+   registrations) the two engines' candidate pairs, and so possibly their clusters, differ;
 4. pairs are scored in `mapInPandas` by `vectorised.score_pair_arrays`, the household pairs
    that blocking missed are added and scored the same way, and household support counted with
    joins;

@@ -229,9 +229,17 @@ def record(
     return entry
 
 
-def record_many(*, actor, action: str, targets: list[models.Model], details: list[dict]) -> None:
+def record_many(
+    *,
+    actor,
+    action: str,
+    targets: list[models.Model],
+    details: list[dict],
+    site_id: int | None = None,
+) -> None:
     """Append one entry per target in a single write: a bulk change of 500 people leaves 500
-    entries, chained exactly as if recorded one by one, without 500 round trips."""
+    entries, chained exactly as if recorded one by one, without 500 round trips. `site_id`, when
+    given, is every entry's site (targets without an `audit_site_id` of their own)."""
     actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
     now = timezone.now()
     with transaction.atomic():
@@ -248,7 +256,7 @@ def record_many(*, actor, action: str, targets: list[models.Model], details: lis
                 action=action,
                 object_type=target._meta.label_lower,
                 object_id=str(target.pk),
-                site_id=getattr(target, "audit_site_id", None),
+                site_id=site_id if site_id is not None else getattr(target, "audit_site_id", None),
                 prev_hash=last_hash,
             )
             entry.detail, entry.sealed = _split(detail)

@@ -294,5 +294,7 @@ def applies(step: StepDefinition, person: Person, today: date) -> bool:
         profession = person.profession.strip().lower()
         return bool(profession) and any(p in profession for p in step.applies_when)
     if rule == AppliesTo.SPECIFIC_NEED:
-        return person.needs.filter(code__in=step.applies_when).exists()
+        # Through the related manager's all(): a household's needs prefetched once serve every
+        # step and member (casework.services.enrol_household).
+        return any(need.code in step.applies_when for need in person.needs.all())
     return False

@@ -135,20 +135,58 @@ def open_case(
 
 
 def enrol_household(household: Household, *, by, on: date | None = None) -> list[Case]:
-    """At registration: everyone's case opens, with the reception registration done."""
+    """At registration: everyone's case opens, with the reception registration done. The same
+    cases and steps as open_case for each member, made for the household at once: the pathway's
+    steps, their prerequisites and the site are read once, not once a member, and the cases'
+    audit entries are written in one append (an import registers thousands of households)."""
     pathway = current_pathway()
     if pathway is None:
         return []
-    return [
-        open_case(
-            person=person,
-            by=by,
-            pathway=pathway,
-            on=on,
-            registered_as=household.registration_number,
-        )
-        for person in household.members.all()
-    ]
+    members = list(household.members.prefetch_related("needs"))
+    if not members:
+        return []
+    require_any(
+        by,
+        (Capability.REGISTER, Capability.EDIT_PEOPLE, Capability.EDIT_CASES),
+        household.audit_site_id,
+    )
+    on = on or timezone.localdate()
+    existing = {c.person_id: c for c in Case.objects.filter(person__in=members, pathway=pathway)}
+    joining = [p for p in members if p.pk not in existing]
+    opened = Case.objects.bulk_create(
+        Case(person=p, pathway=pathway, opened_on=on, opened_by=by) for p in joining
+    )
+    site_id, audit_site_id = Household.objects.filter(pk=household.pk).values_list(
+        "current_site", "registered_at"
+    )[0]
+    steps_of_pathway = list(pathway.steps.all())
+    prerequisites = prerequisites_of([pathway.pk])
+    all_steps, counts = [], []
+    for case, person in zip(opened, joining, strict=True):
+        steps = [
+            StepProgress(case=case, step=step, status_since=on, site_id=site_id)
+            for step in steps_of_pathway
+            if applies(step, person, on)
+        ]
+        for progress in steps:
+            if progress.step.code == RECEPTION_STEP:
+                progress.status, progress.outcome = StepStatus.DONE, "registered"
+                progress.done_on = on
+                progress.evidence = {"registration_number": household.registration_number}
+                progress.owner = progress.updated_by = by
+        refresh_readiness(steps, prerequisites, on)
+        all_steps += steps
+        counts.append(len(steps))
+    StepProgress.objects.bulk_create(all_steps)
+    audit.record_many(
+        actor=by,
+        action=audit.Action.CREATE,
+        targets=opened,
+        details=[{"pathway": f"{pathway.code} v{pathway.version}", "steps": n} for n in counts],
+        site_id=site_id or audit_site_id,
+    )
+    existing.update((c.person_id, c) for c in opened)
+    return [existing[p.pk] for p in members]
 
 
 def follow_household(household: Household) -> int:

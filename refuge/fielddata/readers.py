@@ -25,7 +25,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from refuge.fielddata.models import ImportFormat
-from refuge.fielddata.xlsform import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MEMBERS_REPEAT
+from refuge.fielddata.xlsform import HOUSEHOLD_FIELDS, MEMBER_FIELDS, MEMBER_KEY, MEMBERS_REPEAT
 from refuge.matching.places import place_code
 
 # Bigger than any real export of a shelter's registrations, small enough to refuse a zip bomb.
@@ -53,11 +53,19 @@ class SubmittedHousehold:
     site_code: str = ""
 
     def content(self) -> dict:
-        return {"household": self.values, "members": [m.values for m in self.members]}
+        return {"household": self.values, "members": [_member_content(m) for m in self.members]}
 
     @property
     def content_hash(self) -> str:
         return content_hash(self.content())
+
+
+def _member_content(member: SubmittedMember) -> dict[str, str]:
+    # A member without a key of their own (an export of the form before it had one) keeps the
+    # content, and so the hash, it had then: the same old file read again is still unchanged.
+    if member.values.get(MEMBER_KEY):
+        return member.values
+    return {n: v for n, v in member.values.items() if n != MEMBER_KEY}
 
 
 def content_hash(content: dict) -> str:

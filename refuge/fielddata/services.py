@@ -32,7 +32,15 @@ from refuge.fielddata.models import (
     SubmissionEdit,
 )
 from refuge.fielddata.readers import ReadProblem, SubmittedHousehold
-from refuge.fielddata.xlsform import HOUSEHOLD_FIELDS, MEMBER_FIELDS, NAME_FIELDS
+from refuge.fielddata.xlsform import (
+    HOUSEHOLD_FIELDS,
+    LABELS,
+    MEMBER_FIELDS,
+    MEMBER_KEY,
+    NAME_FIELDS,
+)
+from refuge.identity.records import engine_birth_date, records_from_names
+from refuge.matching.keys import blocking_keys
 from refuge.reception import services as reception
 from refuge.reception.registration import Answer, MatchAnswer, register_household_checked
 from refuge.registry import services as registry
@@ -94,12 +102,24 @@ def _parse_date(text: str) -> date:
     return date.fromisoformat(text[:10])
 
 
-def _place(code: str) -> Place | None:
-    return Place.objects.filter(pcode=code.strip().upper()).first() if code else None
+def _place(code: str, places: dict[str, Place] | None = None) -> Place | None:
+    if not code:
+        return None
+    if places is not None:
+        return places.get(code.strip().upper())
+    return Place.objects.filter(pcode=code.strip().upper()).first()
 
 
-def member_data(values: dict[str, str]) -> tuple[MemberData, dict[str, str]]:
-    """A member as the registry takes them, and the problems of the values by field name."""
+def shipped_places() -> dict[str, Place]:
+    """The p-code list by code, read once for a whole run instead of once a member."""
+    return {place.pcode: place for place in Place.objects.all()}
+
+
+def member_data(
+    values: dict[str, str], *, places: dict[str, Place] | None = None
+) -> tuple[MemberData, dict[str, str]]:
+    """A member as the registry takes them, and the problems of the values by field name.
+    `places`, the p-code list by code (shipped_places), spares a query a member."""
     errors: dict[str, str] = {}
 
     def choice(name: str, choices, default: str = "") -> str:
@@ -120,7 +140,7 @@ def member_data(values: dict[str, str]) -> tuple[MemberData, dict[str, str]]:
     origin = None
     for name in ("origin_district", "origin_governorate"):
         if values.get(name) and origin is None:
-            origin = _place(values[name])
+            origin = _place(values[name], places)
             if origin is None:
                 errors[name] = _("Not a place in the p-code list.")
     documents = []
@@ -219,27 +239,126 @@ def _report(run: ImportRun, problems: Iterable[Problem | ReadProblem]) -> None:
     )
 
 
+# The member's values an edit shows and applies; the member's key only says who they are.
+DIFF_FIELDS = tuple(f for f in MEMBER_FIELDS if f != MEMBER_KEY)
+
+
+def _identity_keys(values: dict[str, str]) -> set[str]:
+    """The matching engine's blocking keys of a submitted member (names in any script, birth
+    date): two versions of one person share most of them even after a name is corrected."""
+    birth = ""
+    if values.get("birth_date"):
+        try:
+            birth = engine_birth_date(
+                _parse_date(values["birth_date"]),
+                values.get("birth_date_precision") or DatePrecision.EXACT,
+            )
+        except ValueError:
+            birth = ""
+    records = records_from_names(
+        {f: values.get(f, "") for f in NAME_FIELDS},
+        record_id="member",
+        sex=values.get("sex", ""),
+        birth_date=birth,
+    )
+    return set().union(*(blocking_keys(r) for r in records))
+
+
+def pair_members(old: list[dict], new: list[dict]) -> list[int | None]:
+    """For each member of the new roster, the place of the same person in the old one (None:
+    someone added). Matched by who they are, not where they stand in the list: first by the
+    member's own key (the form's `member_key`), then by the identity keys their names and birth
+    date make (most keys shared first), and by position only between members who carry nothing
+    to tell them apart. A member erased since (empty values) is matched with no one."""
+    pairs: list[int | None] = [None] * len(new)
+    free_old = {i for i, values in enumerate(old) if values}
+    free_new = {j for j, values in enumerate(new) if values}
+    by_key = {old[i][MEMBER_KEY]: i for i in free_old if old[i].get(MEMBER_KEY)}
+    for j in sorted(free_new):
+        i = by_key.get(new[j].get(MEMBER_KEY, ""))
+        if i is not None and i in free_old:
+            pairs[j] = i
+            free_old.discard(i)
+            free_new.discard(j)
+    old_keys = {i: _identity_keys(old[i]) for i in free_old}
+    new_keys = {j: _identity_keys(new[j]) for j in free_new}
+    candidates = sorted(
+        (-len(old_keys[i] & new_keys[j]), abs(i - j), i, j)
+        for i in free_old
+        for j in free_new
+        if old_keys[i] & new_keys[j]
+    )
+    for _shared, _distance, i, j in candidates:
+        if i in free_old and j in free_new:
+            pairs[j] = i
+            free_old.discard(i)
+            free_new.discard(j)
+    # Pairing two people who both have names by position is what would edit the wrong person:
+    # only members without any name or birth date fall back on their order.
+    nameless_old = sorted(i for i in free_old if not old_keys[i])
+    nameless_new = sorted(j for j in free_new if not new_keys[j])
+    for i, j in zip(nameless_old, nameless_new, strict=False):
+        pairs[j] = i
+    return pairs
+
+
+def member_name(values: dict[str, str]) -> str:
+    """A submitted member's name as the site manager reads it, in the first script written."""
+    for script in ("lat", "ar", "cyr"):
+        parts = [values.get(f"{part}_{script}", "") for part in ("given_name", "family_name")]
+        if any(parts):
+            return " ".join(p for p in parts if p)
+    return "—"
+
+
 def changes_between(old: dict, new: dict) -> dict:
-    """What an edit changes: household fields, members' fields by position, members added or
-    removed, as {"household": {field: [old, new]}, "members": [...], "added": n, "removed": n}."""
+    """What an edit changes, members matched by who they are (pair_members): household fields,
+    the fields of each member found in both, members added and members who leave, as
+    {"household": {field: [old, new]}, "members": [{"index": old place, "new_index": new place,
+    "name": ..., "fields": {field: [old, new]}}], "added": n, "removed": n, "added_members":
+    [{"new_index", "name"}], "removed_members": [{"index", "name"}]}."""
     household = {
         f: [old["household"].get(f, ""), new["household"].get(f, "")]
         for f in HOUSEHOLD_FIELDS
         if old["household"].get(f, "") != new["household"].get(f, "")
     }
-    members = []
-    for index, (a, b) in enumerate(zip(old["members"], new["members"], strict=False)):
+    old_members, new_members = old["members"], new["members"]
+    pairs = pair_members(old_members, new_members)
+    members, added = [], []
+    for j, (values, i) in enumerate(zip(new_members, pairs, strict=True)):
+        if not values:
+            continue
+        if i is None:
+            added.append({"new_index": j, "name": member_name(values)})
+            continue
+        a = old_members[i]
         fields = {
-            f: [a.get(f, ""), b.get(f, "")] for f in MEMBER_FIELDS if a.get(f, "") != b.get(f, "")
+            f: [a.get(f, ""), values.get(f, "")]
+            for f in DIFF_FIELDS
+            if a.get(f, "") != values.get(f, "")
         }
         if fields:
-            members.append({"index": index, "fields": fields})
+            members.append({"index": i, "new_index": j, "name": member_name(a), "fields": fields})
+    paired = set(pairs)
+    removed = [
+        {"index": i, "name": member_name(values)}
+        for i, values in enumerate(old_members)
+        if values and i not in paired
+    ]
     return {
         "household": household,
         "members": members,
-        "added": max(0, len(new["members"]) - len(old["members"])),
-        "removed": max(0, len(old["members"]) - len(new["members"])),
+        "added": len(added),
+        "removed": len(removed),
+        "added_members": added,
+        "removed_members": removed,
     }
+
+
+def edit_changes(edit: SubmissionEdit) -> dict:
+    """The edit's changes against the submission as it stands now (an edit accepted before it,
+    an erasure since): what the page shows is what accept_edit applies."""
+    return changes_between(edit.submission.content, edit.content)
 
 
 def _queue_edit(run, existing: FieldSubmission, submitted: SubmittedHousehold, digest: str) -> str:
@@ -268,8 +387,15 @@ def _queue_edit(run, existing: FieldSubmission, submitted: SubmittedHousehold, d
     return Outcome.EDIT
 
 
-def import_submission(run: ImportRun, submitted: SubmittedHousehold, *, default_consent=()) -> str:
-    """Land one submitted household through the door, or report why not. Returns the outcome."""
+def import_submission(
+    run: ImportRun,
+    submitted: SubmittedHousehold,
+    *,
+    default_consent=(),
+    places: dict[str, Place] | None = None,
+) -> str:
+    """Land one submitted household through the door, or report why not. Returns the outcome.
+    `places` (shipped_places) is the p-code list a run reads once."""
     by, site = run.started_by, run.site
     digest = submitted.content_hash
     existing = (
@@ -291,7 +417,7 @@ def import_submission(run: ImportRun, submitted: SubmittedHousehold, *, default_
     problems += [Problem(submitted.sheet, submitted.row, f, m) for f, m in errors.items()]
     members = []
     for member in submitted.members:
-        data, errors = member_data(member.values)
+        data, errors = member_data(member.values, places=places)
         members.append(data)
         problems += [Problem(member.sheet, member.row, f, m) for f, m in errors.items()]
     if not submitted.members:
@@ -371,6 +497,7 @@ def run_import(
 ) -> ImportRun:
     """Read every submission into the registry, one household per transaction."""
     ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    places = shipped_places()
     with translation.override(run.language):
         for chunk in batched(submissions, CHUNK):
             # What landed before is looked up a chunk at a time, and a submission that comes
@@ -392,7 +519,9 @@ def run_import(
                     unchanged += 1
                     outcome = Outcome.UNCHANGED
                 else:
-                    outcome = import_submission(run, item, default_consent=default_consent)
+                    outcome = import_submission(
+                        run, item, default_consent=default_consent, places=places
+                    )
                 if progress:
                     progress(outcome)
             if unchanged:
@@ -438,10 +567,10 @@ def fail_run(run: ImportRun, message: str) -> ImportRun:
 # Edits, for the site manager.
 
 
-def _person_changes(index: int, person: Person, values: dict[str, str]) -> dict:
+def _person_changes(person: Person, values: dict[str, str]) -> dict:
     data, errors = member_data(values)
     if errors:
-        raise ValidationError({f"members-{index}-{f}": m for f, m in errors.items()})
+        raise ValidationError(errors)
     wanted = {
         **{f: data.names.get(f, "") for f in NAME_FIELDS},
         "relationship": data.relationship,
@@ -482,12 +611,59 @@ def _apply_consent(people: list[Person], old: dict, new: dict, *, by) -> None:
                 registry.withdraw_consent(person=person, scope=scope, by=by)
 
 
+def _member_refused(index: int, name: str, error: ValidationError) -> ValidationError:
+    """The door's refusal for one member, each message naming the member and the field, so the
+    site manager knows whom the edit could not change and why (the keys stay `members-N-field`,
+    N the member's place in the edit)."""
+    problems = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    refused = {}
+    for field, messages in problems.items():
+        field = "" if field == "__all__" else field
+        refused[f"members-{index}-{field}".rstrip("-")] = [
+            _("%(member)s, %(field)s: %(problem)s")
+            % {"member": name, "field": LABELS.get(field, field), "problem": message}
+            if field
+            else _("%(member)s: %(problem)s") % {"member": name, "problem": message}
+            for message in messages
+        ]
+    return ValidationError(refused)
+
+
+def _document(values: dict[str, str]) -> DocumentData | None:
+    number = values.get("document_number", "").strip()
+    if not number:
+        return None
+    return DocumentData(doc_type=values.get("document_type") or DocumentType.OTHER, number=number)
+
+
+def _apply_member(person: Person, old: dict[str, str], new: dict[str, str], *, by) -> None:
+    """One matched member's edit through the door: fields (reception.update_person), the
+    document (reception.change_document) and specific needs (reception.change_needs), each
+    only as far as the edit changes them against what the submission said before."""
+    changes = _person_changes(person, new)
+    if changes:
+        reception.update_person(person=person, changes=changes, by=by)
+    before, after = _document(old), _document(new)
+    if (before and (before.doc_type, before.number)) != (after and (after.doc_type, after.number)):
+        reception.change_document(person=person, old=before, new=after, by=by)
+    needs_before, needs_after = set(old.get("needs", "").split()), set(new.get("needs", "").split())
+    if needs_before != needs_after:
+        reception.change_needs(
+            person=person,
+            add=sorted(needs_after - needs_before),
+            remove=sorted(needs_before - needs_after),
+            by=by,
+        )
+
+
 @transaction.atomic
 def accept_edit(*, edit: SubmissionEdit, by) -> SubmissionEdit:
-    """Apply an edit through the door, all of it or nothing: the household's fields
-    (registry.change_household) and consent, members' changed fields (reception.update_person),
+    """Apply an edit through the door, all of it or nothing. Members are matched by who they
+    are (pair_members), never by their place in the list: the household's fields
+    (registry.change_household) and consent, each matched member's fields, document and needs,
     members added (reception.add_member), and members the edit no longer has leave the
-    household for one of their own (reception.separate_member): their record is kept."""
+    household for one of their own (reception.separate_member): their record is kept. A change
+    the door refuses refuses the whole edit, naming the member and the field."""
     edit = (
         SubmissionEdit.objects.select_for_update()
         .select_related("submission__household")
@@ -498,32 +674,49 @@ def accept_edit(*, edit: SubmissionEdit, by) -> SubmissionEdit:
     require(by, Capability.IMPORT_FIELD_DATA, submission.audit_site_id)
     if edit.status != EditStatus.PENDING:
         raise ValidationError(_("This edit has been decided already."))
-    people = {p.pk: p for p in Person.objects.filter(pk__in=submission.people)}
-    registered = [people[pk] for pk in submission.people if pk in people]
-    kept = len(edit.content["members"])
+    old_members, new_members = submission.content["members"], edit.content["members"]
+    pairs = pair_members(old_members, new_members)
+    registered_ids = list(submission.people) + [None] * (len(old_members) - len(submission.people))
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[pk for pk in registered_ids if pk])}
     # Members leave first, so that a head the edit leaves out stops everything before any change.
-    for person in registered[kept:]:
-        if person.household_id == household.pk:
-            reception.separate_member(person=person, by=by)
-    registered = registered[:kept]
+    kept = set(pairs)
+    for index, values in enumerate(old_members):
+        person = people.get(registered_ids[index])
+        if values and index not in kept and person and person.household_id == household.pk:
+            try:
+                reception.separate_member(person=person, by=by)
+            except ValidationError as error:
+                raise _member_refused(index, member_name(values), error) from error
     changes = _household_changes(household, edit.content["household"])
     if changes:
         registry.change_household(household=household, changes=changes, by=by)
-    for index, values in enumerate(edit.content["members"]):
-        if index < len(registered):
-            if not values:
-                continue  # a member erased since (refuge.rights): nothing of theirs to apply
-            changes = _person_changes(index, registered[index], values)
-            if changes:
-                reception.update_person(person=registered[index], changes=changes, by=by)
-        else:
-            data, errors = member_data(values)
-            if errors:
-                raise ValidationError({f"members-{index}-{f}": m for f, m in errors.items()})
-            registered.append(reception.add_member(household=household, member=data, by=by))
-    _apply_consent(registered, submission.content["household"], edit.content["household"], by=by)
+    now_registered: list[int | None] = []
+    for index, (values, old_index) in enumerate(zip(new_members, pairs, strict=True)):
+        if not values:
+            now_registered.append(None)  # a member erased since (refuge.rights): nothing of theirs
+            continue
+        try:
+            if old_index is None:
+                data, errors = member_data(values)
+                if errors:
+                    raise ValidationError(errors)
+                person = reception.add_member(household=household, member=data, by=by)
+            else:
+                person = people.get(registered_ids[old_index])
+                if person is not None:
+                    _apply_member(person, old_members[old_index], values, by=by)
+        except ValidationError as error:
+            raise _member_refused(index, member_name(values), error) from error
+        now_registered.append(person.pk if person is not None else registered_ids[old_index])
+    members = [people.get(pk) or Person.objects.filter(pk=pk).first() for pk in now_registered]
+    _apply_consent(
+        [p for p in members if p is not None],
+        submission.content["household"],
+        edit.content["household"],
+        by=by,
+    )
     submission.content, submission.content_hash = edit.content, edit.content_hash
-    submission.people = [p.pk for p in registered]
+    submission.people = now_registered
     submission.save(update_fields=["content", "content_hash", "people"])
     return _decide(edit, EditStatus.ACCEPTED, by)
 
@@ -551,33 +744,38 @@ def _decide(edit: SubmissionEdit, status: str, by) -> SubmissionEdit:
 
 def forget_person(*, person_id: int, household_id: int, household_emptied: bool) -> None:
     """Erasure (refuge.rights) of one person from the copies field data keeps: their member's
-    values in each submission and each edit of their household become empty, their lines leave
-    the edits' diffs, and a file still waiting to be read is dropped. The household's own values
-    (the phone) go when nobody in it is left. The content hash stays, so the same old export
-    read again is "already imported" and cannot register the erased person anew."""
+    values in each submission and in each edit of their household become empty (in an edit, the
+    member matched with them, wherever the edit lists them), their lines leave the edits'
+    diffs, and a file still waiting to be read is dropped. The household's own values (the
+    phone) go when nobody in it is left. The content hash stays, so the same old export read
+    again is "already imported" and cannot register the erased person anew."""
     submissions = FieldSubmission.objects.filter(household_id=household_id)
     for submission in submissions:
         if person_id not in submission.people:
             continue
         index = submission.people.index(person_id)
-        submission.content = _without_member(submission.content, index, household_emptied)
-        submission.save(update_fields=["content"])
         runs = {submission.run_id}
         for edit in submission.edits.all():
-            edit.content = _without_member(edit.content, index, household_emptied)
+            pairs = pair_members(submission.content.get("members", []), edit.content["members"])
+            edit.content = _without_member(
+                edit.content, pairs.index(index) if index in pairs else None, household_emptied
+            )
             changes = dict(edit.changes)
-            changes["members"] = [m for m in changes.get("members", []) if m["index"] != index]
+            for name in ("members", "removed_members"):
+                changes[name] = [m for m in changes.get(name, []) if m["index"] != index]
             if household_emptied:
                 changes["household"] = {}
             edit.changes = changes
             edit.save(update_fields=["content", "changes"])
             runs.add(edit.run_id)
+        submission.content = _without_member(submission.content, index, household_emptied)
+        submission.save(update_fields=["content"])
         ImportRun.objects.filter(pk__in=runs - {None}, upload__isnull=False).update(upload=None)
 
 
-def _without_member(content: dict, index: int, household_emptied: bool) -> dict:
+def _without_member(content: dict, index: int | None, household_emptied: bool) -> dict:
     members = list(content.get("members", []))
-    if index < len(members):
+    if index is not None and index < len(members):
         members[index] = {}
     return {
         "household": {} if household_emptied else content.get("household", {}),

@@ -20,9 +20,7 @@ from refuge.fielddata import exports, openrosa, selectors, services, xlsform
 from refuge.fielddata.forms import ExportForm, UploadForm
 from refuge.fielddata.models import ImportRun, SubmissionEdit
 from refuge.fielddata.readers import upload_format
-from refuge.fielddata.xlsform import HOUSEHOLD_QUESTIONS, MEMBER_QUESTIONS
-
-LABELS = {q.name: q.label for q in (*HOUSEHOLD_QUESTIONS, *MEMBER_QUESTIONS)}
+from refuge.fielddata.xlsform import LABELS
 
 
 @capability_required(Capability.IMPORT_FIELD_DATA)
@@ -98,10 +96,11 @@ def edit(request, pk):
             else:
                 messages.success(request, _("Decision recorded."))
                 return redirect("fielddata:edits")
-    changes = found.changes
+    # Recomputed against the submission as it is now: the diff shown is what accepting applies.
+    changes = services.edit_changes(found)
     rows = [(None, LABELS.get(n, n), *v) for n, v in changes["household"].items()]
     for member in changes["members"]:
-        rows += [(member["index"] + 1, LABELS.get(n, n), *v) for n, v in member["fields"].items()]
+        rows += [(member["name"], LABELS.get(n, n), *v) for n, v in member["fields"].items()]
     return render(request, "fielddata/edit.html", {"edit": found, "changes": changes, "rows": rows})
 
 

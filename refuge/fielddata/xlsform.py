@@ -28,7 +28,7 @@ from refuge.registry.vocabulary import (
 
 FORM_ID = "refuge_household_registration"
 # Raised whenever a question is added, renamed or removed, so servers keep both versions apart.
-FORM_VERSION = "2026120101"
+FORM_VERSION = "2026120102"
 LANGUAGES = (("en", "English"), ("ru", "Russian"), ("ar", "Arabic"))
 DEFAULT_LANGUAGE = "English (en)"
 SHIPPED_PATH = Path(__file__).resolve().parents[2] / "forms" / "household_registration.xlsx"
@@ -56,7 +56,14 @@ class Question:
     relevant: str = ""
     constraint: str = ""
     appearance: str = ""
+    calculation: str = ""
 
+
+# Each member's own key, made once when the member is added on the phone and kept through every
+# later edit of the submission (`once`): an edit that reorders the roster or drops a member
+# is matched member by member by it. The exports' own repeat keys (KoBo's `_index`, Central's
+# `KEY` ".../members[2]") are positions, not people.
+MEMBER_KEY = "member_key"
 
 HOUSEHOLD_QUESTIONS = (
     Question("date", "registered_on", _verbose(Household, "registered_on"), required=True),
@@ -70,6 +77,7 @@ HOUSEHOLD_QUESTIONS = (
     ),
 )
 MEMBER_QUESTIONS = (
+    Question("calculate", MEMBER_KEY, calculation="once(uuid())"),
     Question("select_one relationship", "relationship", _verbose(Person, "relationship"), True),
     *(Question("text", name, _verbose(Person, name)) for name in NAME_FIELDS),
     Question("select_one sex", "sex", _verbose(Person, "sex"), required=True),
@@ -97,6 +105,7 @@ MEMBER_QUESTIONS = (
 )
 MEMBER_FIELDS = tuple(q.name for q in MEMBER_QUESTIONS)
 HOUSEHOLD_FIELDS = tuple(q.name for q in HOUSEHOLD_QUESTIONS)
+LABELS = {q.name: q.label for q in (*HOUSEHOLD_QUESTIONS, *MEMBER_QUESTIONS)}
 
 
 def _vocabulary(list_name: str, choices) -> list[dict]:
@@ -140,6 +149,7 @@ def _survey_rows() -> list[dict]:
             "relevant": q.relevant,
             "constraint": q.constraint,
             "appearance": q.appearance,
+            "calculation": q.calculation,
         }
 
     return [
@@ -190,6 +200,7 @@ def form_sheets() -> dict[str, list[list[str]]]:
         "relevant",
         "constraint",
         "appearance",
+        "calculation",
     ]
     return {
         "survey": _sheet(_survey_rows(), survey_columns),

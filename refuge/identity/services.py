@@ -25,6 +25,15 @@ def refresh_person_keys(person: Person) -> None:
     PersonKey.objects.bulk_create(PersonKey(person=person, key=k[:160]) for k in keys_for(person))
 
 
+def refresh_people_keys(people: list[Person]) -> None:
+    """refresh_person_keys for several people in two statements (a household registering):
+    load them with their origin and documents, whose keys are made of them."""
+    PersonKey.objects.filter(person__in=people).delete()
+    PersonKey.objects.bulk_create(
+        PersonKey(person=person, key=k[:160]) for person in people for k in keys_for(person)
+    )
+
+
 def reasons_json(comparison) -> list[dict]:
     """A comparison's reasons as stored with a pair (and a tracing candidate): codes and
     their parameters, which the pages put into words in the reader's language."""

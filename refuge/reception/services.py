@@ -16,7 +16,7 @@ from django.utils import timezone
 from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.casework import services as casework
-from refuge.identity.services import refresh_person_keys
+from refuge.identity.services import refresh_people_keys, refresh_person_keys
 from refuge.registry import services as registry
 from refuge.registry.models import Household, Person
 from refuge.registry.services import KEYED_FIELDS, MemberData
@@ -53,11 +53,14 @@ def register_household(
         phone=phone,
         level=level,
     )
-    for person in household.members.all():
-        refresh_person_keys(person)
+    # Loaded once with what the keys, the tracing check and the needs rules read of them.
+    members = list(
+        household.members.select_related("origin").prefetch_related("documents", "needs")
+    )
+    refresh_people_keys(members)
     stays.begin_stay(household=household, site=site, on=household.registered_on, by=by)
     casework.enrol_household(household, by=by, on=household.registered_on)
-    _trace(list(household.members.all()), by=by)
+    _trace(members, by=by)
     return household
 
 
@@ -66,7 +69,8 @@ def _trace(people: list[Person], *, by) -> None:
     requests, and a need FU-TR (tracing required) opens or links their own request."""
     tracing.check_new_people(people, by=by)
     for person in people:
-        if person.needs.filter(code=SpecificNeed.FU_TR).exists():
+        # Through all(): the needs a caller prefetched serve here without a query a person.
+        if any(need.code == SpecificNeed.FU_TR for need in person.needs.all()):
             tracing.open_for_need(person=person, by=by)
 
 
@@ -90,6 +94,25 @@ def update_person(*, person: Person, changes: dict, by) -> dict[str, list]:
         refresh_person_keys(Person.objects.get(pk=person.pk))
         tracing.check_new_people([Person.objects.get(pk=person.pk)], by=by)
     return diff
+
+
+@transaction.atomic
+def change_document(*, person: Person, old, new, by) -> bool:
+    """Correct a person's document (registry.change_document); the identity keys follow it."""
+    changed = registry.change_document(person=person, old=old, new=new, by=by)
+    if changed:
+        refresh_person_keys(Person.objects.get(pk=person.pk))
+    return changed
+
+
+@transaction.atomic
+def change_needs(*, person: Person, add: list[str], remove: list[str], by) -> dict[str, list]:
+    """Flag or withdraw specific needs (registry.change_needs); a need FU-TR (tracing required)
+    flagged now opens or links the person's tracing request, as at registration."""
+    changed = registry.change_needs(person=person, add=add, remove=remove, by=by)
+    if SpecificNeed.FU_TR in changed["added"]:
+        tracing.open_for_need(person=Person.objects.get(pk=person.pk), by=by)
+    return changed
 
 
 @transaction.atomic

@@ -24,14 +24,17 @@ from refuge.registry.models import (
     Person,
     PersonNameToken,
     age_on,
+    document_number_index,
 )
 from refuge.registry.names import clean_name
 from refuge.registry.search import person_search_tokens
 from refuge.registry.vocabulary import (
     ConsentScope,
     DatePrecision,
+    DocumentType,
     RegistrationLevel,
     Relationship,
+    SpecificNeed,
 )
 
 EDITABLE_PERSON_FIELDS = (
@@ -187,7 +190,12 @@ def _refresh_name_tokens(person: Person) -> None:
     )
 
 
-def _create_member(household: Household, member: MemberData, by, today: date) -> Person:
+def _create_member(
+    household: Household, member: MemberData, by, today: date, *, audited: list | None = None
+) -> Person:
+    """Save one member with their name tokens, documents and needs. With `audited` given, the
+    person's audit entry is appended to it for the caller to write with the household's others
+    in one append (audit.record_many); without, it is written now."""
     person = Person(
         household=household,
         relationship=member.relationship,
@@ -203,7 +211,11 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
     )
     person.full_clean(exclude=["household"])
     person.save()
-    _refresh_name_tokens(person)
+    # A new person has no tokens yet: nothing to delete first.
+    PersonNameToken.objects.bulk_create(
+        PersonNameToken(person=person, token=t[:80])
+        for t in sorted(person_search_tokens({f: getattr(person, f) for f in NAME_FIELDS}))
+    )
     for doc in member.documents:
         Document.objects.create(
             person=person,
@@ -212,24 +224,29 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
             issuer=doc.issuer,
             expires_on=doc.expires_on,
         )
-    Need.objects.bulk_create(
-        Need(person=person, code=code, recorded_on=today, recorded_by=by)
-        for code in dict.fromkeys(member.needs)
-    )
-    audit.record(
-        actor=by,
-        action=audit.Action.CREATE,
-        target=person,
-        site_id=household.audit_site_id,
-        detail={
-            "household": household.registration_number,
-            "fields": {
-                f: getattr(person, f)
-                for f in EDITABLE_PERSON_FIELDS
-                if getattr(person, f) not in ("", None, [])
-            },
+    if member.needs:
+        Need.objects.bulk_create(
+            Need(person=person, code=code, recorded_on=today, recorded_by=by)
+            for code in dict.fromkeys(member.needs)
+        )
+    detail = {
+        "household": household.registration_number,
+        "fields": {
+            f: getattr(person, f)
+            for f in EDITABLE_PERSON_FIELDS
+            if getattr(person, f) not in ("", None, [])
         },
-    )
+    }
+    if audited is None:
+        audit.record(
+            actor=by,
+            action=audit.Action.CREATE,
+            target=person,
+            site_id=household.audit_site_id,
+            detail=detail,
+        )
+    else:
+        audited.append((person, detail))
     return person
 
 
@@ -304,16 +321,27 @@ def create_household(
     # The head first, so that a half-typed form never leaves a household without its head.
     order = sorted(range(len(members)), key=lambda i: members[i].relationship != Relationship.HEAD)
     created: dict[int, Person] = {}
+    audited: list[tuple[Person, dict]] = []
     for index in order:
-        member = members[index]
-        person = created[index] = _create_member(household, member, by, today)
-        Consent.objects.create(
-            person=person,
+        created[index] = _create_member(household, members[index], by, today, audited=audited)
+    # The members' entries in one append and their consent in one insert, in the order made.
+    audit.record_many(
+        actor=by,
+        action=audit.Action.CREATE,
+        targets=[person for person, _detail in audited],
+        details=[detail for _person, detail in audited],
+        site_id=site.pk,
+    )
+    Consent.objects.bulk_create(
+        Consent(
+            person=created[index],
             scopes=list(dict.fromkeys(consent_scopes)),
             given_on=registered_on,
-            given_by_guardian=_is_minor(member, today),
+            given_by_guardian=_is_minor(members[index], today),
             recorded_by=by,
         )
+        for index in order
+    )
     # The people in the order of `members`, for callers that act on particular members next.
     household.registered_people = [created[i] for i in range(len(members))]
     return household
@@ -575,3 +603,92 @@ def leave_household(*, person: Person, by) -> Household:
         detail={"household": [old.registration_number, household.registration_number]},
     )
     return household
+
+
+def _document_text(document: DocumentData | None) -> str:
+    return f"{document.doc_type} {document.number.strip()}" if document else ""
+
+
+@transaction.atomic
+def change_document(
+    *, person: Person, old: DocumentData | None, new: DocumentData | None, by
+) -> bool:
+    """The registry's part of correcting a person's document (reception.change_document
+    composes it): the document recorded as `old` becomes `new`; no `old` records a new one, no
+    `new` removes it. A personal document's number already recorded for someone else is refused:
+    two records holding one passport are a question for review, not an edit. Returns whether
+    anything changed."""
+    require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if new is not None:
+        new = DocumentData(doc_type=new.doc_type, number=new.number.strip())
+        if new.doc_type not in DocumentType.values:
+            raise ValidationError({"document_type": _("Choose the type of this document.")})
+        if not new.number:
+            raise ValidationError({"document_number": _("Enter the number of this document.")})
+        if len(new.number) > TEXT_LIMITS["document_number"]:
+            raise ValidationError({"document_number": _too_long(TEXT_LIMITS["document_number"])})
+        held = (
+            Document.objects.filter(number_index=document_number_index(new.number))
+            .exclude(person=person)
+            .exclude(doc_type=DocumentType.FAMILY_BOOKLET)
+        )
+        if new.doc_type != DocumentType.FAMILY_BOOKLET and held.exists():
+            raise ValidationError(
+                {
+                    "document_number": _(
+                        "This document number is recorded for someone else: compare the two "
+                        "records at review first."
+                    )
+                }
+            )
+    recorded = None
+    if old is not None and old.number.strip():
+        index = document_number_index(old.number)
+        recorded = next((d for d in person.documents.all() if d.number_index == index), None)
+    if new is None:
+        if recorded is None:
+            return False
+        recorded.delete()
+    elif recorded is not None:
+        if (recorded.doc_type, recorded.number) == (new.doc_type, new.number):
+            return False
+        recorded.doc_type, recorded.number = new.doc_type, new.number
+        recorded.save()
+    else:
+        Document.objects.create(person=person, doc_type=new.doc_type, number=new.number)
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=person,
+        detail={"changes": {"document": [_document_text(old), _document_text(new)]}},
+    )
+    return True
+
+
+@transaction.atomic
+def change_needs(*, person: Person, add: list[str], remove: list[str], by) -> dict[str, list]:
+    """Specific needs flagged or withdrawn for a person after registration; a need flagged again
+    keeps its review status. Returns {"added": [...], "removed": [...]}, what changed."""
+    require(by, Capability.EDIT_PEOPLE, person.audit_site_id)
+    if any(code not in SpecificNeed.values for code in (*add, *remove)):
+        raise ValidationError({"needs": _("Choose specific needs from the list.")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    have = set(person.needs.values_list("code", flat=True))
+    added = [code for code in dict.fromkeys(add) if code not in have]
+    removed = [code for code in dict.fromkeys(remove) if code in have]
+    if not (added or removed):
+        return {"added": [], "removed": []}
+    today = timezone.localdate()
+    Need.objects.bulk_create(
+        Need(person=person, code=code, recorded_on=today, recorded_by=by) for code in added
+    )
+    person.needs.filter(code__in=removed).delete()
+    after = sorted((have | set(added)) - set(removed))
+    audit.record(
+        actor=by,
+        action=audit.Action.CHANGE,
+        target=person,
+        detail={"changes": {"needs": [sorted(have), after]}},
+    )
+    return {"added": added, "removed": removed}

@@ -19,9 +19,6 @@ from refuge.reporting.models import StoredFigures
 from refuge.reporting.periods import Period, week_start
 from refuge.sites.models import Site
 
-# Entries that record a read, not a change: they leave every figure as it was.
-_READS = ("view", "search", "export", "login", "logout", "login_failed", "locked_out", "denied")
-
 
 @dataclass(frozen=True)
 class FigureSet:
@@ -34,6 +31,13 @@ class FigureSet:
 class RefreshResult:
     computed: int
     kept: int
+    pruned: int = 0
+
+
+# A stored set no page has read for this long is deleted by the refresh (the default periods'
+# sets excepted): it is counted again if someone asks for it, instead of being recounted on
+# every change for ever, one more set each week and each period a reader once chose.
+UNREAD_KEPT_FOR = timedelta(days=14)
 
 
 def audience_key(site_ids: list[int], *, exact: bool) -> str:
@@ -42,17 +46,12 @@ def audience_key(site_ids: list[int], *, exact: bool) -> str:
 
 
 def change_watermark() -> int:
-    """The sequence number of the newest change in the audit trail (every change is audited,
-    reads are left out): cheap to read, and it moves whenever a figure may have."""
-    from refuge.audit.models import AuditEntry
+    """How many changes the data behind the figures has had (changes.change_count): kept by
+    database triggers, so it moves with a bulk change that writes no audit entry per row, and
+    it is one row's read."""
+    from refuge.reporting.changes import change_count
 
-    newest = (
-        AuditEntry.objects.exclude(action__in=_READS)
-        .order_by("-seq")
-        .values_list("seq", flat=True)
-        .first()
-    )
-    return newest or 0
+    return change_count()
 
 
 # The stored figures are a pickle (lazy labels keep each reader's language), and a pickle can
@@ -83,7 +82,13 @@ def _sites(site_ids: list[int]) -> list[Site]:
 
 
 def _compute_and_store(
-    sites: list[Site], period: Period, *, exact: bool, today: date, watermark: int
+    sites: list[Site],
+    period: Period,
+    *,
+    exact: bool,
+    today: date,
+    watermark: int,
+    read_on: date | None = None,
 ) -> FigureSet:
     from refuge.reporting.selectors import compute_figures
 
@@ -99,6 +104,8 @@ def _compute_and_store(
         "watermark": watermark,
         "figures": _seal(figures),
     }
+    if read_on is not None:
+        fields["read_on"] = read_on
     key = audience_key(site_ids, exact=exact)
     try:
         with transaction.atomic():
@@ -116,14 +123,18 @@ def stored_figures(sites: list[Site], period: Period, *, exact: bool, today: dat
     key = audience_key([s.pk for s in sites], exact=exact)
     row = (
         StoredFigures.objects.filter(audience=key, period_start=period.start, period_end=period.end)
-        .only("figures", "as_of", "computed_at")
+        .only("figures", "as_of", "computed_at", "read_on")
         .first()
     )
     figures = _unseal(row.figures) if row is not None else None
     if figures is not None:
+        if row.read_on != today:  # one write a day at most, not one a read
+            StoredFigures.objects.filter(pk=row.pk).update(read_on=today)
         return FigureSet(figures, row.as_of, row.computed_at)
     # Never asked for, or its seal broken (written by someone without the key): count again.
-    return _compute_and_store(sites, period, exact=exact, today=today, watermark=change_watermark())
+    return _compute_and_store(
+        sites, period, exact=exact, today=today, watermark=change_watermark(), read_on=today
+    )
 
 
 def default_periods(today: date) -> list[Period]:
@@ -137,11 +148,13 @@ def default_periods(today: date) -> list[Period]:
 
 def refresh_figures(today: date | None = None) -> RefreshResult:
     """Recount what may have changed: every period still open, and any period counted before
-    a change in the audit trail; a complete period counted after the last change is kept.
+    a change (changes.change_count); a complete period counted after the last change is kept.
     The default periods are counted for the whole programme, exact and suppressed (the
-    coordinator's and the observer's view); other audiences and periods are refreshed once
-    a reader has asked for them."""
+    coordinator's and the observer's view); other audiences and periods are refreshed while
+    readers ask for them, and pruned once nobody has for UNREAD_KEPT_FOR."""
     today = today or timezone.localdate()
+    # Read before counting: a change committed while the figures are counted moves the
+    # counter past the stored watermark, so the next run counts again.
     watermark = change_watermark()
     all_sites = [s.pk for s in Site.objects.filter(is_active=True)]
     wanted: dict[tuple, tuple[list[int], bool, Period]] = {}
@@ -149,11 +162,16 @@ def refresh_figures(today: date | None = None) -> RefreshResult:
         for exact in (True, False):
             key = (audience_key(all_sites, exact=exact), period.start, period.end)
             wanted[key] = (all_sites, exact, period)
-    stored = {}
+    unread_since = today - UNREAD_KEPT_FOR
+    stored, prune = {}, []
     for row in StoredFigures.objects.defer("figures"):
         key = (row.audience, row.period_start, row.period_end)
+        if key not in wanted and (row.read_on is None or row.read_on < unread_since):
+            prune.append(row.pk)
+            continue
         stored[key] = row
         wanted.setdefault(key, (row.site_ids, row.exact, Period(row.period_start, row.period_end)))
+    StoredFigures.objects.filter(pk__in=prune).delete()
     computed = kept = 0
     for key, (site_ids, exact, period) in wanted.items():
         row = stored.get(key)
@@ -162,4 +180,4 @@ def refresh_figures(today: date | None = None) -> RefreshResult:
             continue
         _compute_and_store(_sites(site_ids), period, exact=exact, today=today, watermark=watermark)
         computed += 1
-    return RefreshResult(computed, kept)
+    return RefreshResult(computed, kept, len(prune))

@@ -184,6 +184,7 @@ class Section:
     header: list[str]
     rows: list[tuple[str, list[Figure]]]
     footer: list[tuple[str, list[Figure]]]
+    note: str | None = None  # what the figure could count only as it is now
 
 
 def sections(board, *, rtl: bool) -> list[Section]:
@@ -218,6 +219,7 @@ def sections(board, *, rtl: bool) -> list[Section]:
                 header=header + ([_("Median days (this view)")] if figure.median_days else []),
                 rows=rows,
                 footer=footer,
+                note=str(figure.note) if getattr(figure, "note", None) else None,
             )
         )
     return out

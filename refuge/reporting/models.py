@@ -64,9 +64,12 @@ class StoredFigures(models.Model):
     period_end = models.DateField()
     as_of = models.DateField()  # the day the snapshot figures were counted on
     computed_at = models.DateTimeField(db_index=True)
-    # The newest change in the audit trail when computed: a past period is recomputed only
+    # The change count (changes.change_count) when computed: a past period is recomputed only
     # when something changed after it.
     watermark = models.BigIntegerField(default=0)
+    # The last day a page read it: a set nobody has read for a while is pruned by the refresh
+    # rather than recounted on every change forever (aggregates.UNREAD_KEPT_FOR).
+    read_on = models.DateField(null=True, db_index=True)
     # The pickled figures (CrossFigure with lazy labels, so each reader sees their language).
     # Written only by refresh_figures from the database's own counts, never from input, and
     # sealed with an HMAC under SECRET_KEY (aggregates._seal): an unsealed row is never loaded.

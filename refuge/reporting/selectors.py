@@ -141,6 +141,9 @@ class CrossFigure:
     additive: bool
     median_days: dict[tuple, Figure] | None = None
     capacity: dict[tuple, int] | None = None
+    # For a past period, what the figure cannot count as it was on the period's last day
+    # (the records keep no history of it): the page says so beside the figure.
+    note: str | None = None
 
     def cell(self, row, column) -> Figure:
         return self.figures[(row, column)]
@@ -321,23 +324,41 @@ def funnel(sites: list[Site], day: date) -> tuple[dict[tuple, int], dict[tuple, 
 
 
 def overdue_steps(sites: list[Site], day: date) -> dict[tuple, int]:
-    from django.db.models import Count
+    """Steps overdue on `day`: ready by then, due before it, and still open then (open now, or
+    closed since: a step's status_since is the day it was closed)."""
+    from django.db.models import Count, Q
 
     from refuge.casework.models import StepProgress
 
     return {
         (code, site): n
-        for code, site, n in StepProgress.objects.overdue(day)
-        .filter(site__in=sites)
+        for code, site, n in StepProgress.objects.filter(
+            Q(open=True) | Q(status_since__gt=day),
+            ready_since__lte=day,
+            due_on__lt=day,
+            site__in=sites,
+        )
         .values_list("step__code", "site")
         .annotate(n=Count("pk"))
         .order_by()
     }
 
 
-def open_needs_by_category(sites: list[Site]) -> dict[tuple, int]:
-    """People with an open specific need, by UNHCR category (SM-CI counts under SM), at the
-    site where they are now."""
+def _stay_on(prefix: str, day: date):
+    """The stay of `prefix`'s household that was open on `day` (the site they were at then)."""
+    from django.db.models import Q
+
+    stays = f"{prefix}household__stays__"
+    return Q(**{f"{stays}arrived_on__lte": day}) & (
+        Q(**{f"{stays}left_on__isnull": True}) | Q(**{f"{stays}left_on__gt": day})
+    )
+
+
+def open_needs_by_category(sites: list[Site], day: date) -> dict[tuple, int]:
+    """People with an open specific need on `day`, by UNHCR category (SM-CI counts under SM),
+    at the site where they stayed that day. A need recorded after `day` is not counted; one
+    open then but closed since is not either: a need keeps no date of its closing, so its
+    status is the one it has now (the page says so for a past period)."""
     from django.db.models import Count
     from django.db.models.functions import Substr
 
@@ -346,10 +367,13 @@ def open_needs_by_category(sites: list[Site]) -> dict[tuple, int]:
     return {
         (category, site): n
         for category, site, n in Need.objects.filter(
-            status__in=OPEN_NEEDS, person__household__current_site__in=sites
+            _stay_on("person__", day),
+            status__in=OPEN_NEEDS,
+            recorded_on__lte=day,
+            person__household__stays__site__in=sites,
         )
         .annotate(category=Substr("code", 1, 2))
-        .values_list("category", "person__household__current_site")
+        .values_list("category", "person__household__stays__site")
         .annotate(n=Count("person", distinct=True))
         .order_by()
     }
@@ -381,20 +405,35 @@ def transfers(sites: list[Site], period: Period) -> dict[tuple, int]:
     return counts
 
 
-def duplicates_pending(sites: list[Site]) -> dict[tuple, int]:
-    """Pairs of registrations waiting for a reviewer, at the site of the first one's
-    household."""
-    from django.db.models import Count
+def duplicates_pending(sites: list[Site], day: date) -> dict[tuple, int]:
+    """Pairs of registrations waiting for a reviewer at the end of `day`, at the site where
+    the first one's household stayed that day: found by then and not decided by then (a pair
+    decided later was still to review; one marked unsure by then is counted as unsure)."""
+    from datetime import datetime, time, timedelta
+
+    from django.db.models import Case, CharField, Count, Q, Value, When
+    from django.utils import timezone
 
     from refuge.identity.models import CandidatePair, PairStatus
 
+    day_ends = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    undecided = Q(decided_at__isnull=True) | Q(decided_at__gte=day_ends)
     return {
         (status, site): n
         for status, site, n in CandidatePair.objects.filter(
-            status__in=(PairStatus.OPEN, PairStatus.UNSURE),
-            person_a__household__current_site__in=sites,
+            _stay_on("person_a__", day),
+            undecided | Q(status=PairStatus.UNSURE),
+            found_at__lt=day_ends,
+            person_a__household__stays__site__in=sites,
         )
-        .values_list("status", "person_a__household__current_site")
+        .annotate(
+            status_then=Case(
+                When(undecided, then=Value(PairStatus.OPEN)),
+                default=Value(PairStatus.UNSURE),
+                output_field=CharField(),
+            )
+        )
+        .values_list("status_then", "person_a__household__stays__site")
         .annotate(n=Count("pk"))
         .order_by()
     }
@@ -614,7 +653,7 @@ def compute_figures(
         ),
         cross(
             "needs", _("People with open specific needs"), "people", categories,
-            open_needs_by_category(sites), additive=False,
+            open_needs_by_category(sites, as_of), additive=False,
         ),
         sizes_figure,
         ages_figure,
@@ -626,14 +665,34 @@ def compute_figures(
         cross(
             "duplicates", _("Possible duplicates waiting for review"), "pairs",
             [("open", _("to review")), ("unsure", _("marked unsure"))],
-            duplicates_pending(sites), additive=True,
+            duplicates_pending(sites, as_of), additive=True,
         ),
         cross(
             "tracing", _("People sought by family tracing, by status"), "people",
             list(TraceStatus.choices), tracing_by_status(sites, as_of), additive=True,
         ),
     ]  # fmt: skip
+    if as_of >= period.end:
+        for figure in figures:
+            figure.note = _past_period_notes().get(figure.key)
     return figures
+
+
+def _past_period_notes() -> dict[str, str]:
+    from django.utils.translation import gettext_lazy as _
+
+    at_site_now = _("Counted at the site where each person is now.")
+    return {
+        "funnel": at_site_now,
+        "overdue": at_site_now,
+        "needs": _(
+            "As of now, not the period's last day: a need closed since is not counted, since "
+            "a need keeps no date of its closing."
+        ),
+        "tracing": _(
+            "As of now, not the period's last day: each trace is counted in the status it has now."
+        ),
+    }
 
 
 def _capacities(places: Places, sites: list[Site]) -> dict[tuple, int]:

@@ -232,6 +232,15 @@ def request_candidates(sought: SoughtPerson) -> list[Found]:
     return found
 
 
+def sought_by_keys_of(people: list[Person]) -> bool:
+    """Whether any open request's sought person shares a blocking key with these people: when
+    not, none of them is sought (sought_by_open_requests finds only who shares a key)."""
+    keys = {k for person in people for r in person_records(person) for k in blocking_keys(r)}
+    return (
+        bool(keys) and TracingKey.objects.filter(key__in=keys, side=TracingKey.Side.SOUGHT).exists()
+    )
+
+
 def sought_by_open_requests(person: Person) -> list[tuple[SoughtPerson, PersonComparison]]:
     """Open requests' sought people who may be this (new) registration: the check a
     registration, an import or an arrival runs as it lands."""

@@ -20,7 +20,7 @@ from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.identity.services import reasons_json
-from refuge.registry.models import Person
+from refuge.registry.models import Household, Person
 from refuge.registry.vocabulary import Sex
 from refuge.tracing import matching
 from refuge.tracing.models import (
@@ -343,10 +343,16 @@ def check_new_people(people: list[Person], *, by) -> list[Candidate]:
     request? Candidates go to the tracing officers of the person's site (an arrival's
     candidates move there with them); the clerk who registered them is told nothing."""
     new: list[Candidate] = []
+    people = list(people)
+    # Newly registered people have no candidates yet, and most people nobody seeks: one query
+    # each tells, before any person's own (an import lands thousands of households).
+    if Candidate.objects.filter(person__in=people).exists():
+        for person in people:
+            site_id = Household.objects.get(pk=person.household_id).audit_site_id
+            Candidate.objects.filter(person=person).exclude(site_id=site_id).update(site_id=site_id)
+    if not matching.sought_by_keys_of(people):
+        people = []
     for person in people:
-        Candidate.objects.filter(person=person).exclude(
-            site_id=person.household.audit_site_id
-        ).update(site_id=person.household.audit_site_id)
         for sought, comparison in matching.sought_by_open_requests(person):
             made = _candidate(sought, matching.Found(comparison, person=person))
             if made:

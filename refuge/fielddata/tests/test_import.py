@@ -83,7 +83,14 @@ def test_an_edited_submission_waits_as_a_diff_and_changes_the_person_once_accept
     assert Household.objects.count() == 1
     edit = SubmissionEdit.objects.get()
     assert edit.status == EditStatus.PENDING
-    assert edit.changes["members"] == [{"index": 2, "fields": {"given_name_lat": ["Ali", "Aly"]}}]
+    assert edit.changes["members"] == [
+        {
+            "index": 2,
+            "new_index": 2,
+            "name": "Ali Hassan",
+            "fields": {"given_name_lat": ["Ali", "Aly"]},
+        }
+    ]
     assert edit.changes["household"] == {"phone": ["", "+79120000000"]}
     son = Person.objects.get(pk=edit.submission.people[2])
     assert son.given_name_lat == "Ali"  # nothing applied before the manager decides

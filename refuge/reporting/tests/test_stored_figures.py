@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from refuge.reporting.aggregates import audience_key, refresh_figures
+from refuge.reporting.aggregates import audience_key, default_periods, refresh_figures
 from refuge.reporting.disclosure import PROGRAMME
 from refuge.reporting.models import StoredFigures
 from refuge.reporting.periods import Period, week_start
@@ -133,3 +133,87 @@ def test_a_stored_set_planted_without_the_key_is_never_loaded(reporting_world):
     board = _board(admin, w.today)
 
     assert board.figure("occupancy").cell("people", PROGRAMME).value == 18
+
+
+def test_a_bulk_change_without_audit_entries_invalidates_a_stored_past_period(reporting_world):
+    """An import's bulk_create or a queryset update writes no audit entry per row: the stored
+    figures of a complete period must be recounted all the same."""
+    from refuge.audit.models import AuditEntry
+    from refuge.registry.models import Need
+    from refuge.sites.models import Stay
+
+    w = reporting_world
+    admin = w.world.user("admin")
+    last_week = week_start(w.today) - timedelta(weeks=1)
+    past = Period.of_weeks(last_week, last_week)
+    perm = ("site", w.world.perm.pk)
+    refresh_figures(w.today)
+    before = _board(admin, w.today, past)
+    assert before.figure("needs").cell("SV", perm).value == 0
+    audited = AuditEntry.objects.count()
+
+    Need.objects.bulk_create(
+        Need(person=p, code="SV", status="confirmed", recorded_on=last_week)
+        for p in w.families["A"].members.all()
+    )
+    Stay.objects.filter(household=w.families["E"]).update(arrived_on=last_week)
+    assert AuditEntry.objects.count() == audited  # nothing in the trail says anything changed
+
+    result = refresh_figures(w.today)
+
+    assert result.kept == 0
+    after = _board(admin, w.today, past)
+    assert after.computed_at > before.computed_at
+    assert after.figure("needs").cell("SV", perm).value == 4
+    # A queryset delete (retention, erasure) is seen too.
+    Need.objects.filter(person__household=w.families["A"]).delete()
+    refresh_figures(w.today)
+    assert _board(admin, w.today, past).figure("needs").cell("SV", perm).value == 0
+
+
+def test_every_table_the_figures_are_counted_from_has_its_change_trigger(db):
+    from django.db import connection
+
+    from refuge.reporting.changes import watched_tables
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            )
+        triggers = {(table, name) for table, name in cursor.fetchall()}
+    expected_per_table = 3 if connection.vendor == "sqlite" else 1
+
+    for table in watched_tables():
+        mine = [name for t, name in triggers if t == table and name.startswith("reporting_")]
+        assert len(mine) == expected_per_table, table
+
+
+def test_stored_sets_nobody_reads_are_pruned_and_the_default_ones_kept(reporting_world):
+    w = reporting_world
+    admin = w.world.user("admin")
+    chosen = Period.of_weeks(w.today - timedelta(weeks=6), w.today - timedelta(weeks=5))
+
+    def stored():
+        return set(StoredFigures.objects.values_list("period_start", "period_end", "exact"))
+
+    refresh_figures(w.today)
+    _board(admin, w.today, chosen)  # a period a coordinator chose: stored when first read
+    assert len(stored()) == 5
+    for days in range(1, 8):  # a refresh every day for a week: no set is added twice
+        refresh_figures(w.today + timedelta(days=days))
+    later = w.today + timedelta(days=8)
+
+    result = refresh_figures(later)
+
+    defaults = {(p.start, p.end, exact) for p in default_periods(later) for exact in (True, False)}
+    # Last week's default sets were never read: gone; the chosen one was read 8 days ago.
+    assert stored() == defaults | {(chosen.start, chosen.end, True)}
+    assert result.pruned == 0  # pruned by the daily runs already, as the week turned
+    refresh_figures(w.today + timedelta(days=15))
+    assert (chosen.start, chosen.end, True) not in stored()
+    # Read again, it is counted again.
+    assert _board(admin, w.today, chosen).figure("occupancy") is not None
+    assert (chosen.start, chosen.end, True) in stored()

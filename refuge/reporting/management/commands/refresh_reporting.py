@@ -12,4 +12,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = refresh_figures()
-        self.stdout.write(f"computed {result.computed}, kept {result.kept}")
+        self.stdout.write(f"computed {result.computed}, kept {result.kept}, pruned {result.pruned}")

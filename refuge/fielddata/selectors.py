@@ -87,6 +87,7 @@ def held_on_person(*, person_id: int, household_id: int) -> list[dict]:
         if person_id not in submission.people:
             continue
         index = submission.people.index(person_id)
+        members = submission.content.get("members", [])
         held.append(
             {
                 "instance_id": submission.instance_id,
@@ -97,7 +98,9 @@ def held_on_person(*, person_id: int, household_id: int) -> list[dict]:
                     {
                         "received_at": edit.received_at,
                         "status": edit.get_status_display(),
-                        **_as_member(edit.content, index),
+                        # An edit may list the members in another order: theirs is the one
+                        # matched with them, as the edit's review and erasure find it.
+                        **_as_member(edit.content, _place_in(edit, members, index)),
                         "changes": {
                             **edit.changes.get("household", {}),
                             **next(
@@ -117,13 +120,20 @@ def held_on_person(*, person_id: int, household_id: int) -> list[dict]:
     return held
 
 
-def _as_member(content: dict, index: int) -> dict:
+def _place_in(edit, members: list[dict], index: int) -> int | None:
+    from refuge.fielddata.services import pair_members
+
+    pairs = pair_members(members, edit.content.get("members", []))
+    return pairs.index(index) if index in pairs else None
+
+
+def _as_member(content: dict, index: int | None) -> dict:
     """One member's view of a submission's content: the household's values, theirs, and the
     others' relationships only."""
     members = content.get("members", [])
     return {
         "household": dict(content.get("household", {})),
-        "member": dict(members[index]) if index < len(members) else {},
+        "member": dict(members[index]) if index is not None and index < len(members) else {},
         "other_members": [
             m.get("relationship", "") for i, m in enumerate(members) if i != index and m
         ],

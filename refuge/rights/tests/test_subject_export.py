@@ -102,7 +102,8 @@ def test_the_export_holds_his_field_copies_and_traces_but_not_his_familys(world,
     family.members[0].update(document_type="passport", document_number="N1111111")
     family.members[2].update(document_type="passport", document_number="N2222222")
     land([family], "first.xlsx")
-    family.members[2]["given_name_lat"] = "Aly"  # an edit waiting for the site manager
+    family.members[2]["given_name_lat"] = "Aly"  # an edit waiting for the site manager,
+    family.members.insert(0, family.members.pop(2))  # which lists him first
     land([family], "edited.xlsx")
     son = Person.objects.get(pk=FieldSubmission.objects.get().people[2])
     request = tracing.open_request(
@@ -130,6 +131,7 @@ def test_the_export_holds_his_field_copies_and_traces_but_not_his_familys(world,
     assert submission["member"]["document_number"] == "N2222222"
     assert submission["other_members"] == ["head", "spouse", "daughter"]
     assert submission["edits"][0]["changes"] == {"given_name_lat": ["Ali", "Aly"]}
+    assert submission["edits"][0]["member"]["document_number"] == "N2222222"
     (match,) = record["tracing_matches"]
     assert match["described_as"]["last_seen_place"] == "Aleppo bus station"
     texts = {

@@ -175,7 +175,8 @@ def main() -> None:
             )
             with open(f"{tmp}/load_stats.csv") as stats:
                 rows = list(csv.DictReader(stats))
-            acks = json.loads(acks_file.read_text()) if acks_file.exists() else []
+            outcome = json.loads(acks_file.read_text()) if acks_file.exists() else {}
+            acks, held = outcome.get("acknowledged", []), outcome.get("held", 0)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -184,10 +185,10 @@ def main() -> None:
         f"\nLoad scenario on {vendor}: {args.users} users for {args.duration}, "
         f"{args.workers} gunicorn workers x 4 threads, {args.households} demo households"
     )
-    print(f"{'request':<22}{'count':>8}{'fail':>6}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}")
+    print(f"{'request':<34}{'count':>8}{'fail':>6}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}")
     for row in rows:
         print(
-            f"{row['Name']:<22}{row['Request Count']:>8}{row['Failure Count']:>6}"
+            f"{row['Name']:<34}{row['Request Count']:>8}{row['Failure Count']:>6}"
             f"{float(row['Requests/s']):>8.1f}{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}"
         )
     from refuge.audit.services import verify_chain
@@ -195,6 +196,7 @@ def main() -> None:
     acknowledged, lost = _reconcile(acks)
     chain = verify_chain()
     print(f"\nRegistrations acknowledged: {acknowledged}; missing or not whole: {lost}")
+    print(f"Held by a likely-match warning, then answered by the clerk: {held}")
     print(f"Audit chain: {'intact' if chain.intact else 'BROKEN'}, {chain.checked} entries")
 
 

@@ -12,7 +12,7 @@ from operator import or_
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from refuge.accounts.roles import may_read_step_findings
+from refuge.accounts.roles import may_read_step_findings, may_write_step
 from refuge.audit import services as audit
 from refuge.casework.models import (
     READY_AND_OPEN,
@@ -57,8 +57,10 @@ def _rows_in_order(
 def withhold_findings(user, steps):
     """Blank, in these copies, the outcome and evidence of the steps whose findings the user's
     role may not read (a medical step's, for anyone but medical staff); the step's existence
-    and status stay. Every read of steps for a page or the API passes through here."""
+    and status stay. Every read of steps for a page or the API passes through here, so it also
+    marks the steps the user's role may update (`writable`): a page offers only those."""
     for progress in steps:
+        progress.writable = may_write_step(user.role, progress.step.owner_role)
         recorded = progress.outcome or progress.evidence
         if recorded and not may_read_step_findings(user.role, progress.step.owner_role):
             progress.outcome, progress.evidence = "", {}

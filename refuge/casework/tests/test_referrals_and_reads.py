@@ -1,6 +1,8 @@
 """Referrals, members who join later, the mixed-step guard on bulk updates, and the audit of
 every list and fragment that shows a person's casework."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -126,3 +128,24 @@ def test_an_empty_note_says_so_and_another_site_cannot_write_one(world, househol
     assert "The note was not saved" in page
     assert other.status_code == 404
     assert not Note.objects.exists()
+
+
+def _offered_updates(client, person) -> set[int]:
+    page = client.get(reverse("casework:person", args=[person.pk])).content.decode()
+    return {int(pk) for pk in re.findall(r'hx-get="/casework/steps/(\d+)/edit/"', page)}
+
+
+def test_a_case_page_offers_update_only_on_the_steps_the_reader_s_role_writes(
+    world, household, client
+):
+    head = household.members.get(relationship="head")
+    medical = StepProgress.objects.get(case__person=head, step__code="medical_examination")
+    social = StepProgress.objects.filter(case__person=head, step__owner_role="caseworker").first()
+
+    client.force_login(world.user("caseworker"))
+    offered = _offered_updates(client, head)
+    assert social.pk in offered and medical.pk not in offered  # her Update would be refused
+    assert client.get(reverse("casework:step_edit", args=[medical.pk])).status_code == 403
+
+    client.force_login(world.user("medical"))
+    assert medical.pk in _offered_updates(client, head)

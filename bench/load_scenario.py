@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +77,7 @@ def _prepare(households: int, users: int) -> dict:
         "sites": list(Site.objects.values_list("pk", flat=True)),
         "people": people,
         "today": date.today().isoformat(),
+        "next_week": (date.today() + timedelta(days=7)).isoformat(),
         "accounts": accounts,
     }
 

@@ -10,6 +10,7 @@ import os
 import random
 import re
 import uuid
+from html.parser import HTMLParser
 
 from locust import HttpUser, between, events, task
 
@@ -158,6 +159,72 @@ class Caseworker(Staff):
                 {"domain": match.group(1), "text": "Load note: asked about school places."},
                 name="write note",
             )
+        steps = re.findall(r'hx-get="/casework/steps/(\d+)/edit/"', page.text)
+        if steps and random.random() < 0.5:
+            self.update_step(random.choice(steps))
+
+    def update_step(self, step: str) -> None:
+        """The step's next date set a week on, everything else as it stands (status, outcome,
+        evidence, owner: so no pathway rule refuses it): the commonest update of a day's
+        casework. Only steps the page offers for update (her role's) are tried."""
+        url = f"/casework/steps/{step}/edit/"
+        fields = _form_fields(self.client.get(url, name="step form").text)
+        if "version" not in fields:
+            return
+        data = {**fields, "due_on": WORLD["next_week"]}
+        with self.post(
+            url, data, name="update step", allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code == 302:
+                response.success()
+            elif response.status_code == 200 and _form_fields(response.text).get("version") not in (
+                None,
+                fields["version"],
+            ):
+                response.success()  # another caseworker saved it first: told, form reloaded
+            else:
+                response.failure(f"step not saved: {response.status_code}")
+
+
+class _FormFields(HTMLParser):
+    """A form's fields as the browser would post them untouched: inputs' values, each select's
+    selected option, textareas' text."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.fields[name] = attrs.get("value") or ""
+        elif tag == "select" and name:
+            self._select = name
+            self.fields.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields[self._select] = attrs.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+def _form_fields(page: str) -> dict[str, str]:
+    parser = _FormFields()
+    parser.feed(page)
+    return parser.fields
 
 
 class Coordinator(Staff):

@@ -9,30 +9,22 @@ from refuge.audit.models import AuditEntry
 from refuge.audit.services import unsealed
 from refuge.fielddata import services
 from refuge.fielddata.kobo import member_values, write_kobo_xlsx
-from refuge.fielddata.models import EditStatus, FieldSubmission, ImportFormat, SubmissionEdit
-from refuge.fielddata.readers import read_submissions
-from refuge.fielddata.tests.factories import FAMILIES, exported
+from refuge.fielddata.models import EditStatus, FieldSubmission, SubmissionEdit
+from refuge.fielddata.tests.factories import FAMILIES, exported, import_kobo
 from refuge.registry.models import Document, Household, Person
 from refuge.testing import member
 
 pytestmark = pytest.mark.django_db
 
 
-def _import(world, path):
-    run = services.start_run(
-        site=world.perm, by=world.user("site_manager"), file_name=path.name, fmt="kobo_xlsx"
-    )
-    return services.run_import(run, read_submissions([path], ImportFormat.KOBO_XLSX))
-
-
 def _edited(world, tmp_path, household, edit):
     """The household imported, then edited as `edit` says and imported again: (the edit, the
     people registered by name, as {given_name_lat: Person})."""
-    _import(world, write_kobo_xlsx(tmp_path / "first.xlsx", [household]))
+    import_kobo(world, write_kobo_xlsx(tmp_path / "first.xlsx", [household]))
     submission = FieldSubmission.objects.get()
     people = {p.given_name_lat: p for p in Person.objects.filter(pk__in=submission.people)}
     edit(household)
-    _import(world, write_kobo_xlsx(tmp_path / "edited.xlsx", [household]))
+    import_kobo(world, write_kobo_xlsx(tmp_path / "edited.xlsx", [household]))
     return SubmissionEdit.objects.get(), people
 
 
@@ -152,9 +144,9 @@ def test_the_members_own_key_matches_them_even_when_name_and_birth_date_change(w
 
 def test_an_old_export_without_member_keys_read_again_is_unchanged(world, tmp_path):
     path = write_kobo_xlsx(tmp_path / "first.xlsx", [exported()])
-    _import(world, path)
+    import_kobo(world, path)
     assert "member_key" not in FieldSubmission.objects.get().content["members"][0]
-    assert _import(world, path).unchanged == 1
+    assert import_kobo(world, path).unchanged == 1
 
 
 def _with_documents(household):
@@ -222,7 +214,7 @@ def test_specific_needs_added_and_removed_in_the_edit_are_applied(world, tmp_pat
 def test_a_document_number_held_by_someone_else_refuses_the_whole_edit(world, tmp_path):
     other = exported(FAMILIES[1])
     other.members[0].update(document_type="passport", document_number="N7654321")
-    _import(world, write_kobo_xlsx(tmp_path / "other.xlsx", [other]))
+    import_kobo(world, write_kobo_xlsx(tmp_path / "other.xlsx", [other]))
     FieldSubmission.objects.all().delete()  # only the family below is the edit's
 
     def edit(household):

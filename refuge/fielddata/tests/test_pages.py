@@ -7,27 +7,18 @@ import pytest
 from django.urls import reverse
 
 from refuge.audit.models import AuditEntry
-from refuge.fielddata import services
 from refuge.fielddata.kobo import write_kobo_xlsx
 from refuge.fielddata.models import EditStatus, SubmissionEdit
-from refuge.fielddata.readers import read_submissions
-from refuge.fielddata.tests.factories import FAMILIES, exported
+from refuge.fielddata.tests.factories import FAMILIES, exported, import_kobo
 from refuge.registry.models import Person
 
 pytestmark = pytest.mark.django_db
 
 
-def _import(world, path):
-    run = services.start_run(
-        site=world.perm, by=world.user("site_manager"), file_name=path.name, fmt="kobo_xlsx"
-    )
-    return services.run_import(run, read_submissions([path], "kobo_xlsx"))
-
-
 def test_the_report_downloads_as_csv_with_sheet_row_field_and_problem(world, client, tmp_path):
     bad = exported(FAMILIES[1])
     bad.members[2]["relationship"] = "cousin"
-    run = _import(world, write_kobo_xlsx(tmp_path / "x.xlsx", [exported(), bad]))
+    run = import_kobo(world, write_kobo_xlsx(tmp_path / "x.xlsx", [exported(), bad]))
     client.force_login(world.user("site_manager"))
 
     response = client.get(reverse("fielddata:report", args=[run.pk]))
@@ -42,9 +33,9 @@ def test_the_report_downloads_as_csv_with_sheet_row_field_and_problem(world, cli
 
 def test_a_site_manager_accepts_an_edit_from_its_page(world, client, tmp_path):
     household = exported()
-    _import(world, write_kobo_xlsx(tmp_path / "a.xlsx", [household]))
+    import_kobo(world, write_kobo_xlsx(tmp_path / "a.xlsx", [household]))
     household.members[1]["given_name_lat"] = "Fatma"
-    _import(world, write_kobo_xlsx(tmp_path / "b.xlsx", [household]))
+    import_kobo(world, write_kobo_xlsx(tmp_path / "b.xlsx", [household]))
     edit = SubmissionEdit.objects.get()
     client.force_login(world.user("site_manager"))
 
@@ -60,9 +51,9 @@ def test_a_site_manager_accepts_an_edit_from_its_page(world, client, tmp_path):
 
 def test_an_edit_at_another_site_is_not_found(world, client, tmp_path):
     household = exported()
-    _import(world, write_kobo_xlsx(tmp_path / "a.xlsx", [household]))
+    import_kobo(world, write_kobo_xlsx(tmp_path / "a.xlsx", [household]))
     household.members[1]["given_name_lat"] = "Fatma"
-    _import(world, write_kobo_xlsx(tmp_path / "b.xlsx", [household]))
+    import_kobo(world, write_kobo_xlsx(tmp_path / "b.xlsx", [household]))
     edit = SubmissionEdit.objects.get()
     from refuge.testing import UserFactory
 

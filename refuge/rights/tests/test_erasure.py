@@ -72,17 +72,11 @@ def _erase(world, person):
 
 def test_erasure_empties_the_person_in_the_field_submission_and_its_waiting_edit(world, tmp_path):
     from refuge.fielddata import services as fielddata
-    from refuge.fielddata.kobo import write_kobo_xlsx
-    from refuge.fielddata.models import FieldSubmission, ImportFormat, SubmissionEdit
-    from refuge.fielddata.readers import read_submissions
-    from refuge.fielddata.tests.factories import exported
+    from refuge.fielddata.models import FieldSubmission, SubmissionEdit
+    from refuge.fielddata.tests.factories import exported, land_kobo
 
     def land(households, name):
-        path = write_kobo_xlsx(tmp_path / name, households)
-        run = fielddata.start_run(
-            site=world.perm, by=world.user("site_manager"), file_name=name, fmt="kobo_xlsx"
-        )
-        return fielddata.run_import(run, read_submissions([path], ImportFormat.KOBO_XLSX))
+        return land_kobo(world, tmp_path, households, name)
 
     family = exported()
     land([family], "first.xlsx")

@@ -81,22 +81,15 @@ def test_the_command_writes_both_files_for_their_owner_only(world, her, tmp_path
 def test_the_export_holds_his_field_copies_and_traces_but_not_his_familys(world, tmp_path):
     from datetime import date
 
-    from refuge.fielddata import services as fielddata
-    from refuge.fielddata.kobo import write_kobo_xlsx
-    from refuge.fielddata.models import FieldSubmission, ImportFormat
-    from refuge.fielddata.readers import read_submissions
-    from refuge.fielddata.tests.factories import exported
+    from refuge.fielddata.models import FieldSubmission
+    from refuge.fielddata.tests.factories import exported, land_kobo
     from refuge.registry.models import Person
     from refuge.tracing import services as tracing
     from refuge.tracing.models import Candidate
     from refuge.tracing.services import InquirerData, SoughtData
 
     def land(households, name):
-        path = write_kobo_xlsx(tmp_path / name, households)
-        run = fielddata.start_run(
-            site=world.perm, by=world.user("site_manager"), file_name=name, fmt="kobo_xlsx"
-        )
-        return fielddata.run_import(run, read_submissions([path], ImportFormat.KOBO_XLSX))
+        return land_kobo(world, tmp_path, households, name)
 
     family = exported()
     family.members[0].update(document_type="passport", document_number="N1111111")

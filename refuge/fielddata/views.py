@@ -20,7 +20,7 @@ from refuge.fielddata import exports, openrosa, selectors, services, xlsform
 from refuge.fielddata.forms import ExportForm, UploadForm
 from refuge.fielddata.models import ImportRun, SubmissionEdit
 from refuge.fielddata.readers import upload_format
-from refuge.fielddata.xlsform import LABELS
+from refuge.fielddata.xlsform import LABELS, answer_label
 
 
 @capability_required(Capability.IMPORT_FIELD_DATA)
@@ -98,9 +98,13 @@ def edit(request, pk):
                 return redirect("fielddata:edits")
     # Recomputed against the submission as it is now: the diff shown is what accepting applies.
     changes = services.edit_changes(found)
-    rows = [(None, LABELS.get(n, n), *v) for n, v in changes["household"].items()]
+    fields = [(None, name, values) for name, values in changes["household"].items()]
     for member in changes["members"]:
-        rows += [(member["name"], LABELS.get(n, n), *v) for n, v in member["fields"].items()]
+        fields += [(member["name"], name, values) for name, values in member["fields"].items()]
+    rows = [
+        (who, LABELS.get(name, name), *(answer_label(name, value) for value in values))
+        for who, name, values in fields
+    ]
     return render(request, "fielddata/edit.html", {"edit": found, "changes": changes, "rows": rows})
 
 

@@ -138,6 +138,25 @@ def choice_rows() -> list[dict]:
     return rows
 
 
+def answer_label(field: str, value) -> str:
+    """An answer as the form showed it to the one who gave it: a choice's label in the reader's
+    language (Паспорт, not "passport"), several choices' labels joined; other answers as they
+    are."""
+    question = next((q for q in (*HOUSEHOLD_QUESTIONS, *MEMBER_QUESTIONS) if q.name == field), None)
+    if question is None or not question.type.startswith("select_") or not value:
+        return value
+    list_name = question.type.split()[1]
+    labels = {row["name"]: row["label"] for row in choice_rows() if row["list_name"] == list_name}
+    language = (translation.get_language() or "en")[:2]
+
+    def shown(code: str) -> str:
+        label = labels.get(code, code)
+        return str(label.get(language, label["en"]) if isinstance(label, dict) else label)
+
+    codes = value.split() if isinstance(value, str) else list(value)
+    return ", ".join(shown(code) for code in codes)
+
+
 def _survey_rows() -> list[dict]:
     def row(q: Question) -> dict:
         return {

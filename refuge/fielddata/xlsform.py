@@ -8,6 +8,7 @@ filtered by the governorate chosen (a choice filter)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,6 +139,15 @@ def choice_rows() -> list[dict]:
     return rows
 
 
+@functools.cache
+def _choice_labels() -> dict[str, dict[str, object]]:
+    """{list name: {choice: label}}; the labels stay lazy, read in the reader's language."""
+    lists: dict[str, dict[str, object]] = {}
+    for row in choice_rows():
+        lists.setdefault(row["list_name"], {})[row["name"]] = row["label"]
+    return lists
+
+
 def answer_label(field: str, value) -> str:
     """An answer as the form showed it to the one who gave it: a choice's label in the reader's
     language (Паспорт, not "passport"), several choices' labels joined; other answers as they
@@ -145,8 +155,7 @@ def answer_label(field: str, value) -> str:
     question = next((q for q in (*HOUSEHOLD_QUESTIONS, *MEMBER_QUESTIONS) if q.name == field), None)
     if question is None or not question.type.startswith("select_") or not value:
         return value
-    list_name = question.type.split()[1]
-    labels = {row["name"]: row["label"] for row in choice_rows() if row["list_name"] == list_name}
+    labels = _choice_labels()[question.type.split()[1]]
     language = (translation.get_language() or "en")[:2]
 
     def shown(code: str) -> str:

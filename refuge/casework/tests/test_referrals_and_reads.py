@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from refuge.audit.models import AuditEntry
 from refuge.audit.services import unsealed
@@ -149,3 +150,15 @@ def test_a_case_page_offers_update_only_on_the_steps_the_reader_s_role_writes(
 
     client.force_login(world.user("medical"))
     assert medical.pk in _offered_updates(client, head)
+
+
+def test_a_step_s_legal_basis_keeps_its_own_direction_on_the_case_page(world, household, client):
+    """'109-FZ: notification within 7 working days' read in Arabic must not become
+    'FZ: notification within-109 7 working days'."""
+    head = household.members.get(relationship="head")
+    step = StepProgress.objects.exclude(step__reference="").filter(case__person=head).first()
+    client.force_login(world.user("caseworker"))
+
+    page = client.get(reverse("casework:person", args=[head.pk])).content.decode()
+
+    assert f"<dd><bdi>{escape(step.step.reference)}</bdi></dd>" in page

@@ -5,8 +5,8 @@ habits) into the registry, holding back a sample of registrations whose person i
 it; then times the instant check for each held-back registration, as the registration form's
 htmx request does it (the selector alone, and the whole request through Django's test client),
 and reports how often the earlier registration was among the suggestions; for the queries where
-it was not, why (no shared key, ranked out, scored a non-match) and, from the generator's
-registrations of that person, which clerks' habits separate the two (bench/miss_report.py).
+it was not, why (no shared key, ranked out, scored a non-match) and which clerks' habits
+separate the query from the person's closest registration in the registry (bench/miss_report.py).
 
     .venv/bin/python bench/instant_check_benchmark.py --people 1000000
     DATABASE_URL=$(scripts/start-postgres) .venv/bin/python bench/instant_check_benchmark.py
@@ -193,43 +193,26 @@ def measure(held, pid_of):
     return selector_ms, request_ms, shown, hits, missed
 
 
-def earlier_registrations(seed: int, pids: set[int], held_ids: set[str]) -> dict[int, list]:
-    """The generator's registrations of some people, replayed from the seed (cheaper than
-    keeping a million records in memory), without the held-back ones."""
-    from synthetic import Generator
-
-    from refuge.matching.records import EXCHANGE_COLUMNS, PersonRecord
-
-    gen = Generator(seed)
-    found: dict[int, list] = {pid: [] for pid in pids}
-    last = max(pids)
-    # A person's registrations all come from their household's one draw.
-    while gen.pid < last:
-        for row, pid in gen.registrations(gen.household()):
-            if pid in found and row[0] not in held_ids:
-                found[pid].append(PersonRecord(**dict(zip(EXCHANGE_COLUMNS, row, strict=True))))
-    return found
-
-
-def why_missed(missed, pid_of, held, seed: int, population: int):
+def why_missed(missed, pid_of, population: int):
     """Sort the missed queries by where the instant check lost the earlier registration and by
-    the kinds of difference (bench/miss_report.py's) between it and the query."""
+    the kinds of difference (bench/miss_report.py's) between the query and the closest earlier
+    registration as the registry holds it (what the instant check compared)."""
     from collections import Counter
 
     from django.db.models import Count
     from miss_report import miss_kinds
 
     from refuge.identity.models import PersonKey
-    from refuge.identity.records import indexed_keys
+    from refuge.identity.records import indexed_keys, person_records
     from refuge.identity.selectors import MAX_CANDIDATES
     from refuge.matching.compare import Decision, PreparedRecord, compare_people
+    from refuge.registry.models import Person
 
     pks_of: dict[int, list[int]] = {}
     wanted = {pid for _record, pid in missed}
     for pk, pid in pid_of.items():
         if pid in wanted:
             pks_of.setdefault(pid, []).append(pk)
-    earlier = earlier_registrations(seed, wanted, {r.record_id for r, _pid in held})
     stages: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     for record, pid in missed:
@@ -243,7 +226,12 @@ def why_missed(missed, pid_of, held, seed: int, population: int):
         )
         positions = [ranked.index(pk) for pk in pks_of.get(pid, []) if pk in ranked]
         ours = PreparedRecord(record)
-        theirs = [PreparedRecord(r) for r in earlier.get(pid, [])]
+        earlier = Person.objects.filter(pk__in=pks_of.get(pid, [])).select_related("origin")
+        theirs = [
+            PreparedRecord(r)
+            for person in earlier.prefetch_related("documents")
+            for r in person_records(person)
+        ]
         best = max(
             theirs,
             key=lambda t: compare_people(ours, t, population=population).log_odds,
@@ -288,7 +276,7 @@ def main() -> None:
         f"earlier registration of the same person suggested: {hits}/{len(held)}"
     )
     if missed:
-        stages, kinds = why_missed(missed, pid_of, held, args.seed, loaded)
+        stages, kinds = why_missed(missed, pid_of, loaded)
         print("\nwhere the earlier registration was lost:")
         for stage, count in stages.most_common():
             print(f"  {stage}: {count}")

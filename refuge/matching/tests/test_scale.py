@@ -131,3 +131,13 @@ def test_ten_times_the_records_with_ten_times_the_namesakes_weigh_the_same():
     # 10 namesakes among 100,000 records, 100 among 1,000,000: the same share, and a
     # million's prior is ln 10 lower, so the pair is ln 10 less likely at a million.
     assert large.log_odds == pytest.approx(small.log_odds - math.log(10), abs=1e-3)
+
+
+def test_twins_stay_apart_however_strongly_their_households_match():
+    shared = {"mother_name": "Salwa", "birth_date": "2012-05-04", "origin": "Homs"}
+    boy = person("a", "Omar", "Nabil", "Haddad", sex="m", **shared)
+    girl = person("b", "هدى", "نبيل", "حداد", sex="f", **shared)
+    for population in (100_000, 1_000_000):
+        result = compare_people(boy, girl, same_household_evidence=4, population=population)
+        assert result.decision is Decision.NON_MATCH
+        assert ("decision", "vetoed") in {(r.field, r.code) for r in result.reasons}

@@ -71,11 +71,21 @@ def site_overview(user, today: date) -> SiteOverview:
 def _share_present_figures(table, sites, raw, derived, today) -> None:
     """People and households present are the dashboard's figures, withheld exactly as there:
     suppressed on their own here, a different choice of second cell on each page would let
-    one page's shown cell give back the other's withheld one."""
+    one page's shown cell give back the other's withheld one. They are read from the
+    dashboard's stored figures for the weeks to today (counted by the regular refresh, or
+    now if it has not run today):
+    protecting them takes every week's end before (see _stock_and_flow), too slow a count
+    for each view of this page."""
+    from refuge.reporting.aggregates import stored_figures
+    from refuge.reporting.forms import DEFAULT_WEEKS
+
     if not sites:
         return
     places = _places(sites)
-    _sizes, _ages, occupancy = present_figures(sites, places, today, exact=False)
+    stored = stored_figures(
+        sites, Period.weeks_ending(today, DEFAULT_WEEKS), exact=False, today=today, of_today=True
+    )
+    occupancy = next(f for f in stored.figures if f.key == "occupancy")
     cells = [*zip([("site", s.pk) for s in sites], table.rows, raw, strict=True)]
     if len(places.columns) > 1:
         raw_total = {c: sum(r[c] for r in raw) for c in raw[0]}
@@ -83,11 +93,14 @@ def _share_present_figures(table, sites, raw, derived, today) -> None:
     for column, figures, counts in cells:
         figures["people"] = occupancy.cell("people", column)
         figures["households"] = occupancy.cell("households", column)
+        # From the figure shown, not today's count: a percentage of the public capacity
+        # gives back the count it is computed from.
+        shown = {**counts, "people": figures["people"].value}
         for name, (_sources, compute) in derived.items():
             figures[name] = (
                 withheld(derived=True)
                 if figures["people"].suppressed
-                else Figure(compute(counts), str(compute(counts)))
+                else Figure(compute(shown), str(compute(shown)))
             )
 
 

@@ -482,6 +482,45 @@ def link_probabilities(scored: ScoredPairs, prior: float) -> tuple[np.ndarray, n
     return boosted, prob
 
 
+# Far more than float32's rounding of a log-odds (below 1e-5 for totals under a hundred).
+_FLOAT32_SLACK = 1e-3
+
+
+class _KnownPairs:
+    """The raw log-odds and veto of the scored pairs that clustering may ask about: both
+    records of each have a strong link (only such records are ever merged). Clusters grow
+    along blocks, so most pairs across two merging clusters were scored already, and looking
+    one up costs a small fraction of scoring it again with `score_pair`."""
+
+    def __init__(
+        self,
+        n: int,
+        strong_left: np.ndarray,
+        strong_right: np.ndarray,
+        left: np.ndarray,
+        right: np.ndarray,
+        totals: np.ndarray,
+        flags: np.ndarray,
+    ) -> None:
+        linked = np.zeros(n, dtype=bool)
+        linked[strong_left] = True
+        linked[strong_right] = True
+        keep = np.flatnonzero(linked[left] & linked[right])
+        codes = left[keep].astype(np.int64) * n + right[keep]
+        order = np.argsort(codes, kind="stable")
+        self.n = n
+        self.codes = codes[order]
+        self.totals = totals[keep][order].tolist()
+        self.vetoed = ((flags[keep][order] & 1) == 1).tolist()
+
+    def get(self, x: int, y: int) -> tuple[float, bool] | None:
+        code = min(x, y) * self.n + max(x, y)
+        pos = int(np.searchsorted(self.codes, code))
+        if pos < len(self.codes) and self.codes[pos] == code:
+            return self.totals[pos], self.vetoed[pos]
+        return None
+
+
 def dedupe_records(
     records: Iterable[PersonRecord],
     *,
@@ -518,7 +557,9 @@ def dedupe_records(
     # Strongest first by log-odds: probabilities saturate at 1.0 and would tie.
     sl, sr, sp = left[strong], right[strong], boosted[strong]
     stats.strong_links = len(sl)
-    del totals, flags, prob, support, boosted, left, right
+    del prob, support, boosted
+    known = _KnownPairs(n, sl, sr, left, right, totals, flags)
+    del totals, flags, left, right
 
     # Across clusters only hard contradictions and overwhelming evidence against block a merge:
     # the raw score of a cross pair lacks the household support that its links had.
@@ -527,6 +568,11 @@ def dedupe_records(
     def compatible(x: int, y: int) -> bool:
         if hh[x] >= 0 and hh[x] == hh[y]:
             return False
+        found = known.get(x, y)
+        # A pair already scored is not scored again, unless its float32 total is so near the
+        # floor that rounding might decide (score_pair's total is a float64).
+        if found is not None and abs(found[0] - compatible_floor) > _FLOAT32_SLACK:
+            return not found[1] and found[0] >= compatible_floor
         total, veto, _cap = score_pair(prepared[x], prepared[y], freqs, prior)
         return not veto and total >= compatible_floor
 

@@ -132,25 +132,33 @@ def candidate_pairs(
     key_codes: dict[str, int] = {}
     tie_hashes: dict[str, int] = {}
     mother_hash = np.zeros(len(prepared), dtype=np.int64)
+    # Bound once: this loop runs for every one of some ten million keys at a million records.
+    code_of, hash_of = key_codes.get, tie_hashes.get
+    add_code, add_tie, add_owner, add_undated = (
+        key_code.append,
+        tie_hash.append,
+        owner.append,
+        undated.append,
+    )
     for i, p in enumerate(prepared):
         if p.mother.tokens:
             mother = p.mother.tokens[0].skel
-            m_value = tie_hashes.get(mother)
+            m_value = hash_of(mother)
             if m_value is None:
                 m_value = tie_hashes[mother] = _stable_hash(mother)
             mother_hash[i] = m_value
         for key, tie in record_key_pairs(p):
-            code = key_codes.get(key)
+            code = code_of(key)
             if code is None:
                 code = key_codes[key] = len(key_codes)
-            key_code.append(code)
-            th_value = tie_hashes.get(tie)
+            add_code(code)
+            th_value = hash_of(tie)
             if th_value is None:
                 th_value = tie_hashes[tie] = _stable_hash(tie)
-            tie_hash.append(th_value)
-            owner.append(i)
-            undated.append(key.startswith(UNDATED_KEYS))
-    del key_codes, tie_hashes
+            add_tie(th_value)
+            add_owner(i)
+            add_undated(key.startswith(UNDATED_KEYS))
+    del key_codes, tie_hashes, code_of, hash_of
     birth_year = np.array([p.birth.year if p.birth else 0 for p in prepared], dtype=np.int64)
     kh = np.frombuffer(key_code, dtype=np.int64)
     th = np.frombuffer(tie_hash, dtype=np.int64)

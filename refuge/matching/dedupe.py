@@ -246,15 +246,27 @@ def _window_pairs(
     # sort works one range at a time instead of on every raw pair together (memory at 1M).
     span = n // _PAIR_RANGES + 1
     limits = np.arange(1, _PAIR_RANGES, dtype=np.int64) * span * n
+    # Only the entries whose block still holds a neighbour d places on are walked at distance
+    # d: most keys have one or two records, so after the first distances only the entries of
+    # large blocks remain (comparing whole arrays at each of forty distances was most of the
+    # blocking's time at 1M).
+    size = len(kh)
+    starts = np.flatnonzero(np.concatenate(([True], kh[1:] != kh[:-1])))
+    bounds = np.append(starts, size)
+    block_end = np.repeat(bounds[1:], np.diff(bounds))
+    del starts, bounds
+    active = np.arange(size, dtype=np.int64)
     for d in range(1, window + 1):
-        same = (kh[d:] == kh[:-d]) & (ow[d:] != ow[:-d])
+        active = active[active + d < block_end[active]]
+        if not len(active):
+            break
+        a, b = ow[active], ow[active + d]
+        same = a != b
         if keep is not None:
-            same &= keep[d:] | keep[:-d]
+            same &= keep[active] | keep[active + d]
         if not same.any():
-            if not (kh[d:] == kh[:-d]).any():
-                break
             continue
-        a, b = ow[:-d][same], ow[d:][same]
+        a, b = a[same], b[same]
         codes = _sorted_unique(np.minimum(a, b) * n + np.maximum(a, b))
         for k, part in enumerate(np.split(codes, np.searchsorted(codes, limits))):
             if len(part):

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import blake2b
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -61,15 +62,20 @@ class DedupeStats:
 
 def name_frequencies(prepared: list[PreparedRecord]) -> NameFrequencies:
     """Name frequencies over all name fields of the records (u-probabilities for weights)."""
+    # Counted per name object first (one object per distinct spelling, see normalise_name),
+    # then per skeleton and form: the same counts, in the same first-seen order, with a dict
+    # update per distinct spelling instead of per name of every record.
+    spellings = Counter(
+        chain.from_iterable((p.given, p.father, p.family, p.mother) for p in prepared)
+    )
     skel: Counter[str] = Counter()
     forms: Counter[str] = Counter()
     total = 0
-    for p in prepared:
-        for name in (p.given, p.father, p.family, p.mother):
-            if name:
-                skel[name.skeleton] += 1
-                forms[name.key] += 1
-                total += 1
+    for name, count in spellings.items():
+        if name:
+            skel[name.skeleton] += count
+            forms[name.key] += count
+            total += count
     return NameFrequencies(max(total // 4, 1), dict(skel), dict(forms))
 
 

@@ -459,6 +459,9 @@ class ScoredPairs:
     totals: np.ndarray
     flags: np.ndarray
     support: np.ndarray
+    # The records' arrays the pairs were scored on (their name comparisons cached), for
+    # scoring more pairs of the same run.
+    arrays: RecordArrays | None = None
 
 
 def score_candidates(
@@ -505,7 +508,7 @@ def score_candidates(
         if stats is not None:
             stats.household_pairs = len(extra_left)
     support = household_support(left, right, totals, flags, hh)
-    return ScoredPairs(left, right, totals, flags, support)
+    return ScoredPairs(left, right, totals, flags, support, arrays)
 
 
 def link_probabilities(scored: ScoredPairs, prior: float) -> tuple[np.ndarray, np.ndarray]:
@@ -526,38 +529,69 @@ _FLOAT32_SLACK = 1e-3
 
 
 class _KnownPairs:
-    """The raw log-odds and veto of the scored pairs that clustering may ask about: both
-    records of each have a strong link (only such records are ever merged). Clusters grow
-    along blocks, so most pairs across two merging clusters were scored already, and looking
-    one up costs a small fraction of scoring it again with `score_pair`."""
+    """The raw log-odds and veto of the pairs that clustering may ask about, in both orders
+    (`score_pair` is not symmetric: which name is the rare one, and whether a given and a
+    family name look swapped, depend on the side): the scored pairs whose two records are in
+    one connected component of the strong links (only such records are ever merged). Clusters
+    grow along blocks, so most pairs across two merging clusters were scored already; scoring
+    them the other way round over arrays and looking them up costs a small fraction of
+    scoring each again with `score_pair`."""
 
     def __init__(
         self,
         n: int,
         strong_left: np.ndarray,
         strong_right: np.ndarray,
-        left: np.ndarray,
-        right: np.ndarray,
-        totals: np.ndarray,
-        flags: np.ndarray,
+        scored: ScoredPairs,
+        prior: float,
     ) -> None:
-        linked = np.zeros(n, dtype=bool)
-        linked[strong_left] = True
-        linked[strong_right] = True
-        keep = np.flatnonzero(linked[left] & linked[right])
-        codes = left[keep].astype(np.int64) * n + right[keep]
+        component = _components(n, strong_left, strong_right)
+        left, right = scored.left, scored.right
+        keep = np.flatnonzero((component[left] == component[right]) & (component[left] >= 0))
+        x, y = left[keep].astype(np.int64), right[keep].astype(np.int64)
+        totals, vetoed = scored.totals[keep], (scored.flags[keep] & 1) == 1
+        if scored.arrays is not None and len(keep):
+            back_totals, back_flags = score_pair_arrays(scored.arrays, y, x, prior)
+            x, y = np.concatenate((x, y)), np.concatenate((y, x))
+            totals = np.concatenate((totals, back_totals))
+            vetoed = np.concatenate((vetoed, (back_flags & 1) == 1))
+        # Without the arrays only the scored order is known; (x, y) is the order asked.
+        codes = x * n + y
         order = np.argsort(codes, kind="stable")
         self.n = n
         self.codes = codes[order]
-        self.totals = totals[keep][order].tolist()
-        self.vetoed = ((flags[keep][order] & 1) == 1).tolist()
+        self.totals = totals[order]
+        self.vetoed = vetoed[order]
 
     def get(self, x: int, y: int) -> tuple[float, bool] | None:
-        code = min(x, y) * self.n + max(x, y)
+        """(log-odds, vetoed) of `score_pair(x, y)` if known (in that order)."""
+        code = x * self.n + y
         pos = int(np.searchsorted(self.codes, code))
         if pos < len(self.codes) and self.codes[pos] == code:
-            return self.totals[pos], self.vetoed[pos]
+            return float(self.totals[pos]), bool(self.vetoed[pos])
         return None
+
+
+def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """A component number per record of the graph of links (left[k], right[k]): the smallest
+    record in it, -1 for a record without a link. Labels are lowered along the links and
+    then looked up through each other (pointer jumping) until nothing changes."""
+    label = np.arange(n, dtype=np.int64)
+    a, b = left.astype(np.int64), right.astype(np.int64)
+    while True:
+        low = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        new = new[new]
+        if np.array_equal(new, label):
+            break
+        label = new
+    linked = np.zeros(n, dtype=bool)
+    linked[a] = True
+    linked[b] = True
+    label[~linked] = -1
+    return label
 
 
 def dedupe_records(
@@ -590,15 +624,14 @@ def dedupe_records(
         scored.support,
     )
     boosted, prob = link_probabilities(scored, prior)
-    del scored
     same_hh = (hh[left] >= 0) & (hh[left] == hh[right])
     strong = (prob >= link_threshold) & ~same_hh
     # Strongest first by log-odds: probabilities saturate at 1.0 and would tie.
     sl, sr, sp = left[strong], right[strong], boosted[strong]
     stats.strong_links = len(sl)
-    del prob, support, boosted
-    known = _KnownPairs(n, sl, sr, left, right, totals, flags)
-    del totals, flags, left, right
+    del prob, support, boosted, totals, flags, left, right
+    known = _KnownPairs(n, sl, sr, scored, prior)
+    del scored
 
     # Across clusters only hard contradictions and overwhelming evidence against block a merge:
     # the raw score of a cross pair lacks the household support that its links had.

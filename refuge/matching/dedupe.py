@@ -25,11 +25,12 @@ from tqdm import tqdm
 
 from refuge.matching.cluster import constrained_clusters
 from refuge.matching.compare import (
-    HOUSEHOLD_PAIR_WEIGHT,
     MATCH_THRESHOLD,
     POSSIBLE_THRESHOLD,
     NameFrequencies,
     PreparedRecord,
+    household_weight,
+    name_combination,
     prior_log_odds,
     score_pair,
 )
@@ -70,13 +71,17 @@ def name_frequencies(prepared: list[PreparedRecord]) -> NameFrequencies:
     )
     skel: Counter[str] = Counter()
     forms: Counter[str] = Counter()
+    combinations: Counter[str] = Counter()
     total = 0
     for name, count in spellings.items():
         if name:
             skel[name.skeleton] += count
             forms[name.key] += count
             total += count
-    return NameFrequencies(max(total // 4, 1), dict(skel), dict(forms))
+    combinations.update(c for c in map(name_combination, prepared) if c)
+    return NameFrequencies(
+        max(total // 4, 1), dict(skel), dict(forms), combinations=dict(combinations)
+    )
 
 
 def forget_family_documents(prepared: list[PreparedRecord]) -> None:
@@ -514,7 +519,12 @@ def score_candidates(
 def link_probabilities(scored: ScoredPairs, prior: float) -> tuple[np.ndarray, np.ndarray]:
     """(log-odds with household support, probability) of every pair, with vetoes and the weak
     given-name cap applied: the figures both runs decide on (as `compare_people` would)."""
-    bonus = np.clip(HOUSEHOLD_PAIR_WEIGHT * scored.support, 0.0, max(0.0, -prior))
+    # compare.household_weight over arrays: the same figure for every count of support.
+    weight_by_support = np.array(
+        [household_weight(s, prior) for s in range(int(scored.support.max(initial=0)) + 1)],
+        dtype=np.float64,
+    )
+    bonus = weight_by_support[np.maximum(scored.support, 0)]
     boosted = (scored.totals + bonus.astype(np.float32)).astype(np.float32)
     prob = (1.0 / (1.0 + np.exp(-np.clip(boosted, -50, 50)))).astype(np.float32)
     vetoed = (scored.flags & 1) == 1

@@ -411,9 +411,21 @@ _birth_date = lru_cache(maxsize=100_000)(BirthDate.parse)
 _place_code = lru_cache(maxsize=100_000)(place_code)
 
 
+def name_combination(record: PreparedRecord) -> str:
+    """The combination of a record's given, father's and family names (consonant skeletons, so
+    one in any script), or "" when one of them is missing."""
+    if not (record.given.tokens and record.father.tokens and record.family.tokens):
+        return ""
+    return f"{record.given.skeleton}|{record.father.skeleton}|{record.family.skeleton}"
+
+
 def prepare(record: PersonRecord | PreparedRecord) -> PreparedRecord:
     """Normalise a record's fields once (a no-op on a prepared record)."""
     return record if isinstance(record, PreparedRecord) else PreparedRecord(record)
+
+
+# Namesakes at most assumed when a pair is alone with its combination of names.
+_COMBINATION_FLOOR = 0.5
 
 
 class NameFrequencies:
@@ -428,10 +440,43 @@ class NameFrequencies:
         total: int,
         counts: Mapping[str, int] | None = None,
         forms: Mapping[str, int] | None = None,
+        *,
+        combinations: Mapping[str, int] | None = None,
     ) -> None:
         self.total = max(total, 1)
         self.counts = counts or {}
         self.forms = forms or {}
+        # Records per combination of given, father's and family names (`name_combination`).
+        self.combinations = combinations or {}
+
+    def combination_weight(
+        self, a: str, b: str, independent_namesakes: float = _COMBINATION_FLOOR
+    ) -> float | None:
+        """The weight of two records agreeing on their given, father's and family names, from
+        how many records carry that combination (`name_combination` of each), or None when
+        the combinations are not counted.
+
+        The single names' weights assume that the parts are chosen independently; they are not
+        (a family favours some given names, a son is named after the grandfather), and the
+        number of namesakes of a person is what decides. The records of the combination other
+        than the pair itself are its namesakes (or the person's other registrations): with k of
+        them among `total` records, u is k / total, so the pair's odds after the prior depend
+        on k and not on the size of the registry. With none, the namesakes that independent
+        names would give (`independent_namesakes`, total times the product of the three
+        names' frequencies), at most half a one, are assumed."""
+        if not self.combinations or not a or not b:
+            return None
+        count = self.combinations.get(a, 0)
+        if b != a:
+            count += self.combinations.get(b, 0)
+        others = max(count - 2, 0)
+        expected = max(others, min(_COMBINATION_FLOOR, independent_namesakes))
+        return _COMBINATION_M_LOG - math.log(expected / self.total)
+
+    def independent_namesakes(self, record: PreparedRecord) -> float:
+        """Records expected to carry this record's three names if names were independent."""
+        u = self.u(record.given, 0.02) * self.u(record.father, 0.02)
+        return self.total * (u * self.u(record.family, 0.02))
 
     def u(self, name: NormalisedName, default: float) -> float:
         """The chance that a random record agrees with this name."""
@@ -474,6 +519,10 @@ _NAME_FIELDS = (
     ("family_name", "family", 0.88, 0.02, -2.0),
     ("mother_name", "mother", 0.8, 0.03, -2.0),
 )
+# m of the three names of a person agreeing at once (the product of their m above).
+_COMBINATION_M_LOG = math.log(0.92) + math.log(0.9) + math.log(0.88)
+_COMBINATION_LEVELS = ("exact", "agree_strong")
+_COMBINED_FIELDS = ("given_name", "father_name", "family_name")
 _WEAK_WEIGHT = 0.7
 _TYPO_WEIGHT = 1.5
 _FAR_TYPO_WEIGHT = 0.0
@@ -607,14 +656,28 @@ def compare_people(
 
 
 HOUSEHOLD_PAIR_WEIGHT = 5.0
+# The population the household weight was set for. Once another member pair of the two
+# households agrees, the question is "which member of that family", and the odds of that do not
+# depend on how many other families the registry holds: in a larger population the household
+# evidence first lifts the pair back to this population's prior (see `household_weight`).
+HOUSEHOLD_REFERENCE_POPULATION = 100_000
 
 
 def household_weight(pairs: int, prior: float) -> float:
     """Log-odds added when `pairs` other members of the two records' households match each
     other. Once two registrations are seen to be one family, the question is no longer "which of
     all the people is this" but "which member of that family", so with enough support the prior
-    (`prior`, very negative in a large registry) rises towards that of a household member."""
-    return max(0.0, min(-prior, HOUSEHOLD_PAIR_WEIGHT * pairs))
+    (`prior`, very negative in a large registry) rises towards that of a household member.
+
+    The population's own prior falls by ln 10 for ten times the records (ten times the
+    namesakes), but a family's members are as many at a million as at a hundred thousand: with
+    one supporting pair or more the pair is judged as it would be in a registry of
+    `HOUSEHOLD_REFERENCE_POPULATION` (never less than the plain weight), so household evidence
+    does not weaken as the registry grows."""
+    if pairs <= 0:
+        return 0.0
+    catch_up = max(0.0, prior_log_odds(HOUSEHOLD_REFERENCE_POPULATION) - prior)
+    return max(0.0, min(-prior, HOUSEHOLD_PAIR_WEIGHT * pairs + catch_up))
 
 
 def score_pair(
@@ -655,6 +718,8 @@ def score_pair(
             given_cmp, family_cmp, g_b, f_b = g2, f2, pb.family, pb.given
             if reasons is not None:
                 reasons.append(Reason("names", "given_family_swapped", {}))
+    name_weights: dict[str, float] = {}
+    name_codes: dict[str, str] = {}
     for field_name, attr, m, u, disagree in _NAME_FIELDS:
         na = getattr(pa, attr)
         if field_name == "given_name":
@@ -672,10 +737,32 @@ def score_pair(
                 weight = _GIVEN_DISAGREE_SAME_DOCUMENT
         cap = cap or caps
         total += weight
+        name_weights[field_name], name_codes[field_name] = weight, code
         if reasons is not None:
             reasons.append(
                 Reason(field_name, code, {"a": na.raw, "b": nb.raw, "weight": round(weight, 2)})
             )
+    if (
+        frequencies is not None
+        and family_cmp is None
+        and all(name_codes[f] in _COMBINATION_LEVELS for f in _COMBINED_FIELDS)
+    ):
+        combined = frequencies.combination_weight(
+            name_combination(pa), name_combination(pb), frequencies.independent_namesakes(pa)
+        )
+        if combined is not None:
+            parts = name_weights["given_name"] + name_weights["father_name"]
+            parts += name_weights["family_name"]
+            total += combined - parts
+            if reasons is not None:
+                count = frequencies.combinations.get(name_combination(pa), 0)
+                reasons.append(
+                    Reason(
+                        "names",
+                        "combination",
+                        {"records": count, "weight": round(combined - parts, 2)},
+                    )
+                )
 
     if pa.sex and pb.sex:
         w, code = (0.67, "agree") if not sex_differs else (SEX_DISAGREE_WEIGHT, "disagree")

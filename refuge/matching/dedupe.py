@@ -24,11 +24,12 @@ from tqdm import tqdm
 
 from refuge.matching.cluster import constrained_clusters
 from refuge.matching.compare import (
-    HOUSEHOLD_PAIR_WEIGHT,
     MATCH_THRESHOLD,
     POSSIBLE_THRESHOLD,
     NameFrequencies,
     PreparedRecord,
+    household_weight,
+    name_combination,
     prior_log_odds,
     score_pair,
 )
@@ -63,6 +64,7 @@ def name_frequencies(prepared: list[PreparedRecord]) -> NameFrequencies:
     """Name frequencies over all name fields of the records (u-probabilities for weights)."""
     skel: Counter[str] = Counter()
     forms: Counter[str] = Counter()
+    combinations: Counter[str] = Counter()
     total = 0
     for p in prepared:
         for name in (p.given, p.father, p.family, p.mother):
@@ -70,7 +72,12 @@ def name_frequencies(prepared: list[PreparedRecord]) -> NameFrequencies:
                 skel[name.skeleton] += 1
                 forms[name.key] += 1
                 total += 1
-    return NameFrequencies(max(total // 4, 1), dict(skel), dict(forms))
+        combination = name_combination(p)
+        if combination:
+            combinations[combination] += 1
+    return NameFrequencies(
+        max(total // 4, 1), dict(skel), dict(forms), combinations=dict(combinations)
+    )
 
 
 def forget_family_documents(prepared: list[PreparedRecord]) -> None:
@@ -472,7 +479,12 @@ def score_candidates(
 def link_probabilities(scored: ScoredPairs, prior: float) -> tuple[np.ndarray, np.ndarray]:
     """(log-odds with household support, probability) of every pair, with vetoes and the weak
     given-name cap applied: the figures both runs decide on (as `compare_people` would)."""
-    bonus = np.clip(HOUSEHOLD_PAIR_WEIGHT * scored.support, 0.0, max(0.0, -prior))
+    # compare.household_weight over arrays: the same figure for every count of support.
+    weight_by_support = np.array(
+        [household_weight(s, prior) for s in range(int(scored.support.max(initial=0)) + 1)],
+        dtype=np.float64,
+    )
+    bonus = weight_by_support[np.maximum(scored.support, 0)]
     boosted = (scored.totals + bonus.astype(np.float32)).astype(np.float32)
     prob = (1.0 / (1.0 + np.exp(-np.clip(boosted, -50, 50)))).astype(np.float32)
     vetoed = (scored.flags & 1) == 1

@@ -41,6 +41,7 @@ from refuge.matching.compare import (
     MATCH_THRESHOLD,
     NameFrequencies,
     PreparedRecord,
+    name_combination,
     prior_log_odds,
     score_pair,
 )
@@ -125,6 +126,12 @@ def _name_counts(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
                     skeletons.append(name.skeleton)
                     forms.append(name.key)
         yield pd.DataFrame({"skeleton": skeletons, "form": forms})
+
+
+def _name_combinations(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    for df in batches:
+        combinations = [name_combination(_prepared(row)) for row in df.to_dict("records")]
+        yield pd.DataFrame({"combination": [c for c in combinations if c]})
 
 
 def _keys(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -279,7 +286,11 @@ def dedupe_spark(
     total = counts.count()
     skeletons = {r["skeleton"]: r["count"] for r in counts.groupBy("skeleton").count().collect()}
     forms = {r["form"]: r["count"] for r in counts.groupBy("form").count().collect()}
-    freqs = NameFrequencies(max(total // 4, 1), skeletons, forms)
+    combined = records.mapInPandas(_name_combinations, "combination string")
+    combinations = {
+        r["combination"]: r["count"] for r in combined.groupBy("combination").count().collect()
+    }
+    freqs = NameFrequencies(max(total // 4, 1), skeletons, forms, combinations=combinations)
 
     # Blocking as a join: rank inside each key by tie-break, birth year and record number (the
     # local engine's sort), then each record meets the next WINDOW of its key.

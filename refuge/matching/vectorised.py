@@ -29,6 +29,9 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from refuge.matching.compare import (
+    _COMBINATION_FLOOR,
+    _COMBINATION_M_LOG,
+    _COMBINED_FIELDS,
     _DISTINCT_WEIGHT,
     _FAR_TYPO_WEIGHT,
     _GIVEN_DISAGREE_SAME_DOCUMENT,
@@ -47,6 +50,7 @@ from refuge.matching.compare import (
     _indel,
     _level_for,
     _sub,
+    name_combination,
 )
 from refuge.matching.normalise import NormalisedName
 from refuge.matching.places import compare_origins
@@ -107,6 +111,10 @@ class _Names:
             self.common_skeleton = np.zeros(len(names), dtype=bool)
             self.rare_form = np.zeros(len(names), dtype=bool)
         self.skeleton_count = counts
+        # Each name's frequency (NameFrequencies.u), for the namesakes of a combination.
+        self.u = np.array(
+            [freqs.u(n, 0.02) if freqs is not None else 0.02 for n in names], dtype=np.float64
+        )
         # The agreement weight of each name in each field (compare._name_weight's first case).
         self.agree_weight: dict[str, np.ndarray] = {}
         for field_name, _attr, m, default_u, _disagree in _NAME_FIELDS:
@@ -371,6 +379,12 @@ class RecordArrays:
         self.has_birth = np.zeros(n, dtype=bool)
         self.document = np.full(n, -1, dtype=np.int64)
         self.origin = np.empty(n, dtype=np.int64)
+        # Records carrying each record's combination of names (0: a name missing, or the
+        # combinations not counted), and the combination's number (-1 for none).
+        self.combination_count = np.zeros(n, dtype=np.int64)
+        self.combination = np.full(n, -1, dtype=np.int64)
+        combinations = frequencies.combinations if frequencies is not None else {}
+        combination_numbers: dict[str, int] = {}
         documents: dict[str, int] = {}
         origins: dict[str, int] = {}
         sexes = {"m": 1, "f": 2}
@@ -385,6 +399,14 @@ class RecordArrays:
             if p.document:
                 self.document[k] = documents.setdefault(p.document, len(documents))
             self.origin[k] = origins.setdefault(p.origin, len(origins))
+            if combinations:
+                combination = name_combination(p)
+                if combination:
+                    self.combination[k] = combination_numbers.setdefault(
+                        combination, len(combination_numbers)
+                    )
+                    self.combination_count[k] = combinations.get(combination, 0)
+        self.frequencies = frequencies
         names.finish()
         self.names = names
         self.given, self.father = fields["given"], fields["father"]
@@ -522,6 +544,23 @@ def _name_weights(
     return weight, given_disagrees, caps
 
 
+def _combination_weights(r: RecordArrays, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """`NameFrequencies.combination_weight` for pairs whose combinations are both known."""
+    count = r.combination_count[i] + np.where(
+        r.combination[i] == r.combination[j], 0, r.combination_count[j]
+    )
+    total = r.frequencies.total
+    u = r.names.u
+    independent = total * (u[r.given[i]] * u[r.father[i]] * u[r.family[i]])
+    expected = np.maximum(np.maximum(count - 2, 0), np.minimum(_COMBINATION_FLOOR, independent))
+    values, inverse = np.unique(expected, return_inverse=True)
+    # math.log per distinct value, as the scalar path computes it (see the module docstring).
+    table = np.array(
+        [_COMBINATION_M_LOG - math.log(k / total) for k in values.tolist()], dtype=np.float64
+    )
+    return table[inverse]
+
+
 def score_pair_arrays(
     records: RecordArrays, i: np.ndarray, j: np.ndarray, prior: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -577,6 +616,8 @@ def _score_chunk(
     total = np.full(len(i), prior, dtype=np.float64)
     veto = np.zeros(len(i), dtype=bool)
     cap = np.zeros(len(i), dtype=bool)
+    combined = ~swapped & (r.combination[i] >= 0) & (r.combination[j] >= 0)
+    parts = np.zeros(len(i), dtype=np.float64)
     for field_name, attr, _m, _u, disagree in _NAME_FIELDS:
         if field_name == "given_name":
             a, b, level, cost = ga, g_other, g_level, g_cost
@@ -595,6 +636,11 @@ def _score_chunk(
             )
         cap |= caps
         total += weight
+        if field_name in _COMBINED_FIELDS:
+            combined &= (level == EXACT) | (level == STRONG)
+            parts += weight
+    if combined.any():
+        total[combined] += _combination_weights(r, i[combined], j[combined]) - parts[combined]
     sa, sb = r.sex[i], r.sex[j]
     total += np.where((sa != 0) & (sb != 0), np.where(sa == sb, 0.67, SEX_DISAGREE_WEIGHT), 0.0)
     total += _BIRTH_WEIGHT_ARRAY[birth]

@@ -10,11 +10,14 @@ changes nothing; 100,000 people exported to XLSX in at most 2 minutes with flat 
     DATABASE_URL=$(scripts/start-postgres) .venv/bin/python bench/field_benchmark.py import
 
 Peak memory is the process's resident high-water mark (getrusage), which includes Django.
+Each figure gives the wall time and this process's CPU time (on a shared machine the wall time
+mostly says how busy the others were), and the load average when it ended.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -29,6 +32,11 @@ from benchdb import analyze_if_postgres, start_django_on_bench_database  # noqa:
 
 def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} {five:.1f} {fifteen:.1f}"
 
 
 def bench_import(households: int) -> None:
@@ -50,15 +58,18 @@ def bench_import(households: int) -> None:
             run = services.start_run(
                 site=world.perm, by=manager, file_name=path.name, fmt="kobo_xlsx"
             )
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             run = services.run_import(run, read_submissions([path], "kobo_xlsx"))
-            seconds = time.perf_counter() - started
-            figures.append((label, seconds, run))
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            figures.append((label, seconds, cpu, run))
+            print(f"{label} done; {_load()}", flush=True)
             analyze_if_postgres(vendor)
     people = Person.objects.count()
-    for label, seconds, run in figures:
+    for label, seconds, cpu, run in figures:
         print(
-            f"{label}: {seconds:.1f} s ({seconds / households * 1000:.0f} ms a household), "
+            f"{label}: {seconds:.1f} s wall, {cpu:.1f} s CPU "
+            f"({seconds / households * 1000:.0f} ms wall, {cpu / households * 1000:.0f} ms CPU "
+            "a household), "
             f"{run.landed} registered, {run.unchanged} unchanged, {run.edits} edits, "
             f"{run.failed} with problems"
         )
@@ -94,16 +105,16 @@ def bench_export(people: int) -> None:
     analyze_if_postgres(vendor)
     site = Site.objects.get(code="HMM")
     before = _peak_mib()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     export = export_people(user=admin, site=site, layout="people", fmt="xlsx")
     with xlsx_file(export) as out:
         out.seek(0, 2)
         size = out.tell() / 1024 / 1024
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(
         f"{vendor}: exported {export.people} people ({export.households} households) to a "
-        f"{size:.1f} MiB XLSX in {seconds:.1f} s; peak memory {before:.0f} MiB before, "
-        f"{_peak_mib():.0f} MiB after"
+        f"{size:.1f} MiB XLSX in {seconds:.1f} s wall, {cpu:.1f} s CPU; peak memory "
+        f"{before:.0f} MiB before, {_peak_mib():.0f} MiB after; {_load()}"
     )
 
 

@@ -4,7 +4,9 @@ Loads synthetic registrations (bench/synthetic.py: realistic names, three script
 habits) into the registry, holding back a sample of registrations whose person is already in
 it; then times the instant check for each held-back registration, as the registration form's
 htmx request does it (the selector alone, and the whole request through Django's test client),
-and reports how often the earlier registration was among the suggestions.
+and reports how often the earlier registration was among the suggestions; for the queries where
+it was not, why (no shared key, ranked out, scored a non-match) and which clerks' habits
+separate the query from the person's closest registration in the registry (bench/miss_report.py).
 
     .venv/bin/python bench/instant_check_benchmark.py --people 1000000
     DATABASE_URL=$(scripts/start-postgres) .venv/bin/python bench/instant_check_benchmark.py
@@ -151,6 +153,7 @@ def load(people: int, queries: int, seed: int, *, insert: bool = True):
 
 
 def measure(held, pid_of):
+    from django.conf import settings
     from django.test import Client
     from django.urls import reverse
 
@@ -158,17 +161,23 @@ def measure(held, pid_of):
     from refuge.accounts.roles import Role
     from refuge.identity.selectors import instant_check
 
+    # One clerk sends the 100 timed requests in a few seconds, far more than anyone typing names
+    # (the per-minute limit is counted from the audit trail, and that count still runs).
+    settings.REFUGE_INSTANT_CHECKS_PER_MINUTE = 10**6
     user, _ = User.objects.get_or_create(username="bench", role=Role.ADMIN, all_sites=True)
     client = Client()
     client.force_login(user)
-    selector_ms, request_ms, hits, shown = [], [], 0, 0
+    selector_ms, request_ms, hits, shown, missed = [], [], 0, 0, []
     for record, pid in held:
         t = time.perf_counter()
         matches = instant_check(user, [record])
         selector_ms.append((time.perf_counter() - t) * 1000)
         shown += bool(matches)
         # Found: one of the suggestions is an earlier registration of the same person.
-        hits += any(m.person is not None and pid_of.get(m.person.pk) == pid for m in matches)
+        found = any(m.person is not None and pid_of.get(m.person.pk) == pid for m in matches)
+        hits += found
+        if not found:
+            missed.append((record, pid))
     for record, _pid in held[:100]:
         data = {
             "prefix": "members-0",
@@ -181,7 +190,66 @@ def measure(held, pid_of):
         response = client.post(reverse("identity:instant_check"), data)
         request_ms.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200
-    return selector_ms, request_ms, shown, hits
+    return selector_ms, request_ms, shown, hits, missed
+
+
+def why_missed(missed, pid_of, population: int):
+    """Sort the missed queries by where the instant check lost the earlier registration and by
+    the kinds of difference (bench/miss_report.py's) between the query and the closest earlier
+    registration as the registry holds it (what the instant check compared)."""
+    from collections import Counter
+
+    from django.db.models import Count
+    from miss_report import miss_kinds
+
+    from refuge.identity.models import PersonKey
+    from refuge.identity.records import indexed_keys, person_records
+    from refuge.identity.selectors import MAX_CANDIDATES
+    from refuge.matching.compare import Decision, PreparedRecord, compare_people
+    from refuge.registry.models import Person
+
+    pks_of: dict[int, list[int]] = {}
+    wanted = {pid for _record, pid in missed}
+    for pk, pid in pid_of.items():
+        if pid in wanted:
+            pks_of.setdefault(pid, []).append(pk)
+    stages: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    for record, pid in missed:
+        keys = indexed_keys([record])
+        ranked = list(
+            PersonKey.objects.filter(key__in=keys)
+            .values("person_id")
+            .annotate(shared=Count("pk"))
+            .order_by("-shared", "person_id")
+            .values_list("person_id", flat=True)
+        )
+        positions = [ranked.index(pk) for pk in pks_of.get(pid, []) if pk in ranked]
+        ours = PreparedRecord(record)
+        earlier = Person.objects.filter(pk__in=pks_of.get(pid, [])).select_related("origin")
+        theirs = [
+            PreparedRecord(r)
+            for person in earlier.prefetch_related("documents")
+            for r in person_records(person)
+        ]
+        best = max(
+            theirs,
+            key=lambda t: compare_people(ours, t, population=population).log_odds,
+            default=None,
+        )
+        if not positions:
+            stages["no key shared with an earlier registration"] += 1
+        elif min(positions) >= MAX_CANDIDATES:
+            stages[f"shares a key, ranked below the first {MAX_CANDIDATES} candidates"] += 1
+        elif best is not None and (
+            compare_people(ours, best, population=population).decision == Decision.NON_MATCH
+        ):
+            stages["compared, scored a non-match"] += 1
+        else:
+            stages["compared, outranked by other suggestions"] += 1
+        if best is not None:
+            kinds.update(miss_kinds(ours, best, population))
+    return stages, kinds
 
 
 def main() -> None:
@@ -192,7 +260,7 @@ def main() -> None:
     )
     analyze_if_postgres(vendor)
     print(f"loaded {loaded} registrations in {seconds:.0f} s; {len(held)} queries held back")
-    selector_ms, request_ms, shown, hits = measure(held, pid_of)
+    selector_ms, request_ms, shown, hits, missed = measure(held, pid_of)
     print(f"\n{vendor}, registry of {loaded} people\n")
     print("| what | n | p50 ms | p95 ms | max ms |\n| --- | ---: | ---: | ---: | ---: |")
     for name, values in (
@@ -207,6 +275,14 @@ def main() -> None:
         f"\nqueries with at least one suggestion: {shown}/{len(held)}; "
         f"earlier registration of the same person suggested: {hits}/{len(held)}"
     )
+    if missed:
+        stages, kinds = why_missed(missed, pid_of, loaded)
+        print("\nwhere the earlier registration was lost:")
+        for stage, count in stages.most_common():
+            print(f"  {stage}: {count}")
+        print("kinds of difference from the closest earlier registration (a miss may be several):")
+        for kind, count in kinds.most_common():
+            print(f"  {kind}: {count}")
 
 
 if __name__ == "__main__":

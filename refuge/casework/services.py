@@ -134,15 +134,20 @@ def open_case(
     return case
 
 
-def enrol_household(household: Household, *, by, on: date | None = None) -> list[Case]:
+def enrol_household(
+    household: Household, *, by, on: date | None = None, members: list[Person] | None = None
+) -> list[Case]:
     """At registration: everyone's case opens, with the reception registration done. The same
     cases and steps as open_case for each member, made for the household at once: the pathway's
     steps, their prerequisites and the site are read once, not once a member, and the cases'
-    audit entries are written in one append (an import registers thousands of households)."""
+    audit entries are written in one append (an import registers thousands of households).
+    `members`, the household's members as the caller has just loaded them with their needs
+    prefetched (reception.register_household), spares reading them again."""
     pathway = current_pathway()
     if pathway is None:
         return []
-    members = list(household.members.prefetch_related("needs"))
+    if members is None:
+        members = list(household.members.prefetch_related("needs"))
     if not members:
         return []
     require_any(

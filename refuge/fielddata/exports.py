@@ -1,7 +1,7 @@
 """Exports of people, through the one door: only roles that export, only people at the
 user's sites whose consent covers the recipient, only the fields the role may read, and every
 export audited with who, what and how many. Rows are streamed: a CSV as it is written, an XLSX
-through openpyxl's write-only workbook (rows go to disk, not to memory).
+through refuge.fielddata.xlsx (rows go to disk, not to memory).
 
 Layouts: one row per person with their household's columns (KoBo users' most-asked export);
 households and their roster on two sheets (XLSX); the person exchange CSV; and a site's list
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,8 +22,9 @@ from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
 from refuge.fielddata.selectors import Echo
+from refuge.fielddata.xlsx import write_xlsx
 from refuge.registry.models import NAME_FIELDS, Consent, Household, Person
-from refuge.registry.selectors import may_read_field
+from refuge.registry.selectors import households_reading_field
 from refuge.registry.vocabulary import ConsentScope, DatePrecision
 from refuge.sites.models import Site
 
@@ -62,9 +64,12 @@ class Export:
     sheets: dict[str, Iterator[list]] | None = None
 
 
+def _site_households(user, site: Site) -> QuerySet[Household]:
+    return Household.objects.visible_to(user).filter(current_site=site)
+
+
 def _site_people(user, site: Site) -> QuerySet[Person]:
-    households = Household.objects.visible_to(user).filter(current_site=site)
-    return Person.objects.filter(household__in=households)
+    return Person.objects.filter(household__in=_site_households(user, site))
 
 
 def _consenting_ids(people: QuerySet[Person], scope: str) -> set[int]:
@@ -124,24 +129,21 @@ def _person_cells(person: Person) -> list:
     ]
 
 
-def _phone_readable(user, person: Person, contact: dict[int, bool]) -> str:
-    """The household's phone where the field rule lets this role read it (the registry's
-    may_read_field: the role, and every member's consent to contact)."""
+def _phone_readable(person: Person, contact: set[int]) -> str:
+    """The household's phone where the field rule lets this role read it (`contact`, the
+    households the registry's households_reading_field allows: the role, and every member's
+    consent to contact)."""
     household = person.household
-    if not household.phone:
-        return ""
-    if household.pk not in contact:
-        contact[household.pk] = may_read_field(user, "household.phone", household)
-    return household.phone if contact[household.pk] else ""
+    return household.phone if household.pk in contact else ""
 
 
-def _household_cells(user, person: Person, site: Site, contact: dict[int, bool]) -> list:
+def _household_cells(person: Person, site: Site, contact: set[int]) -> list:
     household = person.household
     return [
         household.registration_number,
         household.registered_on.isoformat(),
         site.code,
-        _phone_readable(user, person, contact),
+        _phone_readable(person, contact),
     ]
 
 
@@ -223,9 +225,14 @@ def export_people(*, user, site: Site, layout: str, fmt: str) -> Export:
     scope = ConsentScope.SHARING if layout == Layout.PARTNER else ConsentScope.REGISTRATION
     people = _site_people(user, site)
     chosen = _consenting_ids(people, scope)
-    households = len(
-        {h for pk, h in people.values_list("pk", "household_id").iterator() if pk in chosen}
-    )
+    # One pass: the households the export holds, and every household's size for its sheet.
+    sizes: Counter[int] = Counter()
+    holding: set[int] = set()
+    for pk, household_id in people.values_list("pk", "household_id").iterator():
+        sizes[household_id] += 1
+        if pk in chosen:
+            holding.add(household_id)
+    households = len(holding)
     audit.record(
         actor=user,
         action=audit.Action.EXPORT,
@@ -246,17 +253,18 @@ def export_people(*, user, site: Site, layout: str, fmt: str) -> Export:
     def rows_of():
         return _rows_of(people, chosen)
 
-    contact: dict[int, bool] = {}
     if layout == Layout.EXCHANGE:
         return Export(layout, fmt, len(chosen), households, _exchange_rows(rows_of(), site))
     if layout == Layout.PARTNER:
         return Export(layout, fmt, len(chosen), households, _partner_rows(rows_of()))
+    # Read once for the whole export, not once a household: a site holds thousands.
+    contact = households_reading_field(user, "household.phone", _site_households(user, site))
     if layout == Layout.PEOPLE:
 
         def rows():
             yield [*HOUSEHOLD_COLUMNS, *PERSON_COLUMNS]
             for person in rows_of():
-                yield [*_household_cells(user, person, site, contact), *_person_cells(person)]
+                yield [*_household_cells(person, site, contact), *_person_cells(person)]
 
         return Export(layout, fmt, len(chosen), households, rows())
 
@@ -267,7 +275,7 @@ def export_people(*, user, site: Site, layout: str, fmt: str) -> Export:
             if person.household_id in seen:
                 continue
             seen.add(person.household_id)
-            yield [*_household_cells(user, person, site, contact), person.household.members.count()]
+            yield [*_household_cells(person, site, contact), sizes[person.household_id]]
 
     def member_rows():
         yield ["registration_number", *PERSON_COLUMNS]
@@ -293,14 +301,7 @@ def csv_chunks(export: Export) -> Iterator[str]:
 
 def xlsx_file(export: Export):
     """The export as an XLSX workbook in a temporary file (rows streamed to disk), rewound."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for title, rows in (export.sheets or {"people": export.rows}).items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
     out = tempfile.TemporaryFile()
-    workbook.save(out)
+    write_xlsx(out, export.sheets or {"people": export.rows})
     out.seek(0)
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -286,11 +287,9 @@ def other_registrations(user, person: Person) -> list[tuple[Person | None, SameP
     return rows
 
 
-def member_matches(user, member, *, index: int = 0) -> list[InstantMatch]:
-    """The instant check for one member as the registration form hands them over, as this
-    user may be told it: matches at their sites, reasons explained. Matches elsewhere are
-    check_registration's to notify; the caller audits what it shows."""
-    records = records_from_names(
+def _member_records(member, index: int) -> list[PersonRecord]:
+    """A member as the registration form hands them over, as the engine's records."""
+    return records_from_names(
         member.names,
         record_id=f"new-{index}",
         sex=member.sex,
@@ -304,11 +303,82 @@ def member_matches(user, member, *, index: int = 0) -> list[InstantMatch]:
             "",
         ),
     )
+
+
+def member_matches(user, member, *, index: int = 0) -> list[InstantMatch]:
+    """The instant check for one member as the registration form hands them over, as this
+    user may be told it: matches at their sites, reasons explained. Matches elsewhere are
+    check_registration's to notify; the caller audits what it shows."""
     return [
         replace(m, reasons=explain_all(m.reasons))
-        for m in instant_check(user, records)
+        for m in instant_check(user, _member_records(member, index))
         if user.can_access_site(m.person.household.audit_site_id)
     ]
+
+
+def household_matches(user, members: list) -> dict[int, list[InstantMatch]]:
+    """member_matches for every member of a household being registered, by index (members
+    without any left out), in two queries for the household instead of two a member (an
+    import registers thousands of households). Each member's candidates, comparisons and
+    order are instant_check's: the people sharing the most keys with them (ties by id), the
+    MAX_CANDIDATES first compared, the INSTANT_LIMIT best that are not non-matches kept."""
+    records = {i: _member_records(member, i) for i, member in enumerate(members)}
+    keys = {i: indexed_keys(r) for i, r in records.items()}
+    wanted = set().union(*keys.values())
+    if not wanted:
+        return {}
+    holders: dict[str, list[int]] = {}
+    for key, person_id in PersonKey.objects.filter(key__in=wanted).values_list("key", "person_id"):
+        holders.setdefault(key, []).append(person_id)
+    candidates: dict[int, set[int]] = {}
+    for index, member_keys in keys.items():
+        shared = Counter(pk for key in member_keys for pk in holders.get(key, ()))
+        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+        if ranked:
+            candidates[index] = {pk for pk, _count in ranked[:MAX_CANDIDATES]}
+    if not candidates:
+        return {}
+    # In the registry's own order, as instant_check meets them (it breaks ties of log-odds).
+    people = list(
+        Person.objects.filter(pk__in=set().union(*candidates.values()))
+        .select_related("household__current_site", "household__registered_at", "origin")
+        .prefetch_related("documents")
+    )
+    theirs = {person.pk: person_records(person) for person in people}
+    population = registry_size()
+    warnings = {}
+    for index, ids in candidates.items():
+        found = []
+        for person in people:
+            if person.pk not in ids:
+                continue
+            best = None
+            for their_record in theirs[person.pk]:
+                for ours in records[index]:
+                    comparison = compare_people(ours, their_record, population=population)
+                    if best is None or comparison.log_odds > best.log_odds:
+                        best = comparison
+            if best is not None and best.decision != Decision.NON_MATCH:
+                found.append((best, person))
+        found.sort(key=lambda item: -item[0].log_odds)
+        matches = []
+        for comparison, person in found[:INSTANT_LIMIT]:
+            if not user.can_access_site(person.household.audit_site_id):
+                continue
+            site = person.household.current_site or person.household.registered_at
+            matches.append(
+                InstantMatch(
+                    person=person,
+                    site_name=site.local_name,
+                    probability=comparison.probability,
+                    decision=comparison.decision.value,
+                    reasons=explain_all(comparison.reasons),
+                    comparison=comparison,
+                )
+            )
+        if matches:
+            warnings[index] = matches
+    return warnings
 
 
 @dataclass(frozen=True)

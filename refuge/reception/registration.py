@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from refuge.audit import services as audit
 from refuge.identity.models import CandidatePair
-from refuge.identity.selectors import INSTANT_CHECK, InstantMatch, member_matches
+from refuge.identity.selectors import INSTANT_CHECK, InstantMatch, household_matches
 from refuge.identity.services import queue_pair
 from refuge.reception import services as reception
 from refuge.registry import services as registry
@@ -61,12 +61,7 @@ class RegistrationOutcome:
 
 def registration_warnings(by, members: list[registry.MemberData]) -> dict[int, list[InstantMatch]]:
     """The instant check's matches for each member, by index (members without any left out)."""
-    warnings = {}
-    for index, member in enumerate(members):
-        matches = member_matches(by, member, index=index)
-        if matches:
-            warnings[index] = matches
-    return warnings
+    return household_matches(by, members)
 
 
 def _answer_errors(

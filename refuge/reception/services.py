@@ -59,7 +59,7 @@ def register_household(
     )
     refresh_people_keys(members)
     stays.begin_stay(household=household, site=site, on=household.registered_on, by=by)
-    casework.enrol_household(household, by=by, on=household.registered_on)
+    casework.enrol_household(household, by=by, on=household.registered_on, members=members)
     _trace(members, by=by)
     return household
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from refuge.audit import services as audit
 from refuge.registry.models import (
     NAME_FIELDS,
+    Consent,
     Document,
     Household,
     Person,
@@ -107,6 +108,32 @@ def may_read_field(user, field: str, household: Household) -> bool:
     if user.role not in roles:
         return False
     return scope is None or all(p.consents_to(scope) for p in household.members.all())
+
+
+def households_reading_field(user, field: str, households) -> set[int]:
+    """The ids of `households` (a queryset) whose `field` this user may read: may_read_field's
+    rule for many households at once, in one query for the consents instead of one a member
+    (an export of a whole site)."""
+    from refuge.accounts.roles import field_rule
+
+    roles, scope = field_rule(field)
+    if user.role not in roles:
+        return set()
+    if scope is None:
+        return set(households.values_list("pk", flat=True))
+    members = Person.objects.filter(household__in=households)
+    # Consent is a JSON list, which SQLite cannot search: the scope is looked for in Python.
+    consenting = {
+        pk
+        for pk, scopes in Consent.objects.filter(person__in=members, withdrawn_on__isnull=True)
+        .values_list("person_id", "scopes")
+        .iterator()
+        if scope in scopes
+    }
+    readable: dict[int, bool] = {}
+    for pk, household_id in members.values_list("pk", "household_id").iterator():
+        readable[household_id] = readable.get(household_id, True) and pk in consenting
+    return {household_id for household_id, ok in readable.items() if ok}
 
 
 class FoundBy(models.TextChoices):

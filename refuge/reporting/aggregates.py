@@ -117,9 +117,13 @@ def _compute_and_store(
     return FigureSet(figures, as_of, now)
 
 
-def stored_figures(sites: list[Site], period: Period, *, exact: bool, today: date) -> FigureSet:
+def stored_figures(
+    sites: list[Site], period: Period, *, exact: bool, today: date, of_today: bool = False
+) -> FigureSet:
     """The figures as last refreshed, however old (the page says when they were counted);
-    counted now and stored when nobody has asked for this audience and period before."""
+    counted now and stored when nobody has asked for this audience and period before, or,
+    `of_today`, when they were counted on an earlier day than `today` (the sites overview
+    shows today's people present)."""
     key = audience_key([s.pk for s in sites], exact=exact)
     row = (
         StoredFigures.objects.filter(audience=key, period_start=period.start, period_end=period.end)
@@ -127,6 +131,8 @@ def stored_figures(sites: list[Site], period: Period, *, exact: bool, today: dat
         .first()
     )
     figures = _unseal(row.figures) if row is not None else None
+    if of_today and row is not None and row.as_of < period.as_of(today):
+        figures = None
     if figures is not None:
         if row.read_on != today:  # one write a day at most, not one a read
             StoredFigures.objects.filter(pk=row.pk).update(read_on=today)

@@ -193,11 +193,13 @@ def disclose_cross(
     places: Places,
     additive_rows: bool,
     exact: bool = False,
+    also_withheld: frozenset | set = frozenset(),
 ) -> dict[tuple, Figure]:
     """Turn counts by (row, site) into figures for every (row, column) of the hierarchy (and
     the total row when the rows split the people).
 
-    Primary suppression withholds every small entry, at any level; secondary suppression
+    Primary suppression withholds every small entry, at any level, and every entry in
+    `also_withheld` (one a sum with another table would give back); secondary suppression
     then withholds, one at a time, the smallest shown entry in a sum that pins a withheld
     one down, until no withheld entry can be solved for from what is shown.
     """
@@ -214,7 +216,7 @@ def disclose_cross(
     if exact:
         return {entry: _shown(value) for entry, value in values.items()}
 
-    hidden = {entry for entry, value in values.items() if is_small(value)}
+    hidden = {entry for entry, value in values.items() if is_small(value)} | set(also_withheld)
     for part in _independent_parts(rows, places, additive_rows):
         equations = published_sums(part, places, additive_rows)
         entries = {entry for equation in equations for entry in equation}
@@ -233,3 +235,34 @@ def disclose_cross(
         entry: (_withheld(derived=not is_small(value)) if entry in hidden else _shown(value))
         for entry, value in values.items()
     }
+
+
+def protect_jointly(
+    hidden: set,
+    equations: list[dict],
+    *,
+    candidates: list,
+    values: dict[tuple, int],
+    prefer: Callable[[tuple], int] = lambda candidate: 0,
+    near: Callable[[tuple, tuple], bool] = lambda pinned, candidate: True,
+) -> set:
+    """Secondary suppression over a system of sums that link several tables (people present
+    at two days and the arrivals and departures between): withhold, one at a time, a shown
+    `candidate` (the most preferred, lowest `prefer`, first; among those one `near` the
+    pinned entry, then the smallest non-zero) until no withheld entry can be solved for.
+    Only candidates are withheld: the other tables' cells were chosen by their own rule.
+    Returns the candidates withheld."""
+    hidden = set(hidden)
+    added: set = set()
+    while pinned := recoverable(hidden, equations):
+        entry = min(pinned, key=repr)
+        shown = [c for c in candidates if c not in hidden]
+        if not shown:
+            break  # nothing left to withhold here: the tables' own suppression must hold
+        pick = min(
+            shown,
+            key=lambda c: (prefer(c), not near(entry, c), values[c] == 0, values[c], repr(c)),
+        )
+        hidden.add(pick)
+        added.add(pick)
+    return added

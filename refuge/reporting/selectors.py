@@ -15,6 +15,8 @@ from refuge.reporting.disclosure import (
     disclose,
     disclose_cross,
     is_small,
+    protect_jointly,
+    published_sums,
     withheld,
 )
 from refuge.reporting.periods import Period
@@ -69,11 +71,21 @@ def site_overview(user, today: date) -> SiteOverview:
 def _share_present_figures(table, sites, raw, derived, today) -> None:
     """People and households present are the dashboard's figures, withheld exactly as there:
     suppressed on their own here, a different choice of second cell on each page would let
-    one page's shown cell give back the other's withheld one."""
+    one page's shown cell give back the other's withheld one. They are read from the
+    dashboard's stored figures for the weeks to today (counted by the regular refresh, or
+    now if it has not run today):
+    protecting them takes every week's end before (see _stock_and_flow), too slow a count
+    for each view of this page."""
+    from refuge.reporting.aggregates import stored_figures
+    from refuge.reporting.forms import DEFAULT_WEEKS
+
     if not sites:
         return
     places = _places(sites)
-    _sizes, _ages, occupancy = present_figures(sites, places, today, exact=False)
+    stored = stored_figures(
+        sites, Period.weeks_ending(today, DEFAULT_WEEKS), exact=False, today=today, of_today=True
+    )
+    occupancy = next(f for f in stored.figures if f.key == "occupancy")
     cells = [*zip([("site", s.pk) for s in sites], table.rows, raw, strict=True)]
     if len(places.columns) > 1:
         raw_total = {c: sum(r[c] for r in raw) for c in raw[0]}
@@ -81,11 +93,14 @@ def _share_present_figures(table, sites, raw, derived, today) -> None:
     for column, figures, counts in cells:
         figures["people"] = occupancy.cell("people", column)
         figures["households"] = occupancy.cell("households", column)
+        # From the figure shown, not today's count: a percentage of the public capacity
+        # gives back the count it is computed from.
+        shown = {**counts, "people": figures["people"].value}
         for name, (_sources, compute) in derived.items():
             figures[name] = (
                 withheld(derived=True)
                 if figures["people"].suppressed
-                else Figure(compute(counts), str(compute(counts)))
+                else Figure(compute(shown), str(compute(shown)))
             )
 
 
@@ -144,6 +159,9 @@ class CrossFigure:
     # For a past period, what the figure cannot count as it was on the period's last day
     # (the records keep no history of it): the page says so beside the figure.
     note: str | None = None
+    # The occupancy's: the columns whose departures in the week to this day are withheld with
+    # the people present (see _stock_and_flow).
+    departures_withheld: frozenset = frozenset()
 
     def cell(self, row, column) -> Figure:
         return self.figures[(row, column)]
@@ -516,20 +534,31 @@ def _band_labels(bands) -> list[tuple[str, str]]:
 
 
 def present_figures(
-    sites: list[Site], places: Places, as_of: date, *, exact: bool
+    sites: list[Site],
+    places: Places,
+    as_of: date,
+    *,
+    exact: bool,
+    stock_and_flow: bool = True,
+    memo: dict | None = None,
 ) -> tuple[CrossFigure, CrossFigure, CrossFigure]:
     """Households by size, people by age and sex, and occupancy (their totals) on `as_of`:
     one protected table each, shared by the dashboard and the sites overview so that the
-    two pages withhold the same cells."""
+    two pages withhold the same cells. Suppressed, the people present are protected jointly
+    with the week's arrivals and departures to this day as well (see _stock_and_flow);
+    `memo` keeps each day's tables for the next call (the weeks before are counted too)."""
+    memo = {} if memo is None else memo
+    if (as_of, exact, stock_and_flow) in memo:
+        return memo[(as_of, exact, stock_and_flow)]
     from django.utils.translation import gettext_lazy as _
     from django.utils.translation import pgettext_lazy
 
     from refuge.registry.vocabulary import Sex
 
-    def cross(key, title, unit, rows, counts, *, additive):
+    def cross(key, title, unit, rows, counts, *, additive, also=frozenset()):
         figures = disclose_cross(
             counts, rows=[r for r, _label in rows], places=places, additive_rows=additive,
-            exact=exact,
+            exact=exact, also_withheld=also,
         )  # fmt: skip
         return CrossFigure(key, title, unit, rows, figures, additive)
 
@@ -541,12 +570,24 @@ def present_figures(
         + [(HOUSEHOLD_SIZES[-1], pgettext_lazy("household size", "7 or more"))],
         households_by_size(sites, as_of), additive=True,
     )  # fmt: skip
-    ages_figure = cross(
-        "age_sex", _("People by age and sex"), "people",
-        [((band, sex), f"{label} · {sexes[sex]}") for band, label in _band_labels(bands)
-         for sex in (Sex.FEMALE, Sex.MALE)],
-        ages, additive=True,
-    )  # fmt: skip
+    age_rows = [
+        ((band, sex), f"{label} · {sexes[sex]}")
+        for band, label in _band_labels(bands)
+        for sex in (Sex.FEMALE, Sex.MALE)
+    ]
+    people_withheld: set = set()
+    departures: frozenset = frozenset()
+    while True:
+        ages_figure = cross(
+            "age_sex", _("People by age and sex"), "people", age_rows, ages, additive=True,
+            also={(TOTAL_ROW, c) for c in people_withheld},
+        )  # fmt: skip
+        if exact or not stock_and_flow:
+            break
+        departures, people = _stock_and_flow(sites, places, as_of, ages_figure, memo)
+        if people <= people_withheld:
+            break
+        people_withheld |= people  # withheld with cells of their own, then checked again
     # The people and households present are the totals of the two tables above, protected
     # with their cells: counted separately, a total shown here could give back a cell there.
     occupancy_figure = CrossFigure(
@@ -556,9 +597,91 @@ def present_figures(
             **{("people", c): ages_figure.figures[(TOTAL_ROW, c)] for c in places.columns},
             **{("households", c): sizes_figure.figures[(TOTAL_ROW, c)] for c in places.columns},
         },
-        additive=False, capacity=_capacities(places, sites),
+        additive=False, capacity=_capacities(places, sites), departures_withheld=departures,
     )  # fmt: skip
-    return sizes_figure, ages_figure, occupancy_figure
+    memo[(as_of, exact, stock_and_flow)] = (sizes_figure, ages_figure, occupancy_figure)
+    return memo[(as_of, exact, stock_and_flow)]
+
+
+def _first_arrival(sites: list[Site]) -> date:
+    from django.db.models import Min
+
+    first = Stay.objects.filter(site__in=sites).aggregate(first=Min("arrived_on"))["first"]
+    return first or date.max
+
+
+def _stock_and_flow(
+    sites: list[Site], places: Places, day: date, ages: CrossFigure, memo: dict
+) -> tuple[frozenset, set]:
+    """People present on the day before a week, plus the week's arrivals to `day`, less its
+    departures, are the people present on `day`: a reader who puts the pages side by side
+    could solve that sum for a withheld count of people present or a withheld week's flow.
+    So the sum is protected jointly with the tables it links (people by age and sex on both
+    days, the week's arrivals and departures by site, region and programme): which columns'
+    departures to withhold as well, and which columns' people present (each with a cell of its
+    own table, by the caller), until no withheld figure can be solved for, the day before's
+    withheld figures included (as protected by its own week, back to the first arrival).
+
+    Departures first, as they cost the reader least; the people present when nothing else
+    will do. Never the arrivals: the sites overview shows them day by day, and would give a
+    withheld week back. The choice for `day` depends on the data to that day alone, so it is
+    the same on every page and in every period that shows it."""
+    from datetime import timedelta
+
+    from refuge.reporting.periods import week_start
+
+    week = week_start(day)
+    before = week - timedelta(days=1)
+    _sizes, ages_before, _occupancy = present_figures(
+        sites, places, before, exact=False, stock_and_flow=before >= _first_arrival(sites),
+        memo=memo,
+    )  # fmt: skip
+    hidden: set = set()
+    equations: list[dict] = []
+    for moment, table in ((before, ages_before), (day, ages)):
+        hidden |= {("age", moment, *e) for e, f in table.figures.items() if f.suppressed}
+        rows = [r for r, _label in table.rows]
+        for equation in published_sums(rows, places, True):
+            equations.append({("age", moment, *e): k for e, k in equation.items()})
+    week_so_far = Period(week, day)
+    candidates, values = [], {}
+    for name, counts in (
+        ("arrivals", arrivals_by_week(sites, week_so_far)),
+        ("departures", departures_by_week(sites, week_so_far)),
+    ):
+        figures = disclose_cross(counts, rows=[week], places=places, additive_rows=False)
+        for column in places.columns:
+            entry, shown = (name, column), figures[(week, column)]
+            if shown.suppressed:
+                hidden.add(entry)
+            elif name == "departures":
+                candidates.append(entry)
+                values[entry] = shown.value
+        for equation in published_sums([week], places, False):
+            equations.append({(name, column): k for (_row, column), k in equation.items()})
+    for column in places.columns:
+        total = ("age", day, TOTAL_ROW, column)
+        equations.append(
+            {
+                ("age", before, TOTAL_ROW, column): 1,
+                ("arrivals", column): 1,
+                ("departures", column): -1,
+                total: -1,
+            }
+        )
+        if total not in hidden:
+            candidates.append(total)
+            values[total] = ages.figures[(TOTAL_ROW, column)].value
+    added = protect_jointly(
+        hidden,
+        equations,
+        candidates=candidates,
+        values=values,
+        prefer=lambda entry: entry[0] != "departures",
+        near=lambda pinned, entry: pinned[-1] == entry[-1],
+    )
+    departures = frozenset(e[-1] for e in added if e[0] == "departures")
+    return departures, {e[-1] for e in added if e[0] == "age"}
 
 
 def dashboard(
@@ -608,6 +731,8 @@ def compute_figures(
 ) -> list[CrossFigure]:
     """Every dashboard figure for the period over `sites`, disclosed for every site, region
     and the programme at once (a page shows the columns of its view)."""
+    from datetime import timedelta
+
     from django.utils.translation import gettext_lazy as _
 
     from refuge.registry.vocabulary import SpecificNeed
@@ -635,16 +760,31 @@ def compute_figures(
         durations, places, [r for r, _l in step_rows], funnel_figure.figures
     )
     categories = [(c, label) for c, label in SpecificNeed.choices if "-" not in c]
-    sizes_figure, ages_figure, occupancy_figure = present_figures(sites, places, as_of, exact=exact)
+    memo: dict = {}
+    present = {as_of: present_figures(sites, places, as_of, exact=exact, memo=memo)}
+    sizes_figure, ages_figure, occupancy_figure = present[as_of]
+    arrivals_figure = cross(
+        "arrivals", _("Arrivals by week"), "people", weeks,
+        arrivals_by_week(sites, period), additive=False,
+    )  # fmt: skip
+    departures_figure = cross(
+        "departures", _("Departures by week"), "people", weeks,
+        departures_by_week(sites, period), additive=False,
+    )  # fmt: skip
+    if not exact:
+        # The departures each week's end withholds with its people present (see
+        # _stock_and_flow): the same in every period that shows the week.
+        for week in period.weeks:
+            if week > as_of:
+                continue
+            last = min(week + timedelta(days=6), as_of)
+            if last not in present:
+                present[last] = present_figures(sites, places, last, exact=False, memo=memo)
+            for column in present[last][2].departures_withheld:
+                departures_figure.figures[(week, column)] = withheld(derived=True)
     figures = [
-        cross(
-            "arrivals", _("Arrivals by week"), "people", weeks,
-            arrivals_by_week(sites, period), additive=False,
-        ),
-        cross(
-            "departures", _("Departures by week"), "people", weeks,
-            departures_by_week(sites, period), additive=False,
-        ),
+        arrivals_figure,
+        departures_figure,
         occupancy_figure,
         funnel_figure,
         cross(

@@ -63,21 +63,24 @@ def _collect(client, user, world, today, periods):
     return cells, as_of
 
 
+OVERVIEW_COUNTS = ("arrivals_today", "arrivals_week", "people", "households")
+
+
 def _overview(user, world, days):
-    """What the sites overview showed on each day: arrivals that day and in the seven days to
-    it, per site and in all."""
+    """What the sites overview showed on each day: people and households present, arrivals
+    that day and in the seven days to it, per site and in all."""
     cells = {}
     for day in days:
         overview = site_overview(user, day)
         for site, figures in overview.rows:
-            for count in ("arrivals_today", "arrivals_week"):
+            for count in OVERVIEW_COUNTS:
                 cells[("overview", day, count, ("site", site.pk))] = str(figures[count])
-        for count in ("arrivals_today", "arrivals_week"):
+        for count in OVERVIEW_COUNTS:
             cells[("overview", day, count, PROGRAMME)] = str(overview.table.total[count])
     return cells
 
 
-def _equations(cells, as_of, periods, places, today, days, *, stock_flow=True):
+def _equations(cells, as_of, periods, places, today, days):
     site_ids = [s for ids in places.regions.values() for s in ids]
 
     def sites_of(column):
@@ -156,7 +159,7 @@ def _equations(cells, as_of, periods, places, today, days, *, stock_flow=True):
                         )
     # People present at one period's end are those present at an earlier end, plus the
     # arrivals and less the departures of the whole weeks between.
-    for later in periods if stock_flow else ():
+    for later in periods:
         for earlier in periods:
             if not (as_of[earlier] < as_of[later] and as_of[earlier].weekday() == 6):
                 continue
@@ -184,8 +187,40 @@ def _equations(cells, as_of, periods, places, today, days, *, stock_flow=True):
                         for site in sites_of(column):
                             equation[("day", day, site)] = 1
                 equations.append(equation)
+    # By day: the people present one day, plus that day's arrivals, less its departures (which
+    # no page shows by day: unknowns, adding up to the week's), are the next day's; and the
+    # overview's people present on a period's last day are the dashboard's.
+    overview_columns = (*(("site", s) for s in site_ids), PROGRAMME)
+    for period in periods:
+        for column in overview_columns:
+            if ("overview", as_of[period], "people", column) in cells:
+                equations.append(
+                    {
+                        ("overview", as_of[period], "people", column): 1,
+                        (period, "occupancy", "People", column): -1,
+                    }
+                )
+        for w in _weeks(*period):
+            for column in places.columns:
+                equation = {(period, "departures", week_label(w), column): -1}
+                for d in range(7):
+                    day = w + timedelta(days=d)
+                    if day <= today:
+                        for site in sites_of(column):
+                            equation[("left", day, site)] = 1
+                equations.append(equation)
+    for yesterday, day in zip(days, days[1:], strict=False):
+        for column in overview_columns:
+            equation = {
+                ("overview", yesterday, "people", column): 1,
+                ("overview", day, "people", column): -1,
+            }
+            for site in sites_of(column):
+                equation[("day", day, site)] = 1
+                equation[("left", day, site)] = -1
+            equations.append(equation)
     for day in days:
-        for column in (*(("site", s) for s in site_ids), PROGRAMME):
+        for column in overview_columns:
             today_eq = {("overview", day, "arrivals_today", column): -1}
             week_eq = {("overview", day, "arrivals_week", column): -1}
             for site in sites_of(column):
@@ -235,6 +270,10 @@ def test_no_withheld_figure_can_be_solved_for_from_neighbouring_periods_or_days(
     exact |= _overview(w.user("admin"), w, days)
     equations = _equations(exact, as_of, periods, places, today, days)
     for equation in equations:
+        # Staff's overview counts the people staying now whatever the day (sites.occupancy);
+        # the day's own count, which an observer sees, is the dashboard's (present_figures).
+        if any(e[0] == "overview" and e[2] in ("people", "households") for e in equation):
+            continue
         if all(e in exact for e in equation):
             assert sum(k * int(exact[e]) for e, k in equation.items()) == 0, equation
 
@@ -244,7 +283,7 @@ def test_no_withheld_figure_can_be_solved_for_from_neighbouring_periods_or_days(
     hidden = {e for e, v in observed.items() if e not in shown}
     assert any(e[0] == "overview" for e in hidden), "a small day must be withheld"
     assert any(e[1] == "arrivals" for e in hidden)
-    equations = _equations(observed, as_of, periods, places, today, days, stock_flow=False)
+    equations = _equations(observed, as_of, periods, places, today, days)
     # Cells that are one number shown on two pages: shown on one, it is shown on both.
     same, others = _merge_identities(equations)
     assert [c for c in same if c & hidden and c & set(shown)] == []
@@ -253,24 +292,36 @@ def test_no_withheld_figure_can_be_solved_for_from_neighbouring_periods_or_days(
         tuple(sorted(_rename(eq, canonical).items(), key=repr)) for eq in others
     }  # one equation each, however many pages it came from
     unknown = {canonical.get(e, e) for e in hidden} | {
-        e for eq in equations for e in eq if e[0] == "day"
+        e for eq in equations for e in eq if e[0] in ("day", "left")
     }
 
     known = {canonical.get(e, e): v for e, v in shown.items()}
     solved = solve(known, unknown, [dict(eq) for eq in merged if eq])
 
-    # A shown stock (people present at a week's end) with the arrivals and departures of the
-    # week after gives back the stock before: not closed yet, so those sums are left out here
-    # (see the report on issue 15); everything else is.
     recovered = {e: v for e, v in solved.items() if e in unknown - _days(unknown)}
     # The overview withholds its arrivals by day outright: a seven days to a Sunday that is
     # a week shown on the dashboard is no secret. Anything small, or withheld on the
-    # dashboard, is.
-    assert {e: v for e, v in recovered.items() if e[0] != "overview" or 0 < v < 5} == {}
+    # dashboard, is, with one exception known and left open (see the report on issue 15):
+    # a period's departures in all, withheld because two or more of its weeks are, follow
+    # from the people present at its two ends and its arrivals; no week of them does.
+    recovered = {e: v for e, v in recovered.items() if e[0] != "overview" or 0 < v < 5}
+    run_sums = {
+        e
+        for e in recovered
+        if e[1] == "departures"
+        and e[2] == "In the period"
+        and sum(
+            canonical.get((e[0], e[1], week_label(w), e[3]), (e[0], e[1], week_label(w), e[3]))
+            in unknown
+            for w in _weeks(*e[0])
+        )
+        >= 2
+    }
+    assert {e: v for e, v in recovered.items() if e not in run_sums} == {}
 
 
 def _days(entries):
-    return {e for e in entries if e[0] == "day"}
+    return {e for e in entries if e[0] in ("day", "left")}
 
 
 def _merge_identities(equations):

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import blake2b
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -62,19 +63,22 @@ class DedupeStats:
 
 def name_frequencies(prepared: list[PreparedRecord]) -> NameFrequencies:
     """Name frequencies over all name fields of the records (u-probabilities for weights)."""
+    # Counted per name object first (one object per distinct spelling, see normalise_name),
+    # then per skeleton and form: the same counts, in the same first-seen order, with a dict
+    # update per distinct spelling instead of per name of every record.
+    spellings = Counter(
+        chain.from_iterable((p.given, p.father, p.family, p.mother) for p in prepared)
+    )
     skel: Counter[str] = Counter()
     forms: Counter[str] = Counter()
     combinations: Counter[str] = Counter()
     total = 0
-    for p in prepared:
-        for name in (p.given, p.father, p.family, p.mother):
-            if name:
-                skel[name.skeleton] += 1
-                forms[name.key] += 1
-                total += 1
-        combination = name_combination(p)
-        if combination:
-            combinations[combination] += 1
+    for name, count in spellings.items():
+        if name:
+            skel[name.skeleton] += count
+            forms[name.key] += count
+            total += count
+    combinations.update(c for c in map(name_combination, prepared) if c)
     return NameFrequencies(
         max(total // 4, 1), dict(skel), dict(forms), combinations=dict(combinations)
     )
@@ -90,6 +94,19 @@ def forget_family_documents(prepared: list[PreparedRecord]) -> None:
     for p in prepared:
         if p.household and p.document and seen[(p.household, p.document)] > 1:
             p.document = ""
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values, as `np.unique(values)` gives them, by sorting. numpy 2.4's
+    `np.unique` without `return_*` arguments goes through a hash table, which on tens of
+    millions of pair codes was about fifty times slower than a sort (a third of a 1M run)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
 
 
 def _stable_hash(text: str) -> int:
@@ -126,25 +143,33 @@ def candidate_pairs(
     key_codes: dict[str, int] = {}
     tie_hashes: dict[str, int] = {}
     mother_hash = np.zeros(len(prepared), dtype=np.int64)
+    # Bound once: this loop runs for every one of some ten million keys at a million records.
+    code_of, hash_of = key_codes.get, tie_hashes.get
+    add_code, add_tie, add_owner, add_undated = (
+        key_code.append,
+        tie_hash.append,
+        owner.append,
+        undated.append,
+    )
     for i, p in enumerate(prepared):
         if p.mother.tokens:
             mother = p.mother.tokens[0].skel
-            m_value = tie_hashes.get(mother)
+            m_value = hash_of(mother)
             if m_value is None:
                 m_value = tie_hashes[mother] = _stable_hash(mother)
             mother_hash[i] = m_value
         for key, tie in record_key_pairs(p):
-            code = key_codes.get(key)
+            code = code_of(key)
             if code is None:
                 code = key_codes[key] = len(key_codes)
-            key_code.append(code)
-            th_value = tie_hashes.get(tie)
+            add_code(code)
+            th_value = hash_of(tie)
             if th_value is None:
                 th_value = tie_hashes[tie] = _stable_hash(tie)
-            tie_hash.append(th_value)
-            owner.append(i)
-            undated.append(key.startswith(UNDATED_KEYS))
-    del key_codes, tie_hashes
+            add_tie(th_value)
+            add_owner(i)
+            add_undated(key.startswith(UNDATED_KEYS))
+    del key_codes, tie_hashes, code_of, hash_of
     birth_year = np.array([p.birth.year if p.birth else 0 for p in prepared], dtype=np.int64)
     kh = np.frombuffer(key_code, dtype=np.int64)
     th = np.frombuffer(tie_hash, dtype=np.int64)
@@ -166,7 +191,7 @@ def candidate_pairs(
         del sub_kh, sub_th, sub_ow, sub_code, fits
         _window_pairs(kb, tb, birth_year[ob], ob, n, pieces, keep=without, window=SPLIT_WINDOW)
     del kh, th, ow, ud, big
-    ranges = [np.unique(np.concatenate(p)) for p in pieces if p]
+    ranges = [_sorted_unique(np.concatenate(p)) for p in pieces if p]
     if not ranges:
         empty = np.empty(0, dtype=np.int32)
         return empty, empty
@@ -232,16 +257,28 @@ def _window_pairs(
     # sort works one range at a time instead of on every raw pair together (memory at 1M).
     span = n // _PAIR_RANGES + 1
     limits = np.arange(1, _PAIR_RANGES, dtype=np.int64) * span * n
+    # Only the entries whose block still holds a neighbour d places on are walked at distance
+    # d: most keys have one or two records, so after the first distances only the entries of
+    # large blocks remain (comparing whole arrays at each of forty distances was most of the
+    # blocking's time at 1M).
+    size = len(kh)
+    starts = np.flatnonzero(np.concatenate(([True], kh[1:] != kh[:-1])))
+    bounds = np.append(starts, size)
+    block_end = np.repeat(bounds[1:], np.diff(bounds))
+    del starts, bounds
+    active = np.arange(size, dtype=np.int64)
     for d in range(1, window + 1):
-        same = (kh[d:] == kh[:-d]) & (ow[d:] != ow[:-d])
+        active = active[active + d < block_end[active]]
+        if not len(active):
+            break
+        a, b = ow[active], ow[active + d]
+        same = a != b
         if keep is not None:
-            same &= keep[d:] | keep[:-d]
+            same &= keep[active] | keep[active + d]
         if not same.any():
-            if not (kh[d:] == kh[:-d]).any():
-                break
             continue
-        a, b = ow[:-d][same], ow[d:][same]
-        codes = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+        a, b = a[same], b[same]
+        codes = _sorted_unique(np.minimum(a, b) * n + np.maximum(a, b))
         for k, part in enumerate(np.split(codes, np.searchsorted(codes, limits))):
             if len(part):
                 pieces[k].append(part)
@@ -389,7 +426,7 @@ def household_pairs(
         code, valid = _household_pair_codes(left[part], right[part], hh, width)
         linked = valid & (totals[part] >= SUPPORT_LOG_ODDS) & ((flags[part] & 1) == 0)
         linked_codes.append(code[linked])
-    codes = np.unique(np.concatenate(linked_codes) if linked_codes else np.empty(0, np.int64))
+    codes = _sorted_unique(np.concatenate(linked_codes) if linked_codes else np.empty(0, np.int64))
     del linked_codes
     pa, pb = codes // width, codes % width
     members = np.flatnonzero(hh >= 0)
@@ -404,7 +441,7 @@ def household_pairs(
     offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     x = members[start[pa][which] + offset // nb[which]]
     y = members[start[pb][which] + offset % nb[which]]
-    pair_codes = np.unique(np.minimum(x, y).astype(np.int64) * n + np.maximum(x, y))
+    pair_codes = _sorted_unique(np.minimum(x, y).astype(np.int64) * n + np.maximum(x, y))
     # Drop the pairs blocking already proposed. Candidate pairs are sorted by their code
     # (candidate_pairs returns unique codes), so each slice of them is searched on its own.
     known = np.zeros(len(pair_codes), dtype=bool)
@@ -427,6 +464,9 @@ class ScoredPairs:
     totals: np.ndarray
     flags: np.ndarray
     support: np.ndarray
+    # The records' arrays the pairs were scored on (their name comparisons cached), for
+    # scoring more pairs of the same run.
+    arrays: RecordArrays | None = None
 
 
 def score_candidates(
@@ -473,7 +513,7 @@ def score_candidates(
         if stats is not None:
             stats.household_pairs = len(extra_left)
     support = household_support(left, right, totals, flags, hh)
-    return ScoredPairs(left, right, totals, flags, support)
+    return ScoredPairs(left, right, totals, flags, support, arrays)
 
 
 def link_probabilities(scored: ScoredPairs, prior: float) -> tuple[np.ndarray, np.ndarray]:
@@ -492,6 +532,76 @@ def link_probabilities(scored: ScoredPairs, prior: float) -> tuple[np.ndarray, n
     capped = ((scored.flags & 2) == 2) & (prob >= MATCH_THRESHOLD)
     prob[capped] = (MATCH_THRESHOLD + POSSIBLE_THRESHOLD) / 2
     return boosted, prob
+
+
+# Far more than float32's rounding of a log-odds (below 1e-5 for totals under a hundred).
+_FLOAT32_SLACK = 1e-3
+
+
+class _KnownPairs:
+    """The raw log-odds and veto of the pairs that clustering may ask about, in both orders
+    (`score_pair` is not symmetric: which name is the rare one, and whether a given and a
+    family name look swapped, depend on the side): the scored pairs whose two records are in
+    one connected component of the strong links (only such records are ever merged). Clusters
+    grow along blocks, so most pairs across two merging clusters were scored already; scoring
+    them the other way round over arrays and looking them up costs a small fraction of
+    scoring each again with `score_pair`."""
+
+    def __init__(
+        self,
+        n: int,
+        strong_left: np.ndarray,
+        strong_right: np.ndarray,
+        scored: ScoredPairs,
+        prior: float,
+    ) -> None:
+        component = _components(n, strong_left, strong_right)
+        left, right = scored.left, scored.right
+        keep = np.flatnonzero((component[left] == component[right]) & (component[left] >= 0))
+        x, y = left[keep].astype(np.int64), right[keep].astype(np.int64)
+        totals, vetoed = scored.totals[keep], (scored.flags[keep] & 1) == 1
+        if scored.arrays is not None and len(keep):
+            back_totals, back_flags = score_pair_arrays(scored.arrays, y, x, prior)
+            x, y = np.concatenate((x, y)), np.concatenate((y, x))
+            totals = np.concatenate((totals, back_totals))
+            vetoed = np.concatenate((vetoed, (back_flags & 1) == 1))
+        # Without the arrays only the scored order is known; (x, y) is the order asked.
+        codes = x * n + y
+        order = np.argsort(codes, kind="stable")
+        self.n = n
+        self.codes = codes[order]
+        self.totals = totals[order]
+        self.vetoed = vetoed[order]
+
+    def get(self, x: int, y: int) -> tuple[float, bool] | None:
+        """(log-odds, vetoed) of `score_pair(x, y)` if known (in that order)."""
+        code = x * self.n + y
+        pos = int(np.searchsorted(self.codes, code))
+        if pos < len(self.codes) and self.codes[pos] == code:
+            return float(self.totals[pos]), bool(self.vetoed[pos])
+        return None
+
+
+def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """A component number per record of the graph of links (left[k], right[k]): the smallest
+    record in it, -1 for a record without a link. Labels are lowered along the links and
+    then looked up through each other (pointer jumping) until nothing changes."""
+    label = np.arange(n, dtype=np.int64)
+    a, b = left.astype(np.int64), right.astype(np.int64)
+    while True:
+        low = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        new = new[new]
+        if np.array_equal(new, label):
+            break
+        label = new
+    linked = np.zeros(n, dtype=bool)
+    linked[a] = True
+    linked[b] = True
+    label[~linked] = -1
+    return label
 
 
 def dedupe_records(
@@ -524,13 +634,14 @@ def dedupe_records(
         scored.support,
     )
     boosted, prob = link_probabilities(scored, prior)
-    del scored
     same_hh = (hh[left] >= 0) & (hh[left] == hh[right])
     strong = (prob >= link_threshold) & ~same_hh
     # Strongest first by log-odds: probabilities saturate at 1.0 and would tie.
     sl, sr, sp = left[strong], right[strong], boosted[strong]
     stats.strong_links = len(sl)
-    del totals, flags, prob, support, boosted, left, right
+    del prob, support, boosted, totals, flags, left, right
+    known = _KnownPairs(n, sl, sr, scored, prior)
+    del scored
 
     # Across clusters only hard contradictions and overwhelming evidence against block a merge:
     # the raw score of a cross pair lacks the household support that its links had.
@@ -539,6 +650,11 @@ def dedupe_records(
     def compatible(x: int, y: int) -> bool:
         if hh[x] >= 0 and hh[x] == hh[y]:
             return False
+        found = known.get(x, y)
+        # A pair already scored is not scored again, unless its float32 total is so near the
+        # floor that rounding might decide (score_pair's total is a float64).
+        if found is not None and abs(found[0] - compatible_floor) > _FLOAT32_SLACK:
+            return not found[1] and found[0] >= compatible_floor
         total, veto, _cap = score_pair(prepared[x], prepared[y], freqs, prior)
         return not veto and total >= compatible_floor
 
@@ -546,7 +662,7 @@ def dedupe_records(
         return tqdm(it, total=len(sl), desc="cluster", unit="link", disable=not progress)
 
     labels = constrained_clusters(n, sl, sr, sp, compatible, progress=bar)
-    stats.clusters = len(np.unique(labels))
+    stats.clusters = len(_sorted_unique(labels))
     return {p.record_id: f"C{labels[i]:09d}" for i, p in enumerate(prepared)}
 
 

@@ -40,7 +40,11 @@ def record_key_pairs(p: PreparedRecord) -> list[tuple[str, str]]:
 
     A name with a Russian г has two skeletons (г read as h or as gh): the keys are made for
     every reading, so Рагаф meets رهف and Гассан meets غسان."""
-    readings = product(p.given.skeletons, p.father.skeletons, p.family.skeletons)
+    given, father, family = p.given, p.father, p.family
+    if not (given.alt_skeleton or father.alt_skeleton or family.alt_skeleton):
+        # One reading (nearly every record): its keys are distinct (each kind has its prefix).
+        return _key_pairs(p, given.skeleton, father.skeleton, family.skeleton)
+    readings = product(given.skeletons, father.skeletons, family.skeletons)
     keys: dict[str, str] = {}
     for g, f, fam in readings:
         for key, tie in _key_pairs(p, g, f, fam):

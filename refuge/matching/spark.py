@@ -8,10 +8,11 @@ The same steps as `dedupe.dedupe_records`, each a Spark stage, with the same com
 2. name frequencies are counted by Spark and sent to every worker (`NameFrequencies`);
 3. blocking is a join: every record's keys (`keys.record_key_pairs`, hashed as
    `dedupe._stable_hash` does) are ranked inside their key by the tie-break, and each record is
-   joined to the next `dedupe.WINDOW` records of the key. The local engine splits a block of
-   more than `dedupe.BLOCK_CAP` records by a second key (`dedupe.candidate_pairs`); this join
-   does not yet, so on a population with blocks that large (a common name in some 100,000
-   registrations) the two engines' candidate pairs, and so possibly their clusters, differ;
+   joined to the next `dedupe.WINDOW` records of the key. A block of more than
+   `dedupe.BLOCK_CAP` records is split by a second key exactly as `dedupe.candidate_pairs`
+   splits it (birth-year bands for the undated keys, the mother's name for the dated ones,
+   `dedupe.SPLIT_WINDOW` neighbours in a sub-block still too large, and the records without
+   the second key windowed over the whole block), so both engines propose the same pairs;
 4. pairs are scored in `mapInPandas` by `vectorised.score_pair_arrays`, the household pairs
    that blocking missed are added and scored the same way, and household support counted with
    joins;
@@ -46,16 +47,19 @@ from refuge.matching.compare import (
     score_pair,
 )
 from refuge.matching.dedupe import (
+    BLOCK_CAP,
     COMPATIBLE_MARGIN,
     MAX_HOUSEHOLD,
+    SPLIT_WINDOW,
     SUPPORT_LOG_ODDS,
     WINDOW,
+    YEAR_BAND,
     DedupeStats,
     ScoredPairs,
     _stable_hash,
     link_probabilities,
 )
-from refuge.matching.keys import record_key_pairs
+from refuge.matching.keys import UNDATED_KEYS, record_key_pairs
 from refuge.matching.records import PersonRecord, validate_record
 from refuge.matching.vectorised import RecordArrays, score_pair_arrays
 
@@ -134,18 +138,35 @@ def _name_combinations(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame
         yield pd.DataFrame({"combination": [c for c in combinations if c]})
 
 
+_KEY_SCHEMA = "kh long, th long, yr long, idx long, undated boolean, mother long"
+
+
 def _keys(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Each record's blocking keys with what splitting an oversized block needs: whether the
+    key carries no date, and the hash of the mother's given name (0 for none)."""
     for df in batches:
-        kh, th, yr, ow = [], [], [], []
+        kh, th, yr, ow, undated, mother = [], [], [], [], [], []
         for row in df.to_dict("records"):
             p = _prepared(row)
             y = p.birth.year if p.birth else 0
+            m = _stable_hash(p.mother.tokens[0].skel) if p.mother.tokens else 0
             for key, tie in record_key_pairs(p):
                 kh.append(_stable_hash(key))
                 th.append(_stable_hash(tie))
                 yr.append(y)
                 ow.append(row["idx"])
-        yield pd.DataFrame({"kh": kh, "th": th, "yr": yr, "idx": ow}, dtype="int64")
+                undated.append(key.startswith(UNDATED_KEYS))
+                mother.append(m)
+        yield pd.DataFrame(
+            {
+                "kh": pd.Series(kh, dtype="int64"),
+                "th": pd.Series(th, dtype="int64"),
+                "yr": pd.Series(yr, dtype="int64"),
+                "idx": pd.Series(ow, dtype="int64"),
+                "undated": pd.Series(undated, dtype=bool),
+                "mother": pd.Series(mother, dtype="int64"),
+            }
+        )
 
 
 def _scorer(freqs: NameFrequencies | None, prior: float):
@@ -292,25 +313,10 @@ def dedupe_spark(
     }
     freqs = NameFrequencies(max(total // 4, 1), skeletons, forms, combinations=combinations)
 
-    # Blocking as a join: rank inside each key by tie-break, birth year and record number (the
-    # local engine's sort), then each record meets the next WINDOW of its key.
-    keys = records.mapInPandas(_keys, "kh long, th long, yr long, idx long")
-    ranked = keys.withColumn(
-        "rn", F.row_number().over(Window.partitionBy("kh").orderBy("th", "yr", "idx"))
-    )
-    a, b = ranked.alias("a"), ranked.alias("b")
-    joined = a.join(
-        b,
-        (F.col("a.kh") == F.col("b.kh"))
-        & (F.col("b.rn") > F.col("a.rn"))
-        & (F.col("b.rn") <= F.col("a.rn") + WINDOW),
-    )
-    candidates = (
-        joined.select(F.least("a.idx", "b.idx").alias("i"), F.greatest("a.idx", "b.idx").alias("j"))
-        .where("i != j")
-        .distinct()
-        .cache()
-    )
+    keys = records.mapInPandas(_keys, _KEY_SCHEMA)
+    # Checkpointed: the plan of the blocking joins, repeated in every later stage's plan, made
+    # the driver run out of memory describing the plan of the household stages.
+    candidates = _candidate_pairs(keys).localCheckpoint()
     stats.candidate_pairs = candidates.count()
 
     fields_of = records.select("idx", *_FIELDS, "kept_document")
@@ -442,6 +448,70 @@ def dedupe_spark(
     stats.clusters = len(clusters)
     stats.errors = rows.count() - n
     return stats
+
+
+def _window_join(entries, block, window: int, keep: str | None = None):
+    """Blocking as a join: entries ranked inside their block (the columns `block`) by
+    tie-break, birth year and record number (the local engine's sort), each joined to the next
+    `window` of its block; with `keep`, only pairs where that column is true on one side."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    order = Window.partitionBy(*block).orderBy("th", "yr", "idx")
+    ranked = entries.withColumn("rn", F.row_number().over(order))
+    a, b = ranked.alias("a"), ranked.alias("b")
+    same = [F.col(f"a.{c}") == F.col(f"b.{c}") for c in block]
+    condition = (F.col("b.rn") > F.col("a.rn")) & (F.col("b.rn") <= F.col("a.rn") + window)
+    for c in same:
+        condition = condition & c
+    joined = a.join(b, condition)
+    if keep is not None:
+        joined = joined.where(F.col(f"a.{keep}") | F.col(f"b.{keep}"))
+    return joined.select(
+        F.least("a.idx", "b.idx").alias("i"), F.greatest("a.idx", "b.idx").alias("j")
+    )
+
+
+def _candidate_pairs(keys):
+    """`dedupe.candidate_pairs` as joins: a block of at most BLOCK_CAP entries is windowed
+    over WINDOW neighbours; a larger one is split by a second key (`dedupe._sub_keys`: two
+    overlapping birth-year bands for an undated key, the mother's name for a dated one), each
+    sub-block windowed over WINDOW neighbours if it fits in BLOCK_CAP and over SPLIT_WINDOW
+    otherwise, and the entries without the second key meet their SPLIT_WINDOW next ones of
+    the whole block."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    sized = keys.withColumn("size", F.count("*").over(Window.partitionBy("kh"))).cache()
+    small = sized.where(F.col("size") <= BLOCK_CAP)
+    big = sized.where(F.col("size") > BLOCK_CAP)
+    dated_entry = F.col("undated") & (F.col("yr") > 0)
+    by_mother = ~F.col("undated") & (F.col("mother") != 0)
+    dated = big.where(dated_entry)
+    half = YEAR_BAND // 2
+    # The local engine's sub-block numbers inside one key (undated keys have only bands,
+    # dated ones only mothers, so the two never meet in one key).
+    subs = (
+        dated.withColumn("sub", F.expr(f"(yr div {YEAR_BAND}) * 2"))
+        .unionByName(dated.withColumn("sub", F.expr(f"((yr + {half}) div {YEAR_BAND}) * 2 + 1")))
+        .unionByName(
+            big.where(by_mother).withColumn("sub", F.col("mother").bitwiseAND((1 << 31) - 1))
+        )
+        .select("kh", "sub", "th", "yr", "idx")
+    )
+    subs = subs.withColumn("sub_size", F.count("*").over(Window.partitionBy("kh", "sub"))).cache()
+    without = big.withColumn("without", ~(dated_entry | by_mother))
+    pairs = (
+        _window_join(small, ["kh"], WINDOW)
+        .unionByName(
+            _window_join(subs.where(F.col("sub_size") <= BLOCK_CAP), ["kh", "sub"], WINDOW)
+        )
+        .unionByName(
+            _window_join(subs.where(F.col("sub_size") > BLOCK_CAP), ["kh", "sub"], SPLIT_WINDOW)
+        )
+        .unionByName(_window_join(without, ["kh"], SPLIT_WINDOW, keep="without"))
+    )
+    return pairs.where("i != j").distinct()
 
 
 def _with_households(pairs, households):

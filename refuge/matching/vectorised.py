@@ -147,6 +147,7 @@ class _Names:
         self.phon_length = np.array(
             [len(n.tokens[0].phon) if len(n.tokens) == 1 else 0 for n in names], dtype=np.int64
         )
+        self._token_tables = TokenTables()
         self._cache_codes = np.empty(0, dtype=np.int64)
         self._cache_level = np.empty(0, dtype=np.int8)
         self._cache_cost = np.empty(0, dtype=np.float64)
@@ -234,7 +235,9 @@ class _Names:
     def _token_distances(self, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
         width = len(self.token_text)
         uniq, inverse = np.unique(ta * width + tb, return_inverse=True)
-        return batch_phoneme_distance(self.token_text, uniq // width, uniq % width)[inverse]
+        return batch_phoneme_distance(
+            self.token_text, uniq // width, uniq % width, tables=self._token_tables
+        )[inverse]
 
 
 def _levels(cost: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -279,8 +282,66 @@ def _assign_tokens(a: NormalisedName, b: NormalisedName, distances) -> tuple[int
     return _level_number(cost, length), cost
 
 
+class TokenTables:
+    """The per-token tables of `batch_phoneme_distance` (letters numbered, the cost of dropping
+    each letter facing Latin or Arabic), kept from one call to the next: a run's list of tokens
+    only grows, and building the tables of every token again at each of some 150 calls was a
+    fifth of the comparison's time at 1M."""
+
+    def __init__(self) -> None:
+        self.alphabet: dict[str, int] = {}
+        self.letters: list[str] = ["a"]
+        self.sub = np.zeros((1, 1), dtype=np.float64)
+        self._codes = np.zeros((0, 1), dtype=np.int64)
+        self._indel = np.zeros((0, 2, 1), dtype=np.float64)
+        self.lengths = np.zeros(0, dtype=np.int64)
+        self.arabic = np.zeros(0, dtype=np.int64)
+        self.codes_t = self._codes.T.copy()
+        self.indel_t = self._indel.transpose(1, 2, 0).copy()
+
+    def extend(self, tokens: Sequence[tuple[str, bool]]) -> None:
+        """Add the tokens past those already known (`tokens` extends the earlier list)."""
+        new = tokens[len(self.lengths) :]
+        if not new:
+            return
+        letters_before = len(self.alphabet)
+        for phon, _arabic in new:
+            for ch in phon:
+                self.alphabet.setdefault(ch, len(self.alphabet))
+        if len(self.alphabet) != letters_before:
+            letters = list(self.alphabet)
+            self.letters = letters
+            self.sub = np.array([[_sub(x, y) for y in letters] for x in letters], dtype=np.float64)
+        longest = max(self._codes.shape[1], max(len(phon) for phon, _ in new))
+        # Per token: its letters and the cost of dropping each, facing Latin (0) or Arabic (1).
+        codes = np.zeros((len(new), longest), dtype=np.int64)
+        indel = np.zeros((len(new), 2, longest), dtype=np.float64)
+        for t, (phon, is_arabic) in enumerate(new):
+            for pos, ch in enumerate(phon):
+                codes[t, pos] = self.alphabet[ch]
+                indel[t, 0, pos] = _indel(ch, pos, is_arabic, False)
+                indel[t, 1, pos] = _indel(ch, pos, is_arabic, True)
+        pad = longest - self._codes.shape[1]
+        old_codes = np.pad(self._codes, ((0, 0), (0, pad))) if pad else self._codes
+        old_indel = np.pad(self._indel, ((0, 0), (0, 0), (0, pad))) if pad else self._indel
+        self._codes = np.concatenate((old_codes, codes))
+        self._indel = np.concatenate((old_indel, indel))
+        self.lengths = np.concatenate(
+            (self.lengths, np.array([len(phon) for phon, _ in new], dtype=np.int64))
+        )
+        self.arabic = np.concatenate(
+            (self.arabic, np.array([int(a) for _, a in new], dtype=np.int64))
+        )
+        self.codes_t = self._codes.T.copy()
+        self.indel_t = self._indel.transpose(1, 2, 0).copy()
+
+
 def batch_phoneme_distance(
-    tokens: Sequence[tuple[str, bool]], ta: np.ndarray, tb: np.ndarray
+    tokens: Sequence[tuple[str, bool]],
+    ta: np.ndarray,
+    tb: np.ndarray,
+    *,
+    tables: TokenTables | None = None,
 ) -> np.ndarray:
     """`compare.phoneme_distance` of tokens[ta[k]] and tokens[tb[k]] (each a (phon, arabic)
     pair) for every k at once.
@@ -293,30 +354,16 @@ def batch_phoneme_distance(
     out = np.zeros(len(ta), dtype=np.float64)
     if not len(ta):
         return out
-    alphabet: dict[str, int] = {}
-    for phon, _arabic in tokens:
-        for ch in phon:
-            alphabet.setdefault(ch, len(alphabet))
-    letters = list(alphabet) or ["a"]
-    sub = np.array([[_sub(x, y) for y in letters] for x in letters], dtype=np.float64)
-    longest = max(1, max(len(phon) for phon, _ in tokens))
-    # Per token: its letters and the cost of dropping each, facing Latin (0) or Arabic (1).
-    codes = np.zeros((len(tokens), longest), dtype=np.int64)
-    indel = np.zeros((len(tokens), 2, longest), dtype=np.float64)
-    arabic = np.zeros(len(tokens), dtype=np.int64)
-    for t, (phon, is_arabic) in enumerate(tokens):
-        arabic[t] = is_arabic
-        for pos, ch in enumerate(phon):
-            codes[t, pos] = alphabet[ch]
-            indel[t, 0, pos] = _indel(ch, pos, is_arabic, False)
-            indel[t, 1, pos] = _indel(ch, pos, is_arabic, True)
-    lengths = np.array([len(phon) for phon, _ in tokens], dtype=np.int64)
+    if tables is None:
+        tables = TokenTables()
+    tables.extend(tokens)
+    lengths, arabic = tables.lengths, tables.arabic
     len_a, len_b = lengths[ta], lengths[tb]
     order = np.lexsort((len_b, len_a))
-    width = len(letters)
-    sub_flat = sub.ravel()
+    width = len(tables.letters)
+    sub_flat = tables.sub.ravel()
     # Columns are pairs (rows of the table are letters), so that each step reads contiguous memory.
-    codes_t, indel_t = codes.T.copy(), indel.transpose(1, 2, 0).copy()
+    codes_t, indel_t = tables.codes_t, tables.indel_t
     # Batches of pairs of one shape (length of a, length of b): no cell is wasted on padding.
     sorted_a, sorted_b = len_a[order], len_b[order]
     shape_starts = np.flatnonzero(

@@ -2,10 +2,22 @@ import csv
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-from refuge.matching.compare import PreparedRecord, prior_log_odds, score_pair
-from refuge.matching.dedupe import dedupe_csv, dedupe_records, forget_family_documents
-from refuge.matching.records import PersonRecord
+import numpy as np
+import pytest
+
+from refuge.matching import dedupe
+from refuge.matching.compare import MATCH_THRESHOLD, PreparedRecord, prior_log_odds, score_pair
+from refuge.matching.dedupe import (
+    _sorted_unique,
+    dedupe_csv,
+    dedupe_records,
+    forget_family_documents,
+)
+from refuge.matching.records import PersonRecord, read_exchange_csv
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def family(ref, site, script):
@@ -185,3 +197,77 @@ def test_candidate_pairs_are_the_same_in_every_process():
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_distinct_pair_codes_by_sorting_are_those_of_np_unique():
+    rng = np.random.default_rng(5)
+    codes = rng.integers(-(10**12), 10**12, size=5_000)
+    codes = np.concatenate((codes, codes[:1_000], [7, 7, 7]))
+    assert np.array_equal(_sorted_unique(codes), np.unique(codes))
+    for few in ([], [3], [3, 3], [4, 2]):
+        values = np.array(few, dtype=np.int64)
+        assert np.array_equal(_sorted_unique(values), np.unique(values))
+
+
+def test_clustering_reads_scored_pairs_and_decides_as_scoring_them_again(tmp_path, monkeypatch):
+    people = tmp_path / "people"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "synthetic.py"),
+            "2000",
+            "--seed",
+            "4",
+            "--out",
+            people,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    records = read_exchange_csv(f"{people}.csv")[0]
+    looked_up = []
+    get = dedupe._KnownPairs.get
+
+    def counting_get(self, x, y):
+        found = get(self, x, y)
+        looked_up.append(found is not None)
+        return found
+
+    monkeypatch.setattr(dedupe._KnownPairs, "get", counting_get)
+    with_lookups = dedupe_records(records)
+    assert sum(looked_up) > 0  # merges across clusters asked about pairs already scored
+    monkeypatch.setattr(dedupe._KnownPairs, "get", lambda self, x, y: None)
+    assert dedupe_records(records) == with_lookups
+
+
+def test_known_pairs_hold_score_pair_in_the_order_asked(tmp_path):
+    # score_pair is not symmetric (which name is the rare one depends on the side), so a
+    # pair scored as (i, j) must be looked up as (j, i) with its own score.
+    people = tmp_path / "people"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "synthetic.py"), "2000", "--seed", "4"]
+        + ["--out", people],
+        check=True,
+        capture_output=True,
+    )
+    prepared = [PreparedRecord(r) for r in read_exchange_csv(f"{people}.csv")[0]]
+    forget_family_documents(prepared)
+    freqs = dedupe.name_frequencies(prepared)
+    prior = prior_log_odds(len(prepared))
+    scored = dedupe.score_candidates(prepared, dedupe._household_ids(prepared), freqs, prior)
+    _boosted, prob = dedupe.link_probabilities(scored, prior)
+    strong = prob >= MATCH_THRESHOLD
+    known = dedupe._KnownPairs(
+        len(prepared), scored.left[strong], scored.right[strong], scored, prior
+    )
+    n = len(prepared)
+    asymmetric = 0
+    for code in known.codes.tolist():
+        x, y = divmod(code, n)
+        total, vetoed, _cap = score_pair(prepared[x], prepared[y], freqs, prior)
+        back, back_vetoed, _cap = score_pair(prepared[y], prepared[x], freqs, prior)
+        asymmetric += back != total
+        assert known.get(x, y) == (pytest.approx(total, abs=1e-4), vetoed)
+        assert known.get(y, x) == (pytest.approx(back, abs=1e-4), back_vetoed)
+    assert len(known.codes) > 100
+    assert asymmetric > 0

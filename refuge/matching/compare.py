@@ -523,6 +523,9 @@ _NAME_FIELDS = (
 _COMBINATION_M_LOG = math.log(0.92) + math.log(0.9) + math.log(0.88)
 _COMBINATION_LEVELS = ("exact", "agree_strong")
 _COMBINED_FIELDS = ("given_name", "father_name", "family_name")
+# Fewer namesakes seen than independent names would give raise the weight by at most this
+# (twice the odds): at a million the unraised pairs alone with their names are namesakes too.
+_COMBINATION_MAX_RAISE = math.log(2)
 _WEAK_WEIGHT = 0.7
 _TYPO_WEIGHT = 1.5
 _FAR_TYPO_WEIGHT = 0.0
@@ -753,14 +756,17 @@ def score_pair(
         if combined is not None:
             parts = name_weights["given_name"] + name_weights["father_name"]
             parts += name_weights["family_name"]
-            total += combined - parts
+            total += min(combined - parts, _COMBINATION_MAX_RAISE)
             if reasons is not None:
                 count = frequencies.combinations.get(name_combination(pa), 0)
                 reasons.append(
                     Reason(
                         "names",
                         "combination",
-                        {"records": count, "weight": round(combined - parts, 2)},
+                        {
+                            "records": count,
+                            "weight": round(min(combined - parts, _COMBINATION_MAX_RAISE), 2),
+                        },
                     )
                 )
 

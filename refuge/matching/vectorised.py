@@ -31,6 +31,7 @@ from rapidfuzz.process import cpdist
 from refuge.matching.compare import (
     _COMBINATION_FLOOR,
     _COMBINATION_M_LOG,
+    _COMBINATION_MAX_RAISE,
     _COMBINED_FIELDS,
     _DISTINCT_WEIGHT,
     _FAR_TYPO_WEIGHT,
@@ -687,7 +688,8 @@ def _score_chunk(
             combined &= (level == EXACT) | (level == STRONG)
             parts += weight
     if combined.any():
-        total[combined] += _combination_weights(r, i[combined], j[combined]) - parts[combined]
+        raise_ = _combination_weights(r, i[combined], j[combined]) - parts[combined]
+        total[combined] += np.minimum(raise_, _COMBINATION_MAX_RAISE)
     sa, sb = r.sex[i], r.sex[j]
     total += np.where((sa != 0) & (sb != 0), np.where(sa == sb, 0.67, SEX_DISAGREE_WEIGHT), 0.0)
     total += _BIRTH_WEIGHT_ARRAY[birth]

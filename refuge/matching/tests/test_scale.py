@@ -103,9 +103,14 @@ def _combination_weight(result):
 
 def test_common_names_seldom_seen_together_count_the_namesakes_really_seen():
     # Independent names would put 100,000 * 0.05 * 0.04 * 0.03 = 6 records on this
-    # combination; the registry holds 4, the pair and 2 namesakes: three times fewer.
-    result = _compare(COMMON, 100_000, 4)
-    assert _combination_weight(result) == pytest.approx(math.log(3), abs=0.01)
+    # combination; the registry holds 5, the pair and 3 namesakes: twice fewer.
+    assert _combination_weight(_compare(COMMON, 100_000, 5)) == pytest.approx(math.log(2), abs=0.01)
+    # With 12 namesakes, twice more than independent names give: half the odds.
+    assert _combination_weight(_compare(COMMON, 100_000, 14)) == pytest.approx(
+        -math.log(2), abs=0.01
+    )
+    # Fewer still raise the weight no more than twice the odds.
+    assert _combination_weight(_compare(COMMON, 100_000, 3)) == pytest.approx(math.log(2), abs=0.01)
 
 
 def test_a_pair_alone_with_rare_names_weighs_as_independent_names_would():

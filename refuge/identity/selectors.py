@@ -149,6 +149,24 @@ def registry_size() -> int:
     return max(size, 1000)
 
 
+def _best_comparisons(ours, people, records_of, population: int) -> list:
+    """Each person's best comparison between any of their records and any of ours, as
+    (comparison, person), non-matches left out, the likeliest first (ties in the people's
+    order)."""
+    found = []
+    for person in people:
+        best = None
+        for theirs in records_of(person):
+            for record in ours:
+                comparison = compare_people(record, theirs, population=population)
+                if best is None or comparison.log_odds > best.log_odds:
+                    best = comparison
+        if best is not None and best.decision != Decision.NON_MATCH:
+            found.append((best, person))
+    found.sort(key=lambda item: -item[0].log_odds)
+    return found
+
+
 def instant_check(
     user,
     records: list[PersonRecord],
@@ -176,18 +194,7 @@ def instant_check(
     )
     if exclude_household:
         people = people.exclude(household_id=exclude_household)
-    population = registry_size()
-    found = []
-    for person in people:
-        best = None
-        for theirs in person_records(person):
-            for ours in records:
-                comparison = compare_people(ours, theirs, population=population)
-                if best is None or comparison.log_odds > best.log_odds:
-                    best = comparison
-        if best is not None and best.decision != Decision.NON_MATCH:
-            found.append((best, person))
-    found.sort(key=lambda item: -item[0].log_odds)
+    found = _best_comparisons(records, people, person_records, registry_size())
     matches = []
     for comparison, person in found[:limit]:
         site = person.household.current_site or person.household.registered_at
@@ -348,19 +355,12 @@ def household_matches(user, members: list) -> dict[int, list[InstantMatch]]:
     population = registry_size()
     warnings = {}
     for index, ids in candidates.items():
-        found = []
-        for person in people:
-            if person.pk not in ids:
-                continue
-            best = None
-            for their_record in theirs[person.pk]:
-                for ours in records[index]:
-                    comparison = compare_people(ours, their_record, population=population)
-                    if best is None or comparison.log_odds > best.log_odds:
-                        best = comparison
-            if best is not None and best.decision != Decision.NON_MATCH:
-                found.append((best, person))
-        found.sort(key=lambda item: -item[0].log_odds)
+        found = _best_comparisons(
+            records[index],
+            [person for person in people if person.pk in ids],
+            lambda person: theirs[person.pk],
+            population,
+        )
         matches = []
         for comparison, person in found[:INSTANT_LIMIT]:
             if not user.can_access_site(person.household.audit_site_id):

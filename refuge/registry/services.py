@@ -190,63 +190,17 @@ def _refresh_name_tokens(person: Person) -> None:
     )
 
 
-def _create_member(
-    household: Household, member: MemberData, by, today: date, *, audited: list | None = None
-) -> Person:
-    """Save one member with their name tokens, documents and needs. With `audited` given, the
-    person's audit entry is appended to it for the caller to write with the household's others
-    in one append (audit.record_many); without, it is written now."""
-    person = Person(
-        household=household,
-        relationship=member.relationship,
-        sex=member.sex,
-        birth_date=member.birth_date,
-        birth_date_precision=member.birth_date_precision,
-        origin=member.origin,
-        origin_village=member.origin_village.strip(),
-        languages=list(member.languages),
-        profession=member.profession.strip(),
-        education=member.education,
-        **{f: member.names.get(f, "").strip() for f in NAME_FIELDS},
+def _create_member(household: Household, member: MemberData, by, today: date) -> Person:
+    """Save one member who joins later, with their name tokens, documents and needs, and their
+    audit entry."""
+    ((person, detail),) = _create_members(household, [member], by, today)
+    audit.record(
+        actor=by,
+        action=audit.Action.CREATE,
+        target=person,
+        site_id=household.audit_site_id,
+        detail=detail,
     )
-    person.full_clean(exclude=["household"])
-    person.save()
-    # A new person has no tokens yet: nothing to delete first.
-    PersonNameToken.objects.bulk_create(
-        PersonNameToken(person=person, token=t[:80])
-        for t in sorted(person_search_tokens({f: getattr(person, f) for f in NAME_FIELDS}))
-    )
-    for doc in member.documents:
-        Document.objects.create(
-            person=person,
-            doc_type=doc.doc_type,
-            number=doc.number.strip(),
-            issuer=doc.issuer,
-            expires_on=doc.expires_on,
-        )
-    if member.needs:
-        Need.objects.bulk_create(
-            Need(person=person, code=code, recorded_on=today, recorded_by=by)
-            for code in dict.fromkeys(member.needs)
-        )
-    detail = {
-        "household": household.registration_number,
-        "fields": {
-            f: getattr(person, f)
-            for f in EDITABLE_PERSON_FIELDS
-            if getattr(person, f) not in ("", None, [])
-        },
-    }
-    if audited is None:
-        audit.record(
-            actor=by,
-            action=audit.Action.CREATE,
-            target=person,
-            site_id=household.audit_site_id,
-            detail=detail,
-        )
-    else:
-        audited.append((person, detail))
     return person
 
 
@@ -254,8 +208,8 @@ def _create_members(
     household: Household, members: list[MemberData], by, today: date
 ) -> list[tuple[Person, dict]]:
     """Save a new household's members, in the order given, with their name tokens, documents
-    and needs: each person validated as _create_member does, then each table written in one
-    insert for the whole household instead of one a member (an import registers thousands of
+    and needs: each person validated, then each table written in one insert for the whole
+    household instead of one a member (an import registers thousands of
     households). Returns each person with the detail of their audit entry, for the caller to
     append with the household's."""
     people = []

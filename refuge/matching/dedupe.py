@@ -10,8 +10,10 @@ only strong links are kept for clustering.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from array import array
 from collections import Counter
 from collections.abc import Iterable
@@ -46,6 +48,8 @@ COMPATIBLE_MARGIN = 4.0
 SUPPORT_LOG_ODDS = 0.0  # a member pair at even odds or better supports its households
 _CHUNK = 200_000
 _PAIR_RANGES = 16
+# Fewer pairs than this are scored in one process: forking costs more than it saves.
+PARALLEL_PAIRS = 2_000_000
 MAX_HOUSEHOLD = 20  # larger "households" are data errors; their members are not cross-paired
 
 
@@ -321,6 +325,44 @@ def _score_all(left, right, workers: int, bar: tqdm | None) -> tuple[np.ndarray,
     return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])
 
 
+def _score_arrays_half(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    start, stop = args
+    arrays, left, right, prior = (
+        _STATE["arrays"],
+        _STATE["left"],
+        _STATE["right"],
+        _STATE["prior"],
+    )
+    return score_pair_arrays(arrays, left[start:stop], right[start:stop], prior)
+
+
+def _score_arrays_in_two(
+    arrays: RecordArrays, left: np.ndarray, right: np.ndarray, prior: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`score_pair_arrays` with the second half of the pairs in one forked process while this
+    one scores the first: the comparison is the costliest stage of a run at a million records
+    and each pair's figures depend on that pair alone, so the halves give the same figures.
+
+    The child inherits the record arrays through fork (only two slice bounds go to it, and its
+    totals and flags, five bytes a pair, come back). Objects that exist at the fork are frozen
+    out of the garbage collector first: a collection in the child would otherwise write to the
+    header of every object it inherited and so copy the parent's heap page by page (memory is
+    the other half of the issue's target). The child's name comparisons are not kept: this
+    process works out again the few that later steps need."""
+    half = len(left) // 2
+    _STATE.update(arrays=arrays, left=left, right=right, prior=prior)
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork")) as pool:
+            second = pool.submit(_score_arrays_half, (half, len(left)))
+            first = score_pair_arrays(arrays, left[:half], right[:half], prior)
+            second_totals, second_flags = second.result()
+    finally:
+        gc.unfreeze()
+        _STATE.clear()
+    return np.concatenate((first[0], second_totals)), np.concatenate((first[1], second_flags))
+
+
 def score_pairs(
     prepared: list[PreparedRecord],
     left: np.ndarray,
@@ -332,16 +374,21 @@ def score_pairs(
     bar: tqdm | None = None,
     arrays: RecordArrays | None = None,
     one_by_one: bool = False,
+    min_parallel_pairs: int = PARALLEL_PAIRS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Log-odds and flags (1: vetoed, 2: capped at possible) of each pair (left[k], right[k]).
 
     Over arrays (`arrays`, built from `prepared` when not given; reusing them reuses the name
-    comparisons already made); `one_by_one` calls `score_pair` for each pair instead, in
-    `workers` processes (the reference the vectorised scoring is tested against)."""
+    comparisons already made), with `workers` > 1 and at least `min_parallel_pairs` pairs in
+    two processes (see `_score_arrays_in_two`); `one_by_one` calls `score_pair` for each pair
+    instead, in `workers` processes (the reference the vectorised scoring is tested against)."""
     if not one_by_one:
         if arrays is None:
             arrays = RecordArrays(prepared, frequencies)
-        totals, flags = score_pair_arrays(arrays, left, right, prior)
+        if workers > 1 and len(left) >= min_parallel_pairs:
+            totals, flags = _score_arrays_in_two(arrays, left, right, prior)
+        else:
+            totals, flags = score_pair_arrays(arrays, left, right, prior)
         if bar:
             bar.update(len(left))
         return totals, flags

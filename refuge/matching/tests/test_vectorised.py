@@ -125,3 +125,49 @@ def test_household_steps_give_the_same_pairs_and_support_slice_by_slice(populati
     np.testing.assert_array_equal(
         dedupe.household_support(left, right, totals, flags, hh), whole_support
     )
+
+
+def test_scores_in_two_processes_equal_scores_in_one(population, tmp_path, monkeypatch):
+    """The comparison split over a forked process gives every pair the figures of one process,
+    in the pairs' order, and the second half really is scored in another process."""
+    import gc
+    import os
+
+    from refuge.matching import dedupe
+
+    freqs = name_frequencies(population)
+    prior = prior_log_odds(len(population))
+    left, right = _pairs(population)
+    serial = score_pairs(
+        population, left, right, freqs, prior, arrays=RecordArrays(population, freqs)
+    )
+
+    # Which process scored how many pairs: the forked child inherits this wrapper.
+    log = tmp_path / "scorers"
+    scored_by = dedupe.score_pair_arrays
+
+    def logged(arrays, i, j, prior):
+        with log.open("a") as f:
+            f.write(f"{os.getpid()} {len(i)}\n")
+        return scored_by(arrays, i, j, prior)
+
+    monkeypatch.setattr(dedupe, "score_pair_arrays", logged)
+    parallel = score_pairs(
+        population,
+        left,
+        right,
+        freqs,
+        prior,
+        workers=2,
+        arrays=RecordArrays(population, freqs),
+        min_parallel_pairs=0,
+    )
+
+    np.testing.assert_array_equal(parallel[0], serial[0])
+    np.testing.assert_array_equal(parallel[1], serial[1])
+    calls = [line.split() for line in log.read_text().splitlines()]
+    assert len(calls) == 2 and len({pid for pid, _ in calls}) == 2
+    assert str(os.getpid()) in {pid for pid, _ in calls}
+    assert sorted(int(n) for _, n in calls) == [len(left) // 2, len(left) - len(left) // 2]
+    # The parent's objects are back under the garbage collector.
+    assert gc.get_freeze_count() == 0

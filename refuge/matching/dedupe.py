@@ -13,10 +13,10 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from array import array
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from hashlib import blake2b
 from itertools import chain

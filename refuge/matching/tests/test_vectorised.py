@@ -1,5 +1,7 @@
 """The comparison over arrays gives every pair the same figures as `score_pair` one by one."""
 
+import gc
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -7,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from refuge.matching import dedupe
 from refuge.matching.compare import PreparedRecord, phoneme_distance, prior_log_odds
 from refuge.matching.dedupe import (
     _household_ids,
@@ -130,11 +133,6 @@ def test_household_steps_give_the_same_pairs_and_support_slice_by_slice(populati
 def test_scores_in_two_processes_equal_scores_in_one(population, tmp_path, monkeypatch):
     """The comparison split over a forked process gives every pair the figures of one process,
     in the pairs' order, and the second half really is scored in another process."""
-    import gc
-    import os
-
-    from refuge.matching import dedupe
-
     freqs = name_frequencies(population)
     prior = prior_log_odds(len(population))
     left, right = _pairs(population)

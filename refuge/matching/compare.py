@@ -772,8 +772,7 @@ def score_pair(
                 Reason(field_name, code, {"a": na.raw, "b": nb.raw, "weight": round(weight, 2)})
             )
     if frequencies is not None and family_cmp is None:
-        _add_combination(pa, pb, frequencies, name_weights, name_codes, reasons)
-        total += name_weights.pop("combination", 0.0)
+        total += _combination_weight(pa, pb, frequencies, name_weights, name_codes, reasons)
 
     if pa.sex and pb.sex:
         w, code = (0.67, "agree") if not sex_differs else (SEX_DISAGREE_WEIGHT, "disagree")
@@ -810,18 +809,18 @@ def score_pair(
     return total, veto, cap
 
 
-def _add_combination(
+def _combination_weight(
     pa: PreparedRecord,
     pb: PreparedRecord,
     frequencies: NameFrequencies,
     name_weights: dict[str, float],
     name_codes: dict[str, str],
     reasons: list[Reason] | None,
-) -> None:
-    """The names' weight by the namesakes really seen (`NameFrequencies.combination_weight`),
-    put in `name_weights["combination"]`: the given, father's and family names agreeing, or,
-    where one record has no father's name, the given and family names agreeing (else a pair
-    without a father's name would be judged by independent names alone, which at a million
+) -> float:
+    """What weighing the names by the namesakes really seen (`NameFrequencies.combination_weight`)
+    adds to their parts' weights, 0 where it does not apply: the given, father's and family
+    names agreeing or, where one record has no father's name, the given and family names
+    agreeing (else such a pair is judged by independent names alone, which at a million
     overstates the namesakes of most combinations). Either raise is capped alike."""
     if all(name_codes[f] in _COMBINATION_LEVELS for f in _COMBINED_FIELDS):
         fields, code = _COMBINED_FIELDS, "combination"
@@ -841,17 +840,17 @@ def _add_combination(
             m_log=_GIVEN_FAMILY_M_LOG,
         )
     else:
-        return
+        return 0.0
     if combined is None:
-        return
+        return 0.0
     parts = 0.0
     for f in fields:
         parts += name_weights[f]
     weight = min(combined - parts, _COMBINATION_MAX_RAISE)
-    name_weights["combination"] = weight
     if reasons is not None:
         count = frequencies.combinations.get(key_a, 0)
         reasons.append(Reason("names", code, {"records": count, "weight": round(weight, 2)}))
+    return weight
 
 
 def probability(log_odds: float) -> float:

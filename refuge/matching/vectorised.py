@@ -683,7 +683,7 @@ def _score_chunk(
     veto = np.zeros(len(i), dtype=bool)
     cap = np.zeros(len(i), dtype=bool)
     combined = ~swapped & (r.combination[i] >= 0) & (r.combination[j] >= 0)
-    # Given and family names only, where a father's name is missing (compare._add_combination).
+    # Given and family names only, where a father's name is missing (compare._combination_weight).
     given_family = ~swapped & (r.given_family[i] >= 0) & (r.given_family[j] >= 0)
     parts = np.zeros(len(i), dtype=np.float64)
     given_family_parts = np.zeros(len(i), dtype=np.float64)

@@ -1,7 +1,7 @@
 """The matching engine's reasons as sentences a reviewer can read, in their language."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 FIELDS = {
     "given_name": gettext_lazy("Given name"),
@@ -84,6 +84,25 @@ def explain(field: str, code: str, params: dict | None = None) -> str | None:
         return _("%(pairs)d other members of the two households match each other.") % {
             "pairs": int(params.get("pairs", 0))
         }
+    if field == "names" and code in ("combination", "given_family_combination"):
+        # The records carrying the names, the pair among them: fewer than names chosen
+        # independently would give raise the weight, more lower it.
+        records = int(params.get("records", 0))
+        if code == "combination":
+            text = ngettext(
+                "%(records)d registration carries these given, father's and family names.",
+                "%(records)d registrations carry these given, father's and family names.",
+                records,
+            )
+        else:
+            text = ngettext(
+                "%(records)d registration carries these given and family names (a father's "
+                "name is missing).",
+                "%(records)d registrations carry these given and family names (a father's "
+                "name is missing).",
+                records,
+            )
+        return text % {"records": records}
     text = OTHER.get((field, code))
     return str(text) if text is not None else None
 

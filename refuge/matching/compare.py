@@ -419,6 +419,15 @@ def name_combination(record: PreparedRecord) -> str:
     return f"{record.given.skeleton}|{record.father.skeleton}|{record.family.skeleton}"
 
 
+def given_family_combination(record: PreparedRecord) -> str:
+    """The combination of a record's given and family names (consonant skeletons), or "" when
+    one of them is missing. One separator where `name_combination` has two, so both kinds are
+    counted in one mapping (`NameFrequencies.combinations`) without meeting."""
+    if not (record.given.tokens and record.family.tokens):
+        return ""
+    return f"{record.given.skeleton}|{record.family.skeleton}"
+
+
 def prepare(record: PersonRecord | PreparedRecord) -> PreparedRecord:
     """Normalise a record's fields once (a no-op on a prepared record)."""
     return record if isinstance(record, PreparedRecord) else PreparedRecord(record)
@@ -446,11 +455,17 @@ class NameFrequencies:
         self.total = max(total, 1)
         self.counts = counts or {}
         self.forms = forms or {}
-        # Records per combination of given, father's and family names (`name_combination`).
+        # Records per combination of given, father's and family names (`name_combination`)
+        # and per combination of given and family names (`given_family_combination`).
         self.combinations = combinations or {}
 
     def combination_weight(
-        self, a: str, b: str, independent_namesakes: float = _COMBINATION_FLOOR
+        self,
+        a: str,
+        b: str,
+        independent_namesakes: float = _COMBINATION_FLOOR,
+        *,
+        m_log: float | None = None,
     ) -> float | None:
         """The weight of two records agreeing on their given, father's and family names, from
         how many records carry that combination (`name_combination` of each), or None when
@@ -463,7 +478,11 @@ class NameFrequencies:
         them among `total` records, u is k / total, so the pair's odds after the prior depend
         on k and not on the size of the registry. With none, the namesakes that independent
         names would give (`independent_namesakes`, total times the product of the three
-        names' frequencies), at most half a one, are assumed."""
+        names' frequencies), at most half a one, are assumed.
+
+        The same holds for given and family names alone (`given_family_combination`, where one
+        record has no father's name), with `m_log` the log-chance that a person's two names
+        agree (`_GIVEN_FAMILY_M_LOG`)."""
         if not self.combinations or not a or not b:
             return None
         count = self.combinations.get(a, 0)
@@ -471,10 +490,14 @@ class NameFrequencies:
             count += self.combinations.get(b, 0)
         others = max(count - 2, 0)
         expected = max(others, min(_COMBINATION_FLOOR, independent_namesakes))
-        return _COMBINATION_M_LOG - math.log(expected / self.total)
+        m = _COMBINATION_M_LOG if m_log is None else m_log
+        return m - math.log(expected / self.total)
 
-    def independent_namesakes(self, record: PreparedRecord) -> float:
-        """Records expected to carry this record's three names if names were independent."""
+    def independent_namesakes(self, record: PreparedRecord, *, father: bool = True) -> float:
+        """Records expected to carry this record's three names (without `father`, its given
+        and family names) if names were independent."""
+        if not father:
+            return self.total * (self.u(record.given, 0.02) * self.u(record.family, 0.02))
         u = self.u(record.given, 0.02) * self.u(record.father, 0.02)
         return self.total * (u * self.u(record.family, 0.02))
 
@@ -521,8 +544,11 @@ _NAME_FIELDS = (
 )
 # m of the three names of a person agreeing at once (the product of their m above).
 _COMBINATION_M_LOG = math.log(0.92) + math.log(0.9) + math.log(0.88)
+# m of a person's given and family names agreeing at once, where a father's name is missing.
+_GIVEN_FAMILY_M_LOG = math.log(0.92) + math.log(0.88)
 _COMBINATION_LEVELS = ("exact", "agree_strong")
 _COMBINED_FIELDS = ("given_name", "father_name", "family_name")
+_GIVEN_FAMILY_FIELDS = ("given_name", "family_name")
 # Fewer namesakes seen than independent names would give raise the weight by at most this
 # (twice the odds): at a million the unraised pairs alone with their names are namesakes too.
 _COMBINATION_MAX_RAISE = math.log(2)
@@ -745,30 +771,8 @@ def score_pair(
             reasons.append(
                 Reason(field_name, code, {"a": na.raw, "b": nb.raw, "weight": round(weight, 2)})
             )
-    if (
-        frequencies is not None
-        and family_cmp is None
-        and all(name_codes[f] in _COMBINATION_LEVELS for f in _COMBINED_FIELDS)
-    ):
-        combined = frequencies.combination_weight(
-            name_combination(pa), name_combination(pb), frequencies.independent_namesakes(pa)
-        )
-        if combined is not None:
-            parts = name_weights["given_name"] + name_weights["father_name"]
-            parts += name_weights["family_name"]
-            total += min(combined - parts, _COMBINATION_MAX_RAISE)
-            if reasons is not None:
-                count = frequencies.combinations.get(name_combination(pa), 0)
-                reasons.append(
-                    Reason(
-                        "names",
-                        "combination",
-                        {
-                            "records": count,
-                            "weight": round(min(combined - parts, _COMBINATION_MAX_RAISE), 2),
-                        },
-                    )
-                )
+    if frequencies is not None and family_cmp is None:
+        total += _combination_weight(pa, pb, frequencies, name_weights, name_codes, reasons)
 
     if pa.sex and pb.sex:
         w, code = (0.67, "agree") if not sex_differs else (SEX_DISAGREE_WEIGHT, "disagree")
@@ -803,6 +807,50 @@ def score_pair(
         if reasons is not None:
             reasons.append(Reason("decision", "same_document", {}))
     return total, veto, cap
+
+
+def _combination_weight(
+    pa: PreparedRecord,
+    pb: PreparedRecord,
+    frequencies: NameFrequencies,
+    name_weights: dict[str, float],
+    name_codes: dict[str, str],
+    reasons: list[Reason] | None,
+) -> float:
+    """What weighing the names by the namesakes really seen (`NameFrequencies.combination_weight`)
+    adds to their parts' weights, 0 where it does not apply: the given, father's and family
+    names agreeing or, where one record has no father's name, the given and family names
+    agreeing (else such a pair is judged by independent names alone, which at a million
+    overstates the namesakes of most combinations). Either raise is capped alike."""
+    if all(name_codes[f] in _COMBINATION_LEVELS for f in _COMBINED_FIELDS):
+        fields, code = _COMBINED_FIELDS, "combination"
+        key_a, key_b = name_combination(pa), name_combination(pb)
+        combined = frequencies.combination_weight(
+            key_a, key_b, frequencies.independent_namesakes(pa)
+        )
+    elif name_codes["father_name"] == "missing" and all(
+        name_codes[f] in _COMBINATION_LEVELS for f in _GIVEN_FAMILY_FIELDS
+    ):
+        fields, code = _GIVEN_FAMILY_FIELDS, "given_family_combination"
+        key_a, key_b = given_family_combination(pa), given_family_combination(pb)
+        combined = frequencies.combination_weight(
+            key_a,
+            key_b,
+            frequencies.independent_namesakes(pa, father=False),
+            m_log=_GIVEN_FAMILY_M_LOG,
+        )
+    else:
+        return 0.0
+    if combined is None:
+        return 0.0
+    parts = 0.0
+    for f in fields:
+        parts += name_weights[f]
+    weight = min(combined - parts, _COMBINATION_MAX_RAISE)
+    if reasons is not None:
+        count = frequencies.combinations.get(key_a, 0)
+        reasons.append(Reason("names", code, {"records": count, "weight": round(weight, 2)}))
+    return weight
 
 
 def probability(log_odds: float) -> float:

@@ -31,6 +31,7 @@ from refuge.matching.compare import (
     POSSIBLE_THRESHOLD,
     NameFrequencies,
     PreparedRecord,
+    given_family_combination,
     household_weight,
     name_combination,
     prior_log_odds,
@@ -83,6 +84,7 @@ def name_frequencies(prepared: list[PreparedRecord]) -> NameFrequencies:
             forms[name.key] += count
             total += count
     combinations.update(c for c in map(name_combination, prepared) if c)
+    combinations.update(c for c in map(given_family_combination, prepared) if c)
     return NameFrequencies(
         max(total // 4, 1), dict(skel), dict(forms), combinations=dict(combinations)
     )

@@ -42,6 +42,7 @@ from refuge.matching.compare import (
     MATCH_THRESHOLD,
     NameFrequencies,
     PreparedRecord,
+    given_family_combination,
     name_combination,
     prior_log_odds,
     score_pair,
@@ -134,7 +135,9 @@ def _name_counts(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
 
 def _name_combinations(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     for df in batches:
-        combinations = [name_combination(_prepared(row)) for row in df.to_dict("records")]
+        prepared = [_prepared(row) for row in df.to_dict("records")]
+        combinations = [name_combination(p) for p in prepared]
+        combinations += [given_family_combination(p) for p in prepared]
         yield pd.DataFrame({"combination": [c for c in combinations if c]})
 
 

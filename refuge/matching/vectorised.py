@@ -36,6 +36,8 @@ from refuge.matching.compare import (
     _DISTINCT_WEIGHT,
     _FAR_TYPO_WEIGHT,
     _GIVEN_DISAGREE_SAME_DOCUMENT,
+    _GIVEN_FAMILY_FIELDS,
+    _GIVEN_FAMILY_M_LOG,
     _NAME_FIELDS,
     _SLIP_MAX_COST,
     _SLIP_WEIGHT,
@@ -51,6 +53,7 @@ from refuge.matching.compare import (
     _indel,
     _level_for,
     _sub,
+    given_family_combination,
     name_combination,
 )
 from refuge.matching.normalise import NormalisedName
@@ -431,6 +434,9 @@ class RecordArrays:
         # combinations not counted), and the combination's number (-1 for none).
         self.combination_count = np.zeros(n, dtype=np.int64)
         self.combination = np.full(n, -1, dtype=np.int64)
+        # The same for the combination of given and family names (`given_family_combination`).
+        self.given_family_count = np.zeros(n, dtype=np.int64)
+        self.given_family = np.full(n, -1, dtype=np.int64)
         combinations = frequencies.combinations if frequencies is not None else {}
         combination_numbers: dict[str, int] = {}
         documents: dict[str, int] = {}
@@ -454,6 +460,12 @@ class RecordArrays:
                         combination, len(combination_numbers)
                     )
                     self.combination_count[k] = combinations.get(combination, 0)
+                combination = given_family_combination(p)
+                if combination:
+                    self.given_family[k] = combination_numbers.setdefault(
+                        combination, len(combination_numbers)
+                    )
+                    self.given_family_count[k] = combinations.get(combination, 0)
         self.frequencies = frequencies
         names.finish()
         self.names = names
@@ -592,20 +604,26 @@ def _name_weights(
     return weight, given_disagrees, caps
 
 
-def _combination_weights(r: RecordArrays, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """`NameFrequencies.combination_weight` for pairs whose combinations are both known."""
-    count = r.combination_count[i] + np.where(
-        r.combination[i] == r.combination[j], 0, r.combination_count[j]
-    )
+def _combination_weights(
+    r: RecordArrays, i: np.ndarray, j: np.ndarray, *, father: bool = True
+) -> np.ndarray:
+    """`NameFrequencies.combination_weight` for pairs whose combinations are both known: of the
+    three names, or without `father` of the given and family names."""
+    numbers = r.combination if father else r.given_family
+    counts = r.combination_count if father else r.given_family_count
+    count = counts[i] + np.where(numbers[i] == numbers[j], 0, counts[j])
     total = r.frequencies.total
     u = r.names.u
-    independent = total * (u[r.given[i]] * u[r.father[i]] * u[r.family[i]])
+    if father:
+        independent = total * (u[r.given[i]] * u[r.father[i]] * u[r.family[i]])
+        m_log = _COMBINATION_M_LOG
+    else:
+        independent = total * (u[r.given[i]] * u[r.family[i]])
+        m_log = _GIVEN_FAMILY_M_LOG
     expected = np.maximum(np.maximum(count - 2, 0), np.minimum(_COMBINATION_FLOOR, independent))
     values, inverse = np.unique(expected, return_inverse=True)
     # math.log per distinct value, as the scalar path computes it (see the module docstring).
-    table = np.array(
-        [_COMBINATION_M_LOG - math.log(k / total) for k in values.tolist()], dtype=np.float64
-    )
+    table = np.array([m_log - math.log(k / total) for k in values.tolist()], dtype=np.float64)
     return table[inverse]
 
 
@@ -665,7 +683,10 @@ def _score_chunk(
     veto = np.zeros(len(i), dtype=bool)
     cap = np.zeros(len(i), dtype=bool)
     combined = ~swapped & (r.combination[i] >= 0) & (r.combination[j] >= 0)
+    # Given and family names only, where a father's name is missing (compare._combination_weight).
+    given_family = ~swapped & (r.given_family[i] >= 0) & (r.given_family[j] >= 0)
     parts = np.zeros(len(i), dtype=np.float64)
+    given_family_parts = np.zeros(len(i), dtype=np.float64)
     for field_name, attr, _m, _u, disagree in _NAME_FIELDS:
         if field_name == "given_name":
             a, b, level, cost = ga, g_other, g_level, g_cost
@@ -684,12 +705,23 @@ def _score_chunk(
             )
         cap |= caps
         total += weight
+        agrees = (level == EXACT) | (level == STRONG)
         if field_name in _COMBINED_FIELDS:
-            combined &= (level == EXACT) | (level == STRONG)
+            combined &= agrees
             parts += weight
+        if field_name in _GIVEN_FAMILY_FIELDS:
+            given_family &= agrees
+            given_family_parts += weight
+        elif field_name == "father_name":
+            given_family &= level == MISSING
     if combined.any():
         raise_ = _combination_weights(r, i[combined], j[combined]) - parts[combined]
         total[combined] += np.minimum(raise_, _COMBINATION_MAX_RAISE)
+    given_family &= ~combined
+    if given_family.any():
+        g = given_family
+        raise_ = _combination_weights(r, i[g], j[g], father=False) - given_family_parts[g]
+        total[g] += np.minimum(raise_, _COMBINATION_MAX_RAISE)
     sa, sb = r.sex[i], r.sex[j]
     total += np.where((sa != 0) & (sb != 0), np.where(sa == sb, 0.67, SEX_DISAGREE_WEIGHT), 0.0)
     total += _BIRTH_WEIGHT_ARRAY[birth]

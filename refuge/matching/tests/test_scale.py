@@ -146,3 +146,41 @@ def test_twins_stay_apart_however_strongly_their_households_match():
         result = compare_people(boy, girl, same_household_evidence=4, population=population)
         assert result.decision is Decision.NON_MATCH
         assert ("decision", "vetoed") in {(r.field, r.code) for r in result.reasons}
+
+
+def _without_father(seen, **kw):
+    """A woman registered twice, once without her father's name, in a registry of a million
+    where her given and family names are each fairly common (0.6 % and 0.3 % of names: 18
+    records would carry both if names were independent) and `seen` records carry both."""
+    from refuge.matching.compare import NameFrequencies, PreparedRecord, given_family_combination
+    from refuge.matching.normalise import normalise_name
+
+    population = 1_000_000
+    share = {"Rima": 0.006, "Saleh": 0.003}
+    a = person("a", "Rima", "Khaled", "Saleh", sex="f", birth_date="1990", **kw)
+    b = person("b", "ريما", "", "صالح", sex="f", birth_date="1990", **kw)
+    counts = {normalise_name(n).skeleton: int(s * population) for n, s in share.items()}
+    forms = {normalise_name(n).key: int(s * population) for n, s in share.items()}
+    combinations = {given_family_combination(PreparedRecord(a)): seen}
+    freqs = NameFrequencies(population, counts, forms, combinations=combinations)
+    return compare_people(a, b, frequencies=freqs, population=population)
+
+
+def test_without_a_fathers_name_a_given_and_family_combination_seen_alone_links():
+    # Only the pair carries the combination, where independent names would give 18 records:
+    # the raise, capped at twice the odds, takes the pair over the threshold.
+    result = _without_father(2)
+    assert result.decision is Decision.MATCH
+    reason = next(r for r in result.reasons if r.field == "names")
+    assert reason.code == "given_family_combination"
+    assert reason.params == {"records": 2, "weight": pytest.approx(math.log(2), abs=0.01)}
+
+
+def test_without_a_fathers_name_a_common_given_and_family_combination_does_not_link():
+    # A hundred records carry the two names (98 namesakes where independence gives 18): the
+    # same origin would be enough for a pair alone with its names, not for this one.
+    assert _without_father(2, origin="Homs").decision is Decision.MATCH
+    result = _without_father(100, origin="Homs")
+    assert result.decision is not Decision.MATCH
+    reason = next(r for r in result.reasons if r.field == "names")
+    assert reason.params["weight"] == pytest.approx(-math.log(98 / 18), abs=0.01)

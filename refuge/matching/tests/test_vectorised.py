@@ -71,6 +71,15 @@ def test_scores_over_arrays_equal_scores_one_by_one(population, with_frequencies
     np.testing.assert_array_equal(vectorised[1], one_by_one[1])
     # The sample holds every kind of verdict, so the equality covers each branch's rule.
     assert {0, 1, 2} <= set(np.unique(one_by_one[1]).tolist())
+    # Among them pairs weighed by their given and family names alone (a father's name missing).
+    without_father = sum(
+        1
+        for a, b in zip(left.tolist(), right.tolist(), strict=True)
+        if not (population[a].father and population[b].father)
+        and population[a].given.skeleton == population[b].given.skeleton
+        and population[a].family.skeleton == population[b].family.skeleton
+    )
+    assert without_father > 100
     assert (one_by_one[0] > 0).sum() > 1000
     # A second call reuses the name comparisons already made and must agree as well.
     again = score_pairs(population, right, left, freqs, prior, arrays=arrays)

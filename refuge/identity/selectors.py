@@ -167,6 +167,18 @@ def _best_comparisons(ours, people, records_of, population: int) -> list:
     return found
 
 
+def _instant_match(comparison, person: Person, reasons) -> InstantMatch:
+    site = person.household.current_site or person.household.registered_at
+    return InstantMatch(
+        person=person,
+        site_name=site.local_name,
+        probability=comparison.probability,
+        decision=comparison.decision.value,
+        reasons=reasons,
+        comparison=comparison,
+    )
+
+
 def instant_check(
     user,
     records: list[PersonRecord],
@@ -195,20 +207,10 @@ def instant_check(
     if exclude_household:
         people = people.exclude(household_id=exclude_household)
     found = _best_comparisons(records, people, person_records, registry_size())
-    matches = []
-    for comparison, person in found[:limit]:
-        site = person.household.current_site or person.household.registered_at
-        matches.append(
-            InstantMatch(
-                person=person,
-                site_name=site.local_name,
-                probability=comparison.probability,
-                decision=comparison.decision.value,
-                reasons=comparison.reasons,
-                comparison=comparison,
-            )
-        )
-    return matches
+    return [
+        _instant_match(comparison, person, comparison.reasons)
+        for comparison, person in found[:limit]
+    ]
 
 
 def review_queue(user):
@@ -361,21 +363,11 @@ def household_matches(user, members: list) -> dict[int, list[InstantMatch]]:
             lambda person: theirs[person.pk],
             population,
         )
-        matches = []
-        for comparison, person in found[:INSTANT_LIMIT]:
-            if not user.can_access_site(person.household.audit_site_id):
-                continue
-            site = person.household.current_site or person.household.registered_at
-            matches.append(
-                InstantMatch(
-                    person=person,
-                    site_name=site.local_name,
-                    probability=comparison.probability,
-                    decision=comparison.decision.value,
-                    reasons=explain_all(comparison.reasons),
-                    comparison=comparison,
-                )
-            )
+        matches = [
+            _instant_match(comparison, person, explain_all(comparison.reasons))
+            for comparison, person in found[:INSTANT_LIMIT]
+            if user.can_access_site(person.household.audit_site_id)
+        ]
         if matches:
             warnings[index] = matches
     return warnings

@@ -39,6 +39,26 @@ def _load() -> str:
     return f"load average {one:.1f} {five:.1f} {fifteen:.1f}"
 
 
+def _trend(started: float, cpu: float, every: int = 1000):
+    """A progress callback printing, every `every` households, the CPU time a household of
+    the last stretch: how the cost grows with the registry."""
+    seen = [0, cpu]
+
+    def progress(_outcome: str) -> None:
+        seen[0] += 1
+        if seen[0] % every == 0:
+            now = time.process_time()
+            print(
+                f"  {seen[0]} households: {time.perf_counter() - started:.0f} s wall, "
+                f"{now - cpu:.0f} s CPU, {(now - seen[1]) / every * 1000:.0f} ms CPU a "
+                f"household over the last {every}; {_load()}",
+                flush=True,
+            )
+            seen[1] = now
+
+    return progress
+
+
 def bench_import(households: int) -> None:
     vendor = start_django_on_bench_database("field_import", reuse=False)
     from refuge.demo.field_export import write_sample_export
@@ -59,7 +79,9 @@ def bench_import(households: int) -> None:
                 site=world.perm, by=manager, file_name=path.name, fmt="kobo_xlsx"
             )
             started, cpu = time.perf_counter(), time.process_time()
-            run = services.run_import(run, read_submissions([path], "kobo_xlsx"))
+            run = services.run_import(
+                run, read_submissions([path], "kobo_xlsx"), progress=_trend(started, cpu)
+            )
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
             figures.append((label, seconds, cpu, run))
             print(f"{label} done; {_load()}", flush=True)

@@ -153,10 +153,10 @@ def test_scores_in_two_processes_equal_scores_in_one(population, tmp_path, monke
     log = tmp_path / "scorers"
     scored_by = dedupe.score_pair_arrays
 
-    def logged(arrays, i, j, prior):
+    def logged(arrays, i, j, prior, **options):
         with log.open("a") as f:
             f.write(f"{os.getpid()} {len(i)}\n")
-        return scored_by(arrays, i, j, prior)
+        return scored_by(arrays, i, j, prior, **options)
 
     monkeypatch.setattr(dedupe, "score_pair_arrays", logged)
     parallel = score_pairs(

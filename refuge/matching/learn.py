@@ -1,10 +1,19 @@
 """Weights learned from the population being matched: Fellegi-Sunter m and u probabilities per
 comparison level, estimated without labels by expectation-maximisation.
 
-Not yet used for decisions: `bench/learn_weights.py` prints what EM learns beside the hand-set
-weights. Applied as they stand, the learned weights cost recall on the project's own benchmark
-(0.74 against 0.97 at 100,000, seed 1): among candidate pairs the two latent classes EM finds
-are "one person" and "two people of one name", and the name weights it learns there are small.
+`estimate_model` learns every field, names included; it is not used for decisions
+(`bench/learn_weights.py` prints it beside the hand-set weights). Applied as they stand, its
+weights cost recall on the project's own benchmark (0.74 against 0.97 at 100,000, seed 1):
+among candidate pairs the two latent classes EM finds are "one person" and "two people of one
+name", and the name weights it learns there are small.
+
+`learn_field_weights` is what a run uses (`refuge dedupe --weights learned`, the CSV and the
+registry run alike): names keep their hand-set structure and frequency adjustments, and EM
+learns only the weights of sex, birth date, origin and document, on the candidate pairs whose
+three names agree, where its two classes are "one person" and "namesakes", which is exactly
+what those fields must tell apart. Each learned weight is clamped into a range around the
+hand-set one (`weight_range`); a level EM sees too rarely in either class keeps its hand-set
+weight, and so does every level when too few pairs agree on their names.
 
 The shape of the model is the engine's: names compared in the phoneme alphabet with their
 Arabic-specific levels (exact, strong, weak, typo, slip, distinct names, disagree), birth dates

@@ -146,3 +146,16 @@ def test_a_run_learns_its_model_only_when_asked_and_keeps_it_in_its_stats():
     assert hand_set.model is None
     assert learned.model is not None
     assert "| sex | disagree |" in learned.model.table()
+
+
+def test_without_namesakes_among_the_pairs_every_weight_stays_hand_set():
+    """FEBRL's shape: nearly every pair whose names agree is one person, so EM's second class
+    would be the copies with more errors, not namesakes; nothing is learned from it."""
+    rows, start = _hand_built_pairs()
+    # All 3,000 pairs of one person, 200 of the 3,000 namesakes.
+    model = em_field_weights(
+        rows[:3000] + rows[-200:], np.concatenate((start[:3000], start[-200:]))
+    )
+    assert model.weights.learned == frozenset()
+    assert {x.source for x in model.levels} == {"hand_set"}
+    assert model.weights.sex == HAND_SET_WEIGHTS.sex

@@ -248,7 +248,8 @@ def test_a_keyboard_slip_in_a_given_name_is_evidence_that_other_fields_outweigh(
     for name, count in names.items():
         key = normalise_name(name).skeleton
         skeletons[key] = skeletons.get(key, 0) + count
-    freqs = NameFrequencies(100_000, skeletons, {normalise_name(n).key: c for n, c in names.items()})
+    forms = {normalise_name(n).key: c for n, c in names.items()}
+    freqs = NameFrequencies(100_000, skeletons, forms)
     a = person("a", "Dylan", "", "Zilm", birth_date="1967-12-29", document_number="4892623")
     b = person("b", "Dyan", "", "Zilm", birth_date="1967-12-29", document_number="4892613")
     result = compare_people(a, b, frequencies=freqs, population=5000)

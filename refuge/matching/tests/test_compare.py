@@ -261,4 +261,3 @@ def test_a_keyboard_slip_in_a_given_name_is_evidence_that_other_fields_outweigh(
         person("c", "Dylan", "", "Zilm"), person("d", "Dyan", "", "Zilm"), frequencies=freqs
     )
     assert bare.decision is Decision.NON_MATCH
-

@@ -860,11 +860,12 @@ def score_pair(
     total += w
     if reasons is not None:
         reasons.append(Reason("document_number", code, {"weight": w}))
-    if veto and same_document:
-        # One personal document is one person: a given name or a birth year that differs is an
-        # error in one of the records (twins hold two documents). The disagreement still
-        # weighs; the caller must not pass a family document shared by a household.
-        veto = False
+    if (veto or cap) and same_document:
+        # One personal document is one person: a given name or a birth year that differs, or a
+        # given name that agrees only weakly (Lily / Liyl, Adam / Ada), is an error in one of
+        # the records (twins hold two documents). The disagreement still weighs; the caller
+        # must not pass a family document shared by a household.
+        veto = cap = False
         if reasons is not None:
             reasons.append(Reason("decision", "same_document", {}))
     return total, veto, cap

@@ -762,6 +762,7 @@ def _score_chunk(
     total += r.origin_weights(i, j)
     total += doc_weight
     veto &= ~same_document
+    cap &= ~same_document
     totals[rest] = total
     flags[rest] = np.where(veto, 1, 0) | np.where(cap, 2, 0)
     return totals.astype(np.float32), flags

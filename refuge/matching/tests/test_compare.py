@@ -261,3 +261,16 @@ def test_a_keyboard_slip_in_a_given_name_is_evidence_that_other_fields_outweigh(
         person("c", "Dylan", "", "Zilm"), person("d", "Dyan", "", "Zilm"), frequencies=freqs
     )
     assert bare.decision is Decision.NON_MATCH
+
+
+def test_one_personal_document_lifts_the_cap_on_a_given_name_agreeing_weakly():
+    a = person("a", "Caleb", "", "Bristow", birth_date="1972-03-21", document_number="7570563")
+    b = person("b", "Calbe", "", "Bristow", birth_date="1972-03-21", document_number="7570563")
+    assert compare_names("Caleb", "Calbe").level is Level.WEAK
+    result = compare_people(a, b, population=5000)
+    assert codes(result)["given_name"] == "agree_weak"
+    assert result.decision is Decision.MATCH
+    without_document = compare_people(
+        a, person("c", "Calbe", "", "Bristow", birth_date="1972-03-21"), population=5000
+    )
+    assert without_document.decision is Decision.POSSIBLE

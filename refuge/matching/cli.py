@@ -54,6 +54,11 @@ def run_dedupe(args: argparse.Namespace) -> int:
     stats = DedupeStats()
     started = time.monotonic()
     if args.engine == "spark":
+        if args.weights == "learned":
+            # Spark scores with the hand-set weights only; learning there would need EM over
+            # its candidate pairs, so refuse rather than give clusters the local engine would not.
+            print("--weights learned is not available with --engine spark", file=sys.stderr)
+            return 2
         from refuge.matching.spark import dedupe_spark
 
         dedupe_spark(args.input, args.out, master=args.master, stats=stats)

@@ -80,21 +80,46 @@ def _prepared(row) -> PreparedRecord:
     return p
 
 
-def spark_session(master: str = "local[2]", app: str = "refuge-dedupe"):
-    """A Spark session for a run (the `--master` of `refuge dedupe --engine spark`)."""
+def local_driver_memory() -> str:
+    """The JVM heap for local mode, where the executors run inside the driver: a quarter of
+    the machine's memory, between 1 and 8 GiB (the Python workers need the rest; Spark's own
+    default of 1 GiB is too small for the blocking joins at a million records)."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        physical = 4 << 30
+    return f"{max(1, min(8, physical // 4 >> 30))}g"
+
+
+def spark_session(
+    master: str = "local[2]",
+    app: str = "refuge-dedupe",
+    *,
+    shuffle_partitions: int = 8,
+    driver_memory: str | None = None,
+):
+    """A Spark session for a run (the `--master` of `refuge dedupe --engine spark`).
+
+    In local mode the driver's heap is `driver_memory` (default `local_driver_memory()`); on a
+    cluster the driver and executors are sized by spark-submit, not here. A few thousand
+    records need only 2 shuffle partitions: each partition is a task, and a task costs a
+    Python worker round trip whatever its size."""
     from pyspark.sql import SparkSession
 
     # The workers run this interpreter (with numpy, pandas and this package), not the system's.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    return (
+    builder = (
         SparkSession.builder.master(master)
         .appName(app)
-        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.default.parallelism", str(shuffle_partitions))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
     )
+    if master.startswith("local"):
+        builder = builder.config("spark.driver.memory", driver_memory or local_driver_memory())
+    return builder.getOrCreate()
 
 
 # --- stage functions (run on the workers) ---------------------------------------------------

@@ -292,3 +292,17 @@ def test_twins_one_keyboard_slip_apart_in_one_household_stay_apart_and_father_to
     for member in ("twin1", "twin2", "father"):
         assert clusters[f"H1-{member}"] == clusters[f"H2-{member}"]
     assert len({clusters["H1-twin1"], clusters["H1-twin2"], clusters["H1-father"]}) == 3
+
+
+def test_spark_refuses_learned_weights_rather_than_cluster_otherwise(tmp_path, capsys):
+    from refuge.matching.cli import main
+
+    source = tmp_path / "people.csv"
+    source.write_text("record_id,given_name,family_name\n1,Ahmad,Haddad\n", encoding="utf-8")
+    out = tmp_path / "clusters.csv"
+    status = main(
+        ["dedupe", str(source), "--out", str(out), "--engine", "spark", "--weights", "learned"]
+    )
+    assert status == 2
+    assert not out.exists()
+    assert "--weights learned" in capsys.readouterr().err

@@ -62,8 +62,19 @@ def _crowd_rows(count: int) -> list[str]:
     return rows
 
 
-def test_spark_in_local_mode_gives_the_local_engines_clusters(tmp_path):
+@pytest.fixture(scope="module")
+def spark():
+    """One session for the module, with 2 shuffle partitions: at a few thousand records every
+    extra partition is only another task's fixed cost (a Python worker round trip per stage)."""
     _spark_or_skip()
+    from refuge.matching.spark import spark_session
+
+    session = spark_session("local[2]", shuffle_partitions=2, driver_memory="1g")
+    yield session
+    session.stop()
+
+
+def test_spark_in_local_mode_gives_the_local_engines_clusters(tmp_path, spark):
     from refuge.matching.spark import dedupe_spark
 
     people = tmp_path / "people"
@@ -71,7 +82,7 @@ def test_spark_in_local_mode_gives_the_local_engines_clusters(tmp_path):
         [
             sys.executable,
             str(ROOT / "bench" / "synthetic.py"),
-            "1500",
+            "600",
             "--seed",
             "9",
             "--out",
@@ -101,7 +112,7 @@ def test_spark_in_local_mode_gives_the_local_engines_clusters(tmp_path):
 
     local_stats, spark_stats = DedupeStats(), DedupeStats()
     dedupe_csv(csv_path, tmp_path / "local.csv", progress=False, stats=local_stats)
-    dedupe_spark(csv_path, tmp_path / "spark.csv", master="local[2]", stats=spark_stats)
+    dedupe_spark(csv_path, tmp_path / "spark.csv", spark=spark, stats=spark_stats)
 
     local, spark = _read(tmp_path / "local.csv"), _read(tmp_path / "spark.csv")
     assert spark == local

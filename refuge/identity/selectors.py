@@ -49,9 +49,9 @@ from refuge.registry.models import NAME_FIELDS, SCRIPTS, Household, Person
 # and birth year share one key with hundreds, among them the person's earlier registration,
 # which the engine's score, not the count of keys shared, tells from the namesakes.
 CANDIDATE_POOL = 120
-# Kept for callers that counted on the old cut (the benchmark's report of where a miss was lost).
+# The old name of the pool (it was the 25 compared), for callers elsewhere that import it.
 MAX_CANDIDATES = CANDIDATE_POOL
-# Of the pool, scored over arrays (refuge.matching.vectorised), this many per member are read
+# Of the pool, ranked by the engine's score (`score_pair`), this many per member are read
 # in full (documents, site) and compared one by one for the reasons the clerk is shown.
 _COMPARED_IN_FULL = 8
 # The instant check shows a clerk who is registering someone the registrations the engine puts
@@ -297,9 +297,10 @@ def _suggestions(
 ) -> dict[int, list[tuple[PersonComparison, Person]]]:
     """For each member (by index) the registrations to suggest, best first: the people sharing
     the most lookup keys with them (`CANDIDATE_POOL`, ties by id), ranked by the engine's
-    score over arrays, the best `_COMPARED_IN_FULL` compared in full, those `_is_suggested`
-    kept, at most `limit`. Three queries for any number of members (an import registers
-    thousands of households): the keys, the pool's fields, the few people read in full."""
+    score (`_ranked_by_score`), the best `_COMPARED_IN_FULL` compared in full, those
+    `_is_suggested` kept, at most `limit`. Four queries for any number of members (an import
+    registers thousands of households): the keys, the pool's fields, the few people read in
+    full and their documents."""
     keys = {index: _lookup_keys(r) for index, r in records.items()}
     wanted = set().union(*keys.values()) if keys else set()
     if not wanted:
@@ -493,10 +494,9 @@ def member_matches(user, member, *, index: int = 0) -> list[InstantMatch]:
 
 def household_matches(user, members: list) -> dict[int, list[InstantMatch]]:
     """member_matches for every member of a household being registered, by index (members
-    without any left out), in two queries for the household instead of two a member (an
-    import registers thousands of households). Each member's candidates, comparisons and
-    order are instant_check's: the people sharing the most keys with them (ties by id), the
-    MAX_CANDIDATES first compared, the INSTANT_LIMIT best that are not non-matches kept."""
+    without any left out), in four queries for the household instead of four a member (an
+    import registers thousands of households). Each member's suggestions, comparisons and
+    order are instant_check's (`_suggestions`)."""
     records = {i: _member_records(member, i) for i, member in enumerate(members)}
     warnings = {}
     for index, found in _suggestions(records).items():

@@ -295,60 +295,87 @@ def _suggestions(
     limit: int = INSTANT_LIMIT,
     exclude_household: int | None = None,
 ) -> dict[int, list[tuple[PersonComparison, Person]]]:
-    """For each member (by index) the registrations to suggest, best first: the people sharing
-    the most lookup keys with them (`CANDIDATE_POOL`, ties by id), ranked by the engine's
-    score (`_ranked_by_score`), the best `_COMPARED_IN_FULL` compared in full, those
-    `_is_suggested` kept, at most `limit`. Four queries for any number of members (an import
-    registers thousands of households): the keys, the pool's fields, the few people read in
-    full and their documents."""
-    keys = {index: _lookup_keys(r) for index, r in records.items()}
-    wanted = set().union(*keys.values()) if keys else set()
+    """For each member (by index) the registrations to suggest, best first (`_suggestions_for`
+    of one household)."""
+    return _suggestions_for([records], limit=limit, exclude_household=exclude_household)[0]
+
+
+def _suggestions_for(
+    households: list[dict[int, list[PersonRecord]]],
+    *,
+    unseen: list[set[int]] | None = None,
+    limit: int = INSTANT_LIMIT,
+    exclude_household: int | None = None,
+) -> list[dict[int, list[tuple[PersonComparison, Person]]]]:
+    """For each household, for each member (by index), the registrations to suggest, best
+    first: the people sharing the most lookup keys with them (`CANDIDATE_POOL`, ties by id;
+    `unseen[k]` left out for household k), ranked by the engine's score (`_ranked_by_score`),
+    the best `_COMPARED_IN_FULL` compared in full, those `_is_suggested` kept, at most `limit`.
+    Four queries for any number of households (an import registers thousands): the keys, the
+    pools' fields, the few people read in full and their documents."""
+    unseen = unseen or [set() for _household in households]
+    keys = [{index: _lookup_keys(r) for index, r in records.items()} for records in households]
+    wanted = set().union(*(k for keys_of in keys for k in keys_of.values()))
     if not wanted:
-        return {}
+        return [{} for _household in households]
     holders: dict[str, list[int]] = {}
     for key, person_id in PersonKey.objects.filter(key__in=wanted).values_list("key", "person_id"):
         holders.setdefault(key, []).append(person_id)
-    pools: dict[int, list[int]] = {}
-    for index, member_keys in keys.items():
-        shared = Counter(pk for key in member_keys for pk in holders.get(key, ()))
-        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
-        if ranked:
-            pools[index] = [pk for pk, _count in ranked[:CANDIDATE_POOL]]
-    if not pools:
-        return {}
-    light = Person.objects.filter(pk__in=set().union(*pools.values()))
+    pools: list[dict[int, list[int]]] = []
+    for keys_of, hidden in zip(keys, unseen, strict=True):
+        pools_of = {}
+        for index, member_keys in keys_of.items():
+            shared = Counter(
+                pk for key in member_keys for pk in holders.get(key, ()) if pk not in hidden
+            )
+            ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+            if ranked:
+                pools_of[index] = [pk for pk, _count in ranked[:CANDIDATE_POOL]]
+        pools.append(pools_of)
+    everyone = set().union(*(pool for pools_of in pools for pool in pools_of.values()))
+    if not everyone:
+        return [{} for _household in households]
+    light = Person.objects.filter(pk__in=everyone)
     if exclude_household:
         light = light.exclude(household_id=exclude_household)
     rows = {row[0]: row for row in light.values_list(*_LIGHT_FIELDS)}
-    shortlists = {}
-    for index, pool in pools.items():
-        document_holders = {
-            pk
-            for r in records[index]
-            if r.document_number
-            for pk in holders.get(stored_key("doc:" + prepare(r).document), ())
-        }
-        ranked = _ranked_by_score(records[index], pool, rows, document_holders)
-        shortlists[index] = ranked[:_COMPARED_IN_FULL]
+    shortlists: list[dict[int, list[int]]] = []
+    for records, pools_of in zip(households, pools, strict=True):
+        shortlists_of = {}
+        for index, pool in pools_of.items():
+            document_holders = {
+                pk
+                for r in records[index]
+                if r.document_number
+                for pk in holders.get(stored_key("doc:" + prepare(r).document), ())
+            }
+            ranked = _ranked_by_score(records[index], pool, rows, document_holders)
+            shortlists_of[index] = ranked[:_COMPARED_IN_FULL]
+        shortlists.append(shortlists_of)
     people = {
         person.pk: person
-        for person in Person.objects.filter(pk__in=set().union(*shortlists.values()))
+        for person in Person.objects.filter(
+            pk__in=set().union(*(ids for of in shortlists for ids in of.values()))
+        )
         .select_related("household__current_site", "household__registered_at", "origin")
         .prefetch_related("documents")
     }
     theirs = {pk: person_records(person) for pk, person in people.items()}
     population = registry_size()
-    found = {}
-    for index, shortlist in shortlists.items():
-        best = _best_comparisons(
-            records[index],
-            [people[pk] for pk in shortlist if pk in people],
-            lambda person: theirs[person.pk],
-            population,
-        )[:limit]
-        if best:
-            found[index] = best
-    return found
+    told = []
+    for records, shortlists_of in zip(households, shortlists, strict=True):
+        found = {}
+        for index, shortlist in shortlists_of.items():
+            best = _best_comparisons(
+                records[index],
+                [people[pk] for pk in shortlist if pk in people],
+                lambda person: theirs[person.pk],
+                population,
+            )[:limit]
+            if best:
+                found[index] = best
+        told.append(found)
+    return told
 
 
 def _instant_match(comparison, person: Person, reasons) -> InstantMatch:
@@ -496,18 +523,36 @@ def household_matches(user, members: list) -> dict[int, list[InstantMatch]]:
     """member_matches for every member of a household being registered, by index (members
     without any left out), in four queries for the household instead of four a member (an
     import registers thousands of households). Each member's suggestions, comparisons and
-    order are instant_check's (`_suggestions`)."""
-    records = {i: _member_records(member, i) for i, member in enumerate(members)}
-    warnings = {}
-    for index, found in _suggestions(records).items():
-        matches = [
-            _instant_match(comparison, person, explain_all(comparison.reasons))
-            for comparison, person in found
-            if user.can_access_site(person.household.audit_site_id)
-        ]
-        if matches:
-            warnings[index] = matches
+    order are instant_check's (`_suggestions_for`)."""
+    (warnings,) = households_matches(user, [members])
     return warnings
+
+
+def households_matches(
+    user, households: list[list], *, unseen: list[set[int]] | None = None
+) -> list[dict[int, list[InstantMatch]]]:
+    """household_matches for several households at once (an import's chunk), in four queries
+    for all of them. `unseen[k]`, the ids of people the check of household k must not see,
+    lets a chunk registered before it is checked tell each household what it would have been
+    told checked alone just before it was saved: its own members and those of the households
+    after it in the chunk are left out, those before it are in."""
+    records = [
+        {i: _member_records(member, i) for i, member in enumerate(members)}
+        for members in households
+    ]
+    told = []
+    for found_of in _suggestions_for(records, unseen=unseen):
+        warnings = {}
+        for index, found in found_of.items():
+            matches = [
+                _instant_match(comparison, person, explain_all(comparison.reasons))
+                for comparison, person in found
+                if user.can_access_site(person.household.audit_site_id)
+            ]
+            if matches:
+                warnings[index] = matches
+        told.append(warnings)
+    return told
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from refuge.matching.normalise import (
     LONG_VOWELS,
@@ -35,6 +35,7 @@ from refuge.matching.normalise import (
 )
 from refuge.matching.places import compare_origins, place_code
 from refuge.matching.records import PersonRecord
+from refuge.matching.scripts import Script
 
 
 class Level(StrEnum):
@@ -172,6 +173,41 @@ def _level_for(cost: float, length: int) -> Level:
 def token_distance(a: NameToken, b: NameToken) -> float:
     """Distance between two name tokens."""
     return phoneme_distance(a.phon, a.arabic, b.phon, b.arabic)
+
+
+# A keyboard or OCR slip: letters typed in the wrong order, doubled, dropped or struck for a
+# neighbour (Dylan / Dyan, Ethan / Etahn, Grace / Graec). In a name of this many letters one
+# such edit, and in a long name two, is a slip rather than a second name.
+_KEYBOARD_SLIP_LENGTHS = ((8, 2), (4, 1))
+
+
+def slip_letters(name: NormalisedName) -> str:
+    """The letters of a name as the clerk typed them (lower case, no spaces or marks), the text
+    a keyboard slip is counted on; "" for a name in Arabic script, whose unwritten vowels make
+    one letter too large a part of a name to tell a slip from another name."""
+    if name.script is Script.ARABIC or not name.tokens:
+        return ""
+    return "".join(ch for ch in name.raw.lower() if ch.isalpha())
+
+
+def slip_edits_allowed(length: int) -> int:
+    """How many keyboard edits a name of `length` letters may carry and stay one name."""
+    for least, edits in _KEYBOARD_SLIP_LENGTHS:
+        if length >= least:
+            return edits
+    return 0
+
+
+@lru_cache(maxsize=300_000)
+def is_keyboard_slip(a: NormalisedName, b: NormalisedName) -> bool:
+    """True when two spellings of a name written in one alphabet are one keyboard or OCR slip
+    apart (optimal string alignment: a transposition is one edit), see `_KEYBOARD_SLIP_LENGTHS`.
+    """
+    la, lb = slip_letters(a), slip_letters(b)
+    if not la or not lb or a.script is not b.script or la == lb:
+        return False
+    allowed = slip_edits_allowed(max(len(la), len(lb)))
+    return allowed > 0 and OSA.distance(la, lb, score_cutoff=allowed) <= allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -529,6 +565,16 @@ class NameFrequencies:
         count = self.counts.get(name.skeleton, 0)
         return count <= 2 or count * 50 <= self.counts.get(other.skeleton, 0)
 
+    def is_slip_form_of(self, name: NormalisedName, other: NormalisedName) -> bool:
+        """True when the spelling `name` is rare beside the common spelling `other`: seen at
+        most twice, or fifty times less often (in a million records a slip on a common name
+        recurs). Judged on spellings, not skeletons: a slip that drops a consonant (Dylan /
+        Dyan) may land on the skeleton of other common names (Dean, Dana)."""
+        if not self.is_common_form(other):
+            return False
+        count = self.forms.get(name.key, 0)
+        return count <= 2 or count * 50 <= self.forms.get(other.key, 0)
+
     def is_rare_form(self, name: NormalisedName) -> bool:
         """True when this phoneme form is so rare it is likely a typo."""
         # Only a large enough sample tells a typo from a name seen rarely.
@@ -602,6 +648,7 @@ def _name_weight(
                 or freqs.is_rare_form(b)
                 or freqs.is_typo_of(a, b)
                 or freqs.is_typo_of(b, a)
+                or (field_name == "given_name" and _is_given_slip(a, b, freqs))
             ):
                 return _TYPO_WEIGHT, "typo", False
         return _WEAK_WEIGHT, cmp.level.value, field_name == "given_name"
@@ -614,6 +661,12 @@ def _name_weight(
         # One slip of the pen in a given name (Мухаммгд) is not another person; two real names
         # one letter apart (twins Rasha and Rana) are, so only a rare form gets this pass.
         return _FAR_TYPO_WEIGHT, "typo", False
+    if field_name == "given_name" and freqs and _is_given_slip(a, b, freqs):
+        # A keyboard or OCR slip (Dylan / Dyan) whose spelling is rare beside the common one:
+        # strong evidence against, not a veto, so a shared document, birth date and family
+        # name outweigh it. A twin one letter apart lives in the same household registration,
+        # which the clustering never joins.
+        return _SLIP_WEIGHT, "slip", False
     if (
         field_name == "given_name"
         and cmp.cost <= _SLIP_MAX_COST
@@ -639,6 +692,14 @@ def _name_weight(
         # (Mlhammed, Maknlouf) is a clerk's typo: no evidence either way.
         return _FAR_TYPO_WEIGHT, "typo", False
     return disagree, "disagree", False
+
+
+def _is_given_slip(a: NormalisedName, b: NormalisedName, freqs: NameFrequencies) -> bool:
+    """A given name one keyboard slip from the other whose spelling is rare beside it (two
+    common spellings one letter apart, Rana / Rasha, are two names)."""
+    return bool(freqs.forms) and (
+        (freqs.is_slip_form_of(a, b) or freqs.is_slip_form_of(b, a)) and is_keyboard_slip(a, b)
+    )
 
 
 def _doc_evidence(a: str, b: str) -> tuple[float, str]:
@@ -799,11 +860,12 @@ def score_pair(
     total += w
     if reasons is not None:
         reasons.append(Reason("document_number", code, {"weight": w}))
-    if veto and same_document:
-        # One personal document is one person: a given name or a birth year that differs is an
-        # error in one of the records (twins hold two documents). The disagreement still
-        # weighs; the caller must not pass a family document shared by a household.
-        veto = False
+    if (veto or cap) and same_document:
+        # One personal document is one person: a given name or a birth year that differs, or a
+        # given name that agrees only weakly (Lily / Liyl, Adam / Ada), is an error in one of
+        # the records (twins hold two documents). The disagreement still weighs; the caller
+        # must not pass a family document shared by a household.
+        veto = cap = False
         if reasons is not None:
             reasons.append(Reason("decision", "same_document", {}))
     return total, veto, cap

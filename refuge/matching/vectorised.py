@@ -54,6 +54,7 @@ from refuge.matching.compare import (
     _level_for,
     _sub,
     given_family_combination,
+    is_keyboard_slip,
     name_combination,
 )
 from refuge.matching.normalise import NormalisedName
@@ -109,7 +110,9 @@ class _Names:
                 [freqs.is_common_skeleton(n) for n in names], dtype=bool
             )
             self.rare_form = np.array([freqs.is_rare_form(n) for n in names], dtype=bool)
+            self.form_count = np.array([freqs.forms.get(n.key, 0) for n in names], dtype=np.int64)
         else:
+            self.form_count = np.zeros(len(names), dtype=np.int64)
             counts = np.zeros(len(names), dtype=np.int64)
             self.common_form = np.zeros(len(names), dtype=bool)
             self.common_skeleton = np.zeros(len(names), dtype=bool)
@@ -163,6 +166,32 @@ class _Names:
             & (self.skeleton[a] != self.skeleton[b])
             & ((ca <= 2) | (ca * 50 <= self.skeleton_count[b]))
         )
+
+    def is_slip_form_of(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """`NameFrequencies.is_slip_form_of` for arrays of name numbers."""
+        ca = self.form_count[a]
+        return self.common_form[b] & ((ca <= 2) | (ca * 50 <= self.form_count[b]))
+
+    def is_given_slip(self, a: np.ndarray, b: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        """`compare._is_given_slip` for the pairs where `wanted`: the spelling test over arrays,
+        then the keyboard edit count once per distinct pair of names that passes it."""
+        out = np.zeros(len(a), dtype=bool)
+        freqs = self.frequencies
+        if freqs is None or not freqs.forms:
+            return out
+        candidate = wanted & (self.is_slip_form_of(a, b) | self.is_slip_form_of(b, a))
+        if not candidate.any():
+            return out
+        width = len(self.objects)
+        codes = a[candidate].astype(np.int64) * width + b[candidate]
+        uniq, inverse = np.unique(codes, return_inverse=True)
+        objects = self.objects
+        slip = np.array(
+            [is_keyboard_slip(objects[c // width], objects[c % width]) for c in uniq.tolist()],
+            dtype=bool,
+        )
+        out[candidate] = slip[inverse]
+        return out
 
     def compare(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(level, cost) of `compare._compare_normalised` for each pair of name numbers."""
@@ -568,13 +597,16 @@ def _name_weights(
     rare_or_typo = names.rare_form[a] | names.rare_form[b] | typo_either
     # Weak agreement.
     weak = level == WEAK
+    dis = level == DISAGREE
+    # A keyboard slip in a given name (compare._is_given_slip), for both levels it changes.
+    given_slip = names.is_given_slip(a, b, weak | dis) if given else np.zeros(len(a), bool)
     weak_weight = np.full(len(a), _WEAK_WEIGHT)
     weak_caps = np.full(len(a), given)
     if has_forms:
         distinct = (
             (names.common_form[a] & names.common_form[b]) if given else np.zeros(len(a), bool)
         )
-        typo = ~distinct & rare_or_typo
+        typo = ~distinct & (rare_or_typo | given_slip)
         weak_weight = np.where(
             distinct, _DISTINCT_WEIGHT, np.where(typo, _TYPO_WEIGHT, weak_weight)
         )
@@ -582,13 +614,14 @@ def _name_weights(
     weight[weak] = weak_weight[weak]
     caps = weak & weak_caps
     # Disagreement, with the passes for a slip of the pen.
-    dis = level == DISAGREE
     dis_weight = np.full(len(a), disagree)
     dis_code = np.ones(len(a), dtype=bool)  # still "disagree"
     if given:
         slip = (cost <= _SLIP_MAX_COST) & (names.skeleton[a] != names.skeleton[b])
         if freqs is not None:
             slip &= ~(names.common_skeleton[a] & names.common_skeleton[b])
+        # Applied in reverse order of compare._name_weight's tests, so the first one wins.
+        slip |= given_slip
         dis_weight = np.where(slip, _SLIP_WEIGHT, dis_weight)
         dis_code &= ~slip
         if freqs is not None:
@@ -729,6 +762,7 @@ def _score_chunk(
     total += r.origin_weights(i, j)
     total += doc_weight
     veto &= ~same_document
+    cap &= ~same_document
     totals[rest] = total
     flags[rest] = np.where(veto, 1, 0) | np.where(cap, 2, 0)
     return totals.astype(np.float32), flags

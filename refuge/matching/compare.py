@@ -618,6 +618,30 @@ _SLIP_WEIGHT = -3.0
 # other field agreeing outweighs it.
 SEX_DISAGREE_WEIGHT = -3.5
 ORIGIN_WEIGHTS = {"agree": 1.0, "agree_within": 0.5, "disagree": -1.0, "missing": 0.0}
+SEX_WEIGHTS = {"agree": 0.67, "disagree": SEX_DISAGREE_WEIGHT, "missing": 0.0}
+DOCUMENT_WEIGHTS = {"exact": 9.0, "near": 4.0, "disagree": -3.0, "missing": 0.0}
+
+
+@dataclass(frozen=True)
+class FieldWeights:
+    """The weight of each level of the fields other than names (sex, birth date, origin,
+    personal document): the hand-set ones by default, or those learned from the population
+    being matched (`learn.learn_field_weights`). `learned` names the (field, level) pairs
+    whose weight was learned, so that a verdict's reasons can say which weights came from
+    the data."""
+
+    sex: Mapping[str, float] = field(default_factory=lambda: dict(SEX_WEIGHTS))
+    birth_date: Mapping[str, float] = field(default_factory=lambda: dict(BIRTH_WEIGHTS))
+    origin: Mapping[str, float] = field(default_factory=lambda: dict(ORIGIN_WEIGHTS))
+    document_number: Mapping[str, float] = field(default_factory=lambda: dict(DOCUMENT_WEIGHTS))
+    learned: frozenset[tuple[str, str]] = frozenset()
+
+    def of(self, field_name: str) -> Mapping[str, float]:
+        """The weights of one field's levels, by level code."""
+        return getattr(self, field_name)
+
+
+HAND_SET_WEIGHTS = FieldWeights()
 
 
 def _name_weight(
@@ -702,14 +726,26 @@ def _is_given_slip(a: NormalisedName, b: NormalisedName, freqs: NameFrequencies)
     )
 
 
-def _doc_evidence(a: str, b: str) -> tuple[float, str]:
+def _doc_code(a: str, b: str) -> str:
     if not a or not b:
-        return 0.0, "missing"
+        return "missing"
     if a == b:
-        return 9.0, "exact"
+        return "exact"
     if len(a) >= 5 and Levenshtein.distance(a, b) <= 1:
-        return 4.0, "near"
-    return -3.0, "disagree"
+        return "near"
+    return "disagree"
+
+
+def _doc_evidence(a: str, b: str) -> tuple[float, str]:
+    code = _doc_code(a, b)
+    return DOCUMENT_WEIGHTS[code], code
+
+
+def _field_reason(field_name: str, code: str, weight: float, weights: FieldWeights) -> Reason:
+    """The reason for one non-name field; says when its weight was learned from the data."""
+    if (field_name, code) in weights.learned:
+        return Reason(field_name, code, {"weight": weight, "learned": True})
+    return Reason(field_name, code, {"weight": weight})
 
 
 def prior_log_odds(population: int, records_per_person: float = 2.5) -> float:
@@ -725,6 +761,7 @@ def compare_people(
     same_household_evidence: int = 0,
     frequencies: NameFrequencies | None = None,
     population: int = 100_000,
+    weights: FieldWeights | None = None,
 ) -> PersonComparison:
     """Compare two registrations and say whether they are one person, with the reasons.
 
@@ -735,7 +772,9 @@ def compare_people(
     """
     reasons: list[Reason] = []
     prior = prior_log_odds(population)
-    total, veto, cap = score_pair(prepare(a), prepare(b), frequencies, prior, reasons)
+    total, veto, cap = score_pair(
+        prepare(a), prepare(b), frequencies, prior, reasons, weights=weights
+    )
     if same_household_evidence > 0:
         w = household_weight(same_household_evidence, prior)
         total += w
@@ -776,9 +815,13 @@ def score_pair(
     frequencies: NameFrequencies | None,
     prior: float,
     reasons: list[Reason] | None = None,
+    *,
+    weights: FieldWeights | None = None,
 ) -> tuple[float, bool, bool]:
     """The core of `compare_people`: (log-odds, vetoed, capped at possible). Appends reasons
-    when a list is given; the batch engine calls it without, for speed."""
+    when a list is given; the batch engine calls it without, for speed. `weights` are the
+    weights of the fields other than names (the hand-set ones when None)."""
+    fw = weights if weights is not None else HAND_SET_WEIGHTS
     total = prior
     cap = False
     veto = False
@@ -787,7 +830,7 @@ def score_pair(
     same_document = bool(pa.document) and pa.document == pb.document
     if reasons is None and birth_code == "year_differs" and not same_document:
         # A veto decides the pair whatever the names say; the batch engine needs no more.
-        return total + BIRTH_WEIGHTS[birth_code], True, False
+        return total + fw.birth_date[birth_code], True, False
     given_cmp = _compare_normalised(pa.given, pb.given)
     g_b, f_b = pb.given, pb.family
     family_cmp = None
@@ -835,31 +878,30 @@ def score_pair(
     if frequencies is not None and family_cmp is None:
         total += _combination_weight(pa, pb, frequencies, name_weights, name_codes, reasons)
 
-    if pa.sex and pb.sex:
-        w, code = (0.67, "agree") if not sex_differs else (SEX_DISAGREE_WEIGHT, "disagree")
-    else:
-        w, code = 0.0, "missing"
+    code = ("agree" if not sex_differs else "disagree") if pa.sex and pb.sex else "missing"
+    w = fw.sex[code]
     total += w
     if reasons is not None:
-        reasons.append(Reason("sex", code, {"weight": w}))
+        reasons.append(_field_reason("sex", code, w, fw))
 
     code = birth_code
-    w = BIRTH_WEIGHTS[code]
+    w = fw.birth_date[code]
     veto = veto or code == "year_differs"
     total += w
     if reasons is not None:
-        reasons.append(Reason("birth_date", code, {"weight": w}))
+        reasons.append(_field_reason("birth_date", code, w, fw))
 
     code = compare_origins(pa.origin, pb.origin).value
-    w = ORIGIN_WEIGHTS[code]
+    w = fw.origin[code]
     total += w
     if reasons is not None:
-        reasons.append(Reason("origin", code, {"weight": w}))
+        reasons.append(_field_reason("origin", code, w, fw))
 
-    w, code = _doc_evidence(pa.document, pb.document)
+    code = _doc_code(pa.document, pb.document)
+    w = fw.document_number[code]
     total += w
     if reasons is not None:
-        reasons.append(Reason("document_number", code, {"weight": w}))
+        reasons.append(_field_reason("document_number", code, w, fw))
     if (veto or cap) and same_document:
         # One personal document is one person: a given name or a birth year that differs, or a
         # given name that agrees only weakly (Lily / Liyl, Adam / Ada), is an error in one of

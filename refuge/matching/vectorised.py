@@ -45,8 +45,8 @@ from refuge.matching.compare import (
     _TYPO_WEIGHT,
     _WEAK_WEIGHT,
     BIRTH_WEIGHTS,
-    ORIGIN_WEIGHTS,
-    SEX_DISAGREE_WEIGHT,
+    HAND_SET_WEIGHTS,
+    FieldWeights,
     Level,
     NameFrequencies,
     PreparedRecord,
@@ -70,7 +70,6 @@ _LEVEL_NUMBER = {
     Level.MISSING: MISSING,
 }
 _BIRTH_CODES = tuple(BIRTH_WEIGHTS)
-_BIRTH_WEIGHT_ARRAY = np.array([BIRTH_WEIGHTS[c] for c in _BIRTH_CODES], dtype=np.float64)
 _YEAR_DIFFERS = _BIRTH_CODES.index("year_differs")
 _DP_BATCH = 20_000  # token pairs per dynamic-programming batch (rows of a few floats each)
 _PAIR_CHUNK = 1_000_000  # record pairs per step, which bounds the temporary arrays
@@ -543,26 +542,31 @@ class RecordArrays:
         ]
         return np.select(conditions, choices, default=code("year_agrees")).astype(np.int64)
 
-    def origin_weights(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    def origin_weights(
+        self, i: np.ndarray, j: np.ndarray, weights: FieldWeights = HAND_SET_WEIGHTS
+    ) -> np.ndarray:
         width = len(self.origin_text)
         uniq, inverse = np.unique(self.origin[i] * width + self.origin[j], return_inverse=True)
         text = self.origin_text
         weights = np.array(
             [
-                ORIGIN_WEIGHTS[compare_origins(text[c // width], text[c % width]).value]
+                weights.origin[compare_origins(text[c // width], text[c % width]).value]
                 for c in uniq.tolist()
             ],
             dtype=np.float64,
         )
         return weights[inverse]
 
-    def document_weights(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(weight, same document) of `compare._doc_evidence` for each pair."""
+    def document_weights(
+        self, i: np.ndarray, j: np.ndarray, weights: FieldWeights = HAND_SET_WEIGHTS
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(weight, same document) of `compare._doc_code`'s level for each pair."""
+        doc = weights.document_number
         da, db = self.document[i], self.document[j]
         both = (da >= 0) & (db >= 0)
         same = both & (da == db)
-        weights = np.zeros(len(i), dtype=np.float64)
-        weights[same] = 9.0
+        out = np.full(len(i), doc["missing"], dtype=np.float64)
+        out[same] = doc["exact"]
         differ = both & ~same
         if differ.any():
             width = len(self.document_text)
@@ -573,8 +577,8 @@ class RecordArrays:
             distance = cpdist(left, right, scorer=Levenshtein.distance, dtype=np.int32)
             long_enough = np.array([len(t) >= 5 for t in left], dtype=bool)
             near = long_enough & (distance <= 1)
-            weights[differ] = np.where(near, 4.0, -3.0)[inverse]
-        return weights, same
+            out[differ] = np.where(near, doc["near"], doc["disagree"])[inverse]
+        return out, same
 
 
 def _name_weights(
@@ -661,25 +665,31 @@ def _combination_weights(
 
 
 def score_pair_arrays(
-    records: RecordArrays, i: np.ndarray, j: np.ndarray, prior: float
+    records: RecordArrays,
+    i: np.ndarray,
+    j: np.ndarray,
+    prior: float,
+    *,
+    weights: FieldWeights | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(log-odds as float32, flags: 1 vetoed, 2 capped at possible) for pairs (i[k], j[k]), equal
-    to `compare.score_pair` for each."""
+    to `compare.score_pair` for each with the same `weights` (hand-set when None)."""
+    fw = weights if weights is not None else HAND_SET_WEIGHTS
     totals = np.empty(len(i), dtype=np.float32)
     flags = np.zeros(len(i), dtype=np.int8)
     for start in range(0, len(i), _PAIR_CHUNK):
         sl = slice(start, start + _PAIR_CHUNK)
-        totals[sl], flags[sl] = _score_chunk(records, i[sl], j[sl], prior)
+        totals[sl], flags[sl] = _score_chunk(records, i[sl], j[sl], prior, fw)
     return totals, flags
 
 
 def _score_chunk(
-    r: RecordArrays, i: np.ndarray, j: np.ndarray, prior: float
+    r: RecordArrays, i: np.ndarray, j: np.ndarray, prior: float, fw: FieldWeights
 ) -> tuple[np.ndarray, np.ndarray]:
     birth = r.birth_codes(i, j)
-    doc_weight, same_document = r.document_weights(i, j)
+    doc_weight, same_document = r.document_weights(i, j, fw)
     early = (birth == _YEAR_DIFFERS) & ~same_document
-    totals = np.full(len(i), prior + BIRTH_WEIGHTS["year_differs"], dtype=np.float64)
+    totals = np.full(len(i), prior + fw.birth_date["year_differs"], dtype=np.float64)
     flags = np.where(early, 1, 0).astype(np.int8)
     rest = np.flatnonzero(~early)
     if not len(rest):
@@ -756,10 +766,15 @@ def _score_chunk(
         raise_ = _combination_weights(r, i[g], j[g], father=False) - given_family_parts[g]
         total[g] += np.minimum(raise_, _COMBINATION_MAX_RAISE)
     sa, sb = r.sex[i], r.sex[j]
-    total += np.where((sa != 0) & (sb != 0), np.where(sa == sb, 0.67, SEX_DISAGREE_WEIGHT), 0.0)
-    total += _BIRTH_WEIGHT_ARRAY[birth]
+    sex = fw.sex
+    total += np.where(
+        (sa != 0) & (sb != 0),
+        np.where(sa == sb, sex["agree"], sex["disagree"]),
+        sex["missing"],
+    )
+    total += np.array([fw.birth_date[c] for c in _BIRTH_CODES], dtype=np.float64)[birth]
     veto |= birth == _YEAR_DIFFERS
-    total += r.origin_weights(i, j)
+    total += r.origin_weights(i, j, fw)
     total += doc_weight
     veto &= ~same_document
     cap &= ~same_document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -30,14 +31,35 @@ from refuge.identity.records import (
     person_records,
     personal_document_number,
     records_from_names,
+    stored_key,
 )
-from refuge.matching.compare import Decision, PersonComparison, compare_people
+from refuge.matching.compare import (
+    Decision,
+    PersonComparison,
+    PreparedRecord,
+    compare_people,
+    prepare,
+    prior_log_odds,
+    score_pair,
+)
 from refuge.matching.records import PersonRecord
-from refuge.registry.models import Household, Person
+from refuge.registry.models import NAME_FIELDS, SCRIPTS, Household, Person
 
-# The 25 people sharing the most keys with the query are compared; a common name and birth
-# year can share one key with hundreds, and the true earlier registration shares several.
-MAX_CANDIDATES = 25
+# The people sharing the most keys with the query (ties by id) that are scored: a common name
+# and birth year share one key with hundreds, among them the person's earlier registration,
+# which the engine's score, not the count of keys shared, tells from the namesakes.
+CANDIDATE_POOL = 120
+# The old name of the pool (it was the 25 compared), for callers elsewhere that import it.
+MAX_CANDIDATES = CANDIDATE_POOL
+# Of the pool, ranked by the engine's score (`score_pair`), this many per member are read
+# in full (documents, site) and compared one by one for the reasons the clerk is shown.
+_COMPARED_IN_FULL = 8
+# The instant check shows a clerk who is registering someone the registrations the engine puts
+# at a chance of one in a hundred or more, below the dedupe run's "possible" band: nothing is
+# merged, the clerk looks and answers, and at a million an earlier registration with one field
+# missing and another off (a father's name left out, a birth year off by one) scores there.
+# Vetoed pairs (another given name, a birth year far off) are never shown.
+INSTANT_SUGGESTION_PROBABILITY = 0.01
 INSTANT_LIMIT = 5
 INSTANT_CHECK = "identity.instant_check"
 
@@ -149,22 +171,211 @@ def registry_size() -> int:
     return max(size, 1000)
 
 
+def _lookup_keys(records: list[PersonRecord]) -> set[str]:
+    """The keys the instant check looks up for some records: their own, and their dated keys
+    at the birth year before and after. A year written one off (an estimated age, a slip) and
+    one other field missing (a father's name left out) leave two registrations of one person
+    no key in common; the registry's keys stay as they are, only the query asks for more."""
+    keys = indexed_keys(records)
+    for record in records:
+        birth = prepare(record).birth
+        if birth is None:
+            continue
+        for year in (birth.year - 1, birth.year + 1):
+            keys |= {
+                key
+                for key in indexed_keys([replace(record, birth_date=f"{year:04d}")])
+                if key.split(":", 1)[0] in _DATED_KEYS
+            }
+    return keys
+
+
+# Keys that carry the birth year (refuge.matching.keys), looked up at the neighbouring years.
+_DATED_KEYS = ("gfy", "gpy", "pfy", "gmy")
+_LIGHT_FIELDS = (
+    "pk",
+    "household_id",
+    *NAME_FIELDS,
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "origin__pcode",
+    "origin_village",
+)
+
+
+def _ranked_by_score(
+    ours: list[PersonRecord], pool: list[int], rows: dict[int, tuple], document_holders: set[int]
+) -> list[int]:
+    """The pool's people ranked by the engine's log-odds (`score_pair`, the figures of
+    compare_people without its reasons) of their best record against ours, vetoed pairs left
+    out, ties in the pool's order. A candidate's document is known here only by the key it
+    shares: the same number as ours where it holds our document key, else left out."""
+    document = next((r.document_number for r in ours if r.document_number), "")
+    prepared = [prepare(r) for r in ours]
+    prior = prior_log_odds(registry_size())
+    best: dict[int, float] = {}
+    for pk in pool:
+        row = rows.get(pk)
+        if row is None:
+            continue
+        for theirs in _light_records(row, document if pk in document_holders else ""):
+            for record in prepared:
+                total, veto, _cap = score_pair(record, theirs, None, prior)
+                if not veto and total > best.get(pk, -math.inf):
+                    best[pk] = total
+    order = {pk: n for n, pk in enumerate(pool)}
+    return sorted(best, key=lambda pk: (-best[pk], order[pk]))
+
+
+def _light_records(row: tuple, document: str) -> list[PreparedRecord]:
+    """`person_records` of a row of `_LIGHT_FIELDS`, prepared, with `document` for theirs. The
+    registry stores names cleaned (clean_name), so they are not cleaned again."""
+    names = row[2 : 2 + len(NAME_FIELDS)]
+    sex, birth, precision, pcode, village = row[2 + len(NAME_FIELDS) :]
+    by_field = dict(zip(NAME_FIELDS, names, strict=True))
+    records = []
+    for script in SCRIPTS:
+        given, family = by_field[f"given_name_{script}"], by_field[f"family_name_{script}"]
+        if not (given or family):
+            continue
+        records.append(
+            PreparedRecord(
+                PersonRecord(
+                    record_id=f"{row[0]}:{script}",
+                    household_ref=str(row[1]),
+                    given_name=given,
+                    father_name=by_field[f"father_name_{script}"].strip(),
+                    family_name=family,
+                    mother_name=by_field[f"mother_name_{script}"].strip(),
+                    sex=sex,
+                    birth_date=engine_birth_date(birth, precision),
+                    origin=pcode or village,
+                    document_number=document,
+                )
+            )
+        )
+    return records
+
+
+def _is_vetoed(comparison: PersonComparison) -> bool:
+    return any(r.field == "decision" and r.code == "vetoed" for r in comparison.reasons)
+
+
+def _is_suggested(comparison: PersonComparison) -> bool:
+    return not _is_vetoed(comparison) and (
+        comparison.decision != Decision.NON_MATCH
+        or comparison.probability >= INSTANT_SUGGESTION_PROBABILITY
+    )
+
+
 def _best_comparisons(ours, people, records_of, population: int) -> list:
     """Each person's best comparison between any of their records and any of ours, as
-    (comparison, person), non-matches left out, the likeliest first (ties in the people's
-    order)."""
+    (comparison, person), those not to suggest (`_is_suggested`) left out, the likeliest first
+    (ties in the people's order)."""
     found = []
     for person in people:
         best = None
         for theirs in records_of(person):
             for record in ours:
                 comparison = compare_people(record, theirs, population=population)
+                if _is_vetoed(comparison):
+                    continue
                 if best is None or comparison.log_odds > best.log_odds:
                     best = comparison
-        if best is not None and best.decision != Decision.NON_MATCH:
+        if best is not None and _is_suggested(best):
             found.append((best, person))
     found.sort(key=lambda item: -item[0].log_odds)
     return found
+
+
+def _suggestions(
+    records: dict[int, list[PersonRecord]],
+    *,
+    limit: int = INSTANT_LIMIT,
+    exclude_household: int | None = None,
+) -> dict[int, list[tuple[PersonComparison, Person]]]:
+    """For each member (by index) the registrations to suggest, best first (`_suggestions_for`
+    of one household)."""
+    return _suggestions_for([records], limit=limit, exclude_household=exclude_household)[0]
+
+
+def _suggestions_for(
+    households: list[dict[int, list[PersonRecord]]],
+    *,
+    unseen: list[set[int]] | None = None,
+    limit: int = INSTANT_LIMIT,
+    exclude_household: int | None = None,
+) -> list[dict[int, list[tuple[PersonComparison, Person]]]]:
+    """For each household, for each member (by index), the registrations to suggest, best
+    first: the people sharing the most lookup keys with them (`CANDIDATE_POOL`, ties by id;
+    `unseen[k]` left out for household k), ranked by the engine's score (`_ranked_by_score`),
+    the best `_COMPARED_IN_FULL` compared in full, those `_is_suggested` kept, at most `limit`.
+    Four queries for any number of households (an import registers thousands): the keys, the
+    pools' fields, the few people read in full and their documents."""
+    unseen = unseen or [set() for _household in households]
+    keys = [{index: _lookup_keys(r) for index, r in records.items()} for records in households]
+    wanted = set().union(*(k for keys_of in keys for k in keys_of.values()))
+    if not wanted:
+        return [{} for _household in households]
+    holders: dict[str, list[int]] = {}
+    for key, person_id in PersonKey.objects.filter(key__in=wanted).values_list("key", "person_id"):
+        holders.setdefault(key, []).append(person_id)
+    pools: list[dict[int, list[int]]] = []
+    for keys_of, hidden in zip(keys, unseen, strict=True):
+        pools_of = {}
+        for index, member_keys in keys_of.items():
+            shared = Counter(
+                pk for key in member_keys for pk in holders.get(key, ()) if pk not in hidden
+            )
+            ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+            if ranked:
+                pools_of[index] = [pk for pk, _count in ranked[:CANDIDATE_POOL]]
+        pools.append(pools_of)
+    everyone = set().union(*(pool for pools_of in pools for pool in pools_of.values()))
+    if not everyone:
+        return [{} for _household in households]
+    light = Person.objects.filter(pk__in=everyone)
+    if exclude_household:
+        light = light.exclude(household_id=exclude_household)
+    rows = {row[0]: row for row in light.values_list(*_LIGHT_FIELDS)}
+    shortlists: list[dict[int, list[int]]] = []
+    for records, pools_of in zip(households, pools, strict=True):
+        shortlists_of = {}
+        for index, pool in pools_of.items():
+            document_holders = {
+                pk
+                for r in records[index]
+                if r.document_number
+                for pk in holders.get(stored_key("doc:" + prepare(r).document), ())
+            }
+            ranked = _ranked_by_score(records[index], pool, rows, document_holders)
+            shortlists_of[index] = ranked[:_COMPARED_IN_FULL]
+        shortlists.append(shortlists_of)
+    people = {
+        person.pk: person
+        for person in Person.objects.filter(
+            pk__in=set().union(*(ids for of in shortlists for ids in of.values()))
+        )
+        .select_related("household__current_site", "household__registered_at", "origin")
+        .prefetch_related("documents")
+    }
+    theirs = {pk: person_records(person) for pk, person in people.items()}
+    population = registry_size()
+    told = []
+    for records, shortlists_of in zip(households, shortlists, strict=True):
+        found = {}
+        for index, shortlist in shortlists_of.items():
+            best = _best_comparisons(
+                records[index],
+                [people[pk] for pk in shortlist if pk in people],
+                lambda person: theirs[person.pk],
+                population,
+            )[:limit]
+            if best:
+                found[index] = best
+        told.append(found)
+    return told
 
 
 def _instant_match(comparison, person: Person, reasons) -> InstantMatch:
@@ -189,27 +400,10 @@ def instant_check(
     """Existing registrations that may be the person being registered, best first, at every
     site, with the engine's reasons unexplained. Not for showing to a user: pages and the API
     call check_registration, which decides what the user may be told."""
-    keys = indexed_keys(records)
-    if not keys:
-        return []
-    ids = list(
-        PersonKey.objects.filter(key__in=keys)
-        .values("person_id")
-        .annotate(shared=Count("pk"))
-        .order_by("-shared", "person_id")
-        .values_list("person_id", flat=True)[:MAX_CANDIDATES]
-    )
-    people = (
-        Person.objects.filter(pk__in=ids)
-        .select_related("household__current_site", "household__registered_at", "origin")
-        .prefetch_related("documents")
-    )
-    if exclude_household:
-        people = people.exclude(household_id=exclude_household)
-    found = _best_comparisons(records, people, person_records, registry_size())
+    found = _suggestions({0: records}, limit=limit, exclude_household=exclude_household)
     return [
         _instant_match(comparison, person, comparison.reasons)
-        for comparison, person in found[:limit]
+        for comparison, person in found.get(0, [])
     ]
 
 
@@ -327,10 +521,9 @@ def member_matches(user, member, *, index: int = 0) -> list[InstantMatch]:
 
 def household_matches(user, members: list) -> dict[int, list[InstantMatch]]:
     """member_matches for every member of a household being registered, by index (members
-    without any left out), in two queries for the household instead of two a member (an
-    import registers thousands of households). Each member's candidates, comparisons and
-    order are instant_check's: the people sharing the most keys with them (ties by id), the
-    MAX_CANDIDATES first compared, the INSTANT_LIMIT best that are not non-matches kept."""
+    without any left out), in four queries for the household instead of four a member (an
+    import registers thousands of households). Each member's suggestions, comparisons and
+    order are instant_check's (`_suggestions_for`)."""
     (warnings,) = households_matches(user, [members])
     return warnings
 
@@ -338,60 +531,22 @@ def household_matches(user, members: list) -> dict[int, list[InstantMatch]]:
 def households_matches(
     user, households: list[list], *, unseen: list[set[int]] | None = None
 ) -> list[dict[int, list[InstantMatch]]]:
-    """household_matches for several households at once (an import's chunk), in two queries
+    """household_matches for several households at once (an import's chunk), in four queries
     for all of them. `unseen[k]`, the ids of people the check of household k must not see,
     lets a chunk registered before it is checked tell each household what it would have been
     told checked alone just before it was saved: its own members and those of the households
     after it in the chunk are left out, those before it are in."""
-    unseen = unseen or [set() for _household in households]
     records = [
         {i: _member_records(member, i) for i, member in enumerate(members)}
         for members in households
     ]
-    keys = [{i: indexed_keys(r) for i, r in records_of.items()} for records_of in records]
-    wanted = set().union(*(k for keys_of in keys for k in keys_of.values()))
-    if not wanted:
-        return [{} for _household in households]
-    holders: dict[str, list[int]] = {}
-    for key, person_id in PersonKey.objects.filter(key__in=wanted).values_list("key", "person_id"):
-        holders.setdefault(key, []).append(person_id)
-    candidates: list[dict[int, set[int]]] = []
-    for keys_of, hidden in zip(keys, unseen, strict=True):
-        found: dict[int, set[int]] = {}
-        for index, member_keys in keys_of.items():
-            shared = Counter(
-                pk for key in member_keys for pk in holders.get(key, ()) if pk not in hidden
-            )
-            ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
-            if ranked:
-                found[index] = {pk for pk, _count in ranked[:MAX_CANDIDATES]}
-        candidates.append(found)
-    everyone = set().union(*(ids for found in candidates for ids in found.values()))
-    if not everyone:
-        return [{} for _household in households]
-    # In the registry's own order, as instant_check meets them (it breaks ties of log-odds).
-    people = list(
-        Person.objects.filter(pk__in=everyone)
-        .select_related("household__current_site", "household__registered_at", "origin")
-        .prefetch_related("documents")
-    )
-    theirs = {person.pk: person_records(person) for person in people}
-    by_id = {person.pk: person for person in people}
-    place = {person.pk: position for position, person in enumerate(people)}
-    population = registry_size()
     told = []
-    for records_of, found in zip(records, candidates, strict=True):
+    for found_of in _suggestions_for(records, unseen=unseen):
         warnings = {}
-        for index, ids in found.items():
-            best = _best_comparisons(
-                records_of[index],
-                [by_id[pk] for pk in sorted(ids, key=place.__getitem__)],
-                lambda person: theirs[person.pk],
-                population,
-            )
+        for index, found in found_of.items():
             matches = [
                 _instant_match(comparison, person, explain_all(comparison.reasons))
-                for comparison, person in best[:INSTANT_LIMIT]
+                for comparison, person in found
                 if user.can_access_site(person.household.audit_site_id)
             ]
             if matches:

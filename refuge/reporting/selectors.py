@@ -729,10 +729,6 @@ def _departure_runs(
     if not earlier:
         return set()  # a period of this week alone: its total is the week's own cell
     weeks = [*earlier, week]
-    flows = {
-        "arrivals": arrivals_by_week(sites, Period(start, day)),
-        "departures": departures_by_week(sites, Period(start, day)),
-    }
     hidden: set = set()
     equations: list[dict] = []
 
@@ -741,19 +737,21 @@ def _departure_runs(
             equations.append({(name, key, column): k for (_row, column), k in equation.items()})
 
     for w in weeks:
-        counts = {(w, site): n for (wk, site), n in flows["arrivals"].items() if wk == w}
-        figures = disclose_cross(counts, rows=[w], places=places, additive_rows=False)
-        hidden |= {("arrivals", w, c) for c in places.columns if figures[(w, c)].suppressed}
-        counts = {(w, site): n for (wk, site), n in flows["departures"].items() if wk == w}
+        whole = Period(w, w + timedelta(days=6))
+        hidden |= {
+            ("arrivals", w, c)
+            for c in _withheld_flows(
+                sites, places, "arrivals", Period(w, day) if w == week else whole, memo
+            )
+        }
         if w == week:
-            withheld_columns = departures_withheld
+            departures = set(departures_withheld)
         else:
-            figures = disclose_cross(counts, rows=[w], places=places, additive_rows=False)
-            week_end = present_figures(sites, places, w + timedelta(days=6), exact=False, memo=memo)
-            withheld_columns = {c for c in places.columns if figures[(w, c)].suppressed} | set(
+            week_end = present_figures(sites, places, whole.end, exact=False, memo=memo)
+            departures = _withheld_flows(sites, places, "departures", whole, memo) | set(
                 week_end[2].departures_withheld
             )
-        hidden |= {("departures", w, c) for c in withheld_columns}
+        hidden |= {("departures", w, c) for c in departures}
         sums("arrivals", w)
         sums("departures", w)
     # The people present on each Sunday before a week of the run, and on `day`.
@@ -778,21 +776,26 @@ def _departure_runs(
                     ("people", after, column): -1,
                 }
             )
-    # Each period's departures in all, withheld as CrossFigure.window_total does.
+    # Each period's departures in all, withheld as CrossFigure.window_total does. One with a
+    # single withheld week is that week's cell plus shown ones, protected with the week (see
+    # _stock_and_flow): only those with two or more are checked here, and with none (a large
+    # registry's usual case) nothing is to solve.
     runs: set = set()
     for s in earlier:
         run = [w for w in weeks if w >= s]
         for column in places.columns:
-            if not any(("departures", w, column) in hidden for w in run):
+            withheld_weeks = sum(("departures", w, column) in hidden for w in run)
+            if not withheld_weeks:
                 continue
-            runs.add(("run", s, column))
+            if withheld_weeks >= 2:
+                runs.add(("run", s, column))
+            hidden.add(("run", s, column))
             equation = {("departures", w, column): 1 for w in run}
             equation[("run", s, column)] = -1
             equations.append(equation)
         sums("run", s)
     if not runs:
         return set()
-    hidden |= runs
     values = {("people", day, c): ages.figures[(TOTAL_ROW, c)].value for c in places.columns}
     added = protect_jointly(
         hidden,
@@ -803,6 +806,22 @@ def _departure_runs(
         targets=runs,
     )
     return {e[-1] for e in added}
+
+
+def _withheld_flows(
+    sites: list[Site], places: Places, name: str, week: Period, memo: dict
+) -> frozenset:
+    """The columns whose arrivals (or departures) in `week` (a whole one, or to a day) the
+    dashboard withholds by the suppression rule alone, as compute_figures counts them; kept
+    in `memo`, as every later day's check reads every week before it."""
+    key = ("withheld flows", name, week)
+    if key not in memo:
+        count = arrivals_by_week if name == "arrivals" else departures_by_week
+        figures = disclose_cross(
+            count(sites, week), rows=[week.start], places=places, additive_rows=False
+        )
+        memo[key] = frozenset(c for c in places.columns if figures[(week.start, c)].suppressed)
+    return memo[key]
 
 
 def dashboard(

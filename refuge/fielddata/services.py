@@ -1,11 +1,12 @@
 """Use cases of field data: import a submission once, report what could not land, and let the
 site manager accept or reject an edit. Every registration goes through the reception door
-(`register_household_checked`), so the rules, the consent, the instant duplicate check and the
-audit are those of the registration page.
+(`register_households_as_new`, a chunk of households at a time), so the rules, the consent,
+the instant duplicate check and the audit are those of the registration page.
 
 A submission is keyed by its instance ID and a hash of its content. The household, the
-submission's row and the run's counters land in one transaction, so a run killed at any moment
-leaves whole households only, and reading the file again skips what landed and lands the rest.
+submission's row and the run's counters land in one transaction (with the other households of
+their chunk), so a run killed at any moment leaves whole households only, and reading the file
+again skips what landed and lands the rest.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from refuge.fielddata.xlsform import (
 from refuge.identity.records import engine_birth_date, records_from_names
 from refuge.matching.keys import blocking_keys
 from refuge.reception import services as reception
-from refuge.reception.registration import Answer, MatchAnswer, register_household_checked
+from refuge.reception.registration import register_households_as_new
 from refuge.registry import services as registry
 from refuge.registry.models import Person, Place
 from refuge.registry.services import DocumentData, MemberData
@@ -58,6 +59,9 @@ from refuge.registry.vocabulary import (
 from refuge.sites.models import Site
 
 CHUNK = 500
+# Households registered in one transaction: enough to spread each statement's cost, few
+# enough that a chunk's transaction stays short.
+LANDING_CHUNK = 100
 
 
 def batched(items: Iterable, size: int):
@@ -396,7 +400,6 @@ def import_submission(
 ) -> str:
     """Land one submitted household through the door, or report why not. Returns the outcome.
     `places` (shipped_places) is the p-code list a run reads once."""
-    by, site = run.started_by, run.site
     digest = submitted.content_hash
     existing = (
         FieldSubmission.objects.select_related("household")
@@ -412,6 +415,14 @@ def import_submission(
             _count(run, outcome)
         return outcome
 
+    (outcome,) = _land(run, [submitted], default_consent=default_consent, places=places)
+    return outcome
+
+
+def _prepared(
+    run: ImportRun, submitted: SubmittedHousehold, default_consent, places
+) -> tuple[registry.NewHousehold | None, list[Problem]]:
+    """The submission as the registry's NewHousehold, or the problems that stop it."""
     problems: list[Problem] = []
     registered_on, consent, errors = _household_data(submitted.values, list(default_consent))
     problems += [Problem(submitted.sheet, submitted.row, f, m) for f, m in errors.items()]
@@ -429,7 +440,7 @@ def import_submission(
                 _("A household needs at least one member."),
             )
         )
-    if submitted.site_code and submitted.site_code.upper() != site.code.upper():
+    if submitted.site_code and submitted.site_code.upper() != run.site.code.upper():
         problems.append(
             Problem(
                 submitted.sheet,
@@ -438,54 +449,96 @@ def import_submission(
                 _("This row is for another site: import it there."),
             )
         )
-    if not problems:
-        # Every likely match is answered "new, for review": an import never merges anyone, and
-        # the pairs go to the review queue with the reason, as a clerk's would.
-        reason = _("Imported from a field registration; check at review.")
-        answers = {i: MatchAnswer(choice=Answer.NEW, reason=reason) for i in range(len(members))}
-        try:
-            with transaction.atomic():
-                outcome = register_household_checked(
-                    site=site,
-                    members=members,
-                    answers=answers,
-                    consent_scopes=consent,
-                    by=by,
-                    registered_on=registered_on,
-                    phone=submitted.values.get("phone", ""),
-                    level=RegistrationLevel.FULL,
-                )
-                FieldSubmission.objects.create(
-                    instance_id=submitted.key,
-                    content_hash=digest,
-                    content=submitted.content(),
-                    household=outcome.household,
-                    people=[p.pk for p in outcome.household.registered_people],
-                    site=site,
-                    source=run.format,
-                    run=run,
-                )
-                _count(run, Outcome.LANDED)
-            return Outcome.LANDED
-        except ValidationError as error:
-            problems = _problems_of(submitted, error)
-        except PermissionDenied:
-            problems = [
-                Problem(
-                    submitted.sheet,
-                    submitted.row,
-                    "",
-                    _("You may not register households at this site."),
-                )
-            ]
-        except IntegrityError:
-            # The same submission landed from another run at the same moment.
-            _count(run, Outcome.UNCHANGED)
-            return Outcome.UNCHANGED
+    if problems:
+        return None, problems
+    new = registry.NewHousehold(
+        members=members,
+        consent_scopes=consent,
+        registered_on=registered_on,
+        phone=submitted.values.get("phone", ""),
+        level=RegistrationLevel.FULL,
+    )
+    return new, []
+
+
+def _fail(run: ImportRun, problems: list[Problem], count: int = 1) -> None:
     with transaction.atomic():
         _report(run, problems)
-        _count(run, Outcome.FAILED)
-    return Outcome.FAILED
+        ImportRun.objects.filter(pk=run.pk).update(
+            processed=F("processed") + count, failed=F("failed") + count
+        )
+
+
+def _land(
+    run: ImportRun, submissions: list[SubmittedHousehold], *, default_consent=(), places=None
+) -> list[str]:
+    """Land new submissions (none of whose keys has landed) through the door, a chunk of
+    households in one transaction with their FieldSubmission rows and the run's counters;
+    returns each one's outcome. A household with problems is reported and the others land:
+    the door refuses the chunk naming the households at fault, and the rest is tried again
+    without them. Should the chunk meet a row written meanwhile (another run landing the
+    same submission), each household is tried alone."""
+    by, site = run.started_by, run.site
+    outcomes: dict[int, str] = {}
+    ready = []
+    for position, submitted in enumerate(submissions):
+        new, problems = _prepared(run, submitted, default_consent, places)
+        if problems:
+            _fail(run, problems)
+            outcomes[position] = Outcome.FAILED
+        else:
+            ready.append((position, submitted, new))
+    # Every likely match is answered "new, for review": an import never merges anyone, and
+    # the pairs go to the review queue with the reason, as a clerk's would.
+    reason = _("Imported from a field registration; check at review.")
+    while ready:
+        try:
+            with transaction.atomic():
+                made = register_households_as_new(
+                    site=site, households=[new for _p, _s, new in ready], reason=reason, by=by
+                )
+                FieldSubmission.objects.bulk_create(
+                    FieldSubmission(
+                        instance_id=submitted.key,
+                        content_hash=submitted.content_hash,
+                        content=submitted.content(),
+                        household=outcome.household,
+                        people=[p.pk for p in outcome.household.registered_people],
+                        site=site,
+                        source=run.format,
+                        run=run,
+                    )
+                    for (_p, submitted, _new), outcome in zip(ready, made, strict=True)
+                )
+                ImportRun.objects.filter(pk=run.pk).update(
+                    processed=F("processed") + len(ready), landed=F("landed") + len(ready)
+                )
+            outcomes.update((position, Outcome.LANDED) for position, _s, _n in ready)
+            ready = []
+        except registry.HouseholdsRefused as refused:
+            for number, error in refused.refused.items():
+                position, submitted, _new = ready[number]
+                _fail(run, _problems_of(submitted, error))
+                outcomes[position] = Outcome.FAILED
+            ready = [item for number, item in enumerate(ready) if number not in refused.refused]
+        except PermissionDenied:
+            message = _("You may not register households at this site.")
+            for position, submitted, _new in ready:
+                _fail(run, [Problem(submitted.sheet, submitted.row, "", message)])
+                outcomes[position] = Outcome.FAILED
+            ready = []
+        except IntegrityError:
+            if len(ready) == 1:
+                # The same submission landed from another run at the same moment.
+                _count(run, Outcome.UNCHANGED)
+                outcomes[ready[0][0]] = Outcome.UNCHANGED
+            else:
+                for position, submitted, _new in ready:
+                    (outcomes[position],) = _land(
+                        run, [submitted], default_consent=default_consent, places=places
+                    )
+            ready = []
+    return [outcomes[position] for position in range(len(submissions))]
 
 
 def run_import(
@@ -509,19 +562,34 @@ def run_import(
                 )
             )
             unchanged = 0
+            # New submissions land a chunk at a time; an edit, or a key met twice in the
+            # file, is taken alone after them, when what it edits has landed.
+            fresh: list[SubmittedHousehold] = []
+            later: list[SubmittedHousehold] = []
             for item in chunk:
                 if isinstance(item, ReadProblem):
-                    with transaction.atomic():
-                        _report(run, [item])
-                        _count(run, Outcome.FAILED)
-                    outcome = Outcome.FAILED
+                    _fail(run, [item])
+                    if progress:
+                        progress(Outcome.FAILED)
                 elif landed.get(item.key) == item.content_hash:
                     unchanged += 1
-                    outcome = Outcome.UNCHANGED
+                    if progress:
+                        progress(Outcome.UNCHANGED)
+                elif item.key in landed:
+                    later.append(item)
                 else:
-                    outcome = import_submission(
-                        run, item, default_consent=default_consent, places=places
-                    )
+                    landed[item.key] = ""
+                    fresh.append(item)
+            for households in batched(fresh, LANDING_CHUNK):
+                for outcome in _land(
+                    run, households, default_consent=default_consent, places=places
+                ):
+                    if progress:
+                        progress(outcome)
+            for item in later:
+                outcome = import_submission(
+                    run, item, default_consent=default_consent, places=places
+                )
                 if progress:
                     progress(outcome)
             if unchanged:

@@ -15,19 +15,29 @@ from refuge.matching.compare import (
     compare_people,
     prior_log_odds,
 )
-from refuge.matching.dedupe import link_probabilities, name_frequencies, score_candidates
+from refuge.matching.dedupe import (
+    DedupeStats,
+    link_probabilities,
+    name_frequencies,
+    score_candidates,
+)
 from refuge.registry.models import Person
 
 MIN_FOR_FREQUENCIES = 5000
 
 
-def queue_registry_duplicates(*, progress: bool = True, chunk: int = 2000) -> dict[str, int]:
+def queue_registry_duplicates(
+    *, progress: bool = True, chunk: int = 2000, learn: bool | None = None
+) -> dict[str, object]:
     """Compare every person with the registrations that share a blocking key with them (in any
     script they were written in), and with the members of households that already match
     through another member, and queue the pairs the engine finds possible or likely.
 
     Pairs already decided stay decided; people of one household are not compared (twins and
-    a father and son named alike live in one household and are the engine's hard negatives)."""
+    a father and son named alike live in one household and are the engine's hard negatives).
+
+    `learn` as for `dedupe.score_candidates`: the weights learned for the run, if any, score
+    the pairs and are the ones the queued comparisons' reasons show ("model" in the result)."""
     people = Person.objects.select_related("origin").prefetch_related("documents")
     owners, prepared = [], []
     for person in tqdm(
@@ -48,7 +58,10 @@ def queue_registry_duplicates(*, progress: bool = True, chunk: int = 2000) -> di
     households = np.array([h for _, h in owners], dtype=np.int64)
 
     # The CSV run's path: the same blocking, comparison, household evidence and figures.
-    scored = score_candidates(prepared, households, frequencies, prior, progress=progress)
+    run = DedupeStats()
+    scored = score_candidates(
+        prepared, households, frequencies, prior, progress=progress, stats=run, learn=learn
+    )
     left, right, flags, support = scored.left, scored.right, scored.flags, scored.support
     _boosted, prob = link_probabilities(scored, prior)
 
@@ -72,6 +85,7 @@ def queue_registry_duplicates(*, progress: bool = True, chunk: int = 2000) -> di
             frequencies=frequencies,
             population=population,
             same_household_evidence=int(support[k]),
+            weights=scored.weights,
         )
         if comparison.decision is Decision.NON_MATCH:
             continue
@@ -82,4 +96,4 @@ def queue_registry_duplicates(*, progress: bool = True, chunk: int = 2000) -> di
         queue_pair(by_pk[a], by_pk[b], comparison) is not None
         for (a, b), comparison in best.items()
     )
-    return {"people": population, "compared": len(left), "queued": queued}
+    return {"people": population, "compared": len(left), "queued": queued, "model": run.model}

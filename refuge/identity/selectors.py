@@ -331,46 +331,73 @@ def household_matches(user, members: list) -> dict[int, list[InstantMatch]]:
     import registers thousands of households). Each member's candidates, comparisons and
     order are instant_check's: the people sharing the most keys with them (ties by id), the
     MAX_CANDIDATES first compared, the INSTANT_LIMIT best that are not non-matches kept."""
-    records = {i: _member_records(member, i) for i, member in enumerate(members)}
-    keys = {i: indexed_keys(r) for i, r in records.items()}
-    wanted = set().union(*keys.values())
+    (warnings,) = households_matches(user, [members])
+    return warnings
+
+
+def households_matches(
+    user, households: list[list], *, unseen: list[set[int]] | None = None
+) -> list[dict[int, list[InstantMatch]]]:
+    """household_matches for several households at once (an import's chunk), in two queries
+    for all of them. `unseen[k]`, the ids of people the check of household k must not see,
+    lets a chunk registered before it is checked tell each household what it would have been
+    told checked alone just before it was saved: its own members and those of the households
+    after it in the chunk are left out, those before it are in."""
+    unseen = unseen or [set() for _household in households]
+    records = [
+        {i: _member_records(member, i) for i, member in enumerate(members)}
+        for members in households
+    ]
+    keys = [{i: indexed_keys(r) for i, r in records_of.items()} for records_of in records]
+    wanted = set().union(*(k for keys_of in keys for k in keys_of.values()))
     if not wanted:
-        return {}
+        return [{} for _household in households]
     holders: dict[str, list[int]] = {}
     for key, person_id in PersonKey.objects.filter(key__in=wanted).values_list("key", "person_id"):
         holders.setdefault(key, []).append(person_id)
-    candidates: dict[int, set[int]] = {}
-    for index, member_keys in keys.items():
-        shared = Counter(pk for key in member_keys for pk in holders.get(key, ()))
-        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
-        if ranked:
-            candidates[index] = {pk for pk, _count in ranked[:MAX_CANDIDATES]}
-    if not candidates:
-        return {}
+    candidates: list[dict[int, set[int]]] = []
+    for keys_of, hidden in zip(keys, unseen, strict=True):
+        found: dict[int, set[int]] = {}
+        for index, member_keys in keys_of.items():
+            shared = Counter(
+                pk for key in member_keys for pk in holders.get(key, ()) if pk not in hidden
+            )
+            ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+            if ranked:
+                found[index] = {pk for pk, _count in ranked[:MAX_CANDIDATES]}
+        candidates.append(found)
+    everyone = set().union(*(ids for found in candidates for ids in found.values()))
+    if not everyone:
+        return [{} for _household in households]
     # In the registry's own order, as instant_check meets them (it breaks ties of log-odds).
     people = list(
-        Person.objects.filter(pk__in=set().union(*candidates.values()))
+        Person.objects.filter(pk__in=everyone)
         .select_related("household__current_site", "household__registered_at", "origin")
         .prefetch_related("documents")
     )
     theirs = {person.pk: person_records(person) for person in people}
+    by_id = {person.pk: person for person in people}
+    place = {person.pk: position for position, person in enumerate(people)}
     population = registry_size()
-    warnings = {}
-    for index, ids in candidates.items():
-        found = _best_comparisons(
-            records[index],
-            [person for person in people if person.pk in ids],
-            lambda person: theirs[person.pk],
-            population,
-        )
-        matches = [
-            _instant_match(comparison, person, explain_all(comparison.reasons))
-            for comparison, person in found[:INSTANT_LIMIT]
-            if user.can_access_site(person.household.audit_site_id)
-        ]
-        if matches:
-            warnings[index] = matches
-    return warnings
+    told = []
+    for records_of, found in zip(records, candidates, strict=True):
+        warnings = {}
+        for index, ids in found.items():
+            best = _best_comparisons(
+                records_of[index],
+                [by_id[pk] for pk in sorted(ids, key=place.__getitem__)],
+                lambda person: theirs[person.pk],
+                population,
+            )
+            matches = [
+                _instant_match(comparison, person, explain_all(comparison.reasons))
+                for comparison, person in best[:INSTANT_LIMIT]
+                if user.can_access_site(person.household.audit_site_id)
+            ]
+            if matches:
+                warnings[index] = matches
+        told.append(warnings)
+    return told
 
 
 @dataclass(frozen=True)

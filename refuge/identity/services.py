@@ -25,10 +25,12 @@ def refresh_person_keys(person: Person) -> None:
     PersonKey.objects.bulk_create(PersonKey(person=person, key=k[:160]) for k in keys_for(person))
 
 
-def refresh_people_keys(people: list[Person]) -> None:
+def refresh_people_keys(people: list[Person], *, new: bool = False) -> None:
     """refresh_person_keys for several people in two statements (a household registering):
-    load them with their origin and documents, whose keys are made of them."""
-    PersonKey.objects.filter(person__in=people).delete()
+    load them with their origin and documents, whose keys are made of them. `new` people,
+    saved a moment ago, have no keys to delete: one statement."""
+    if not new:
+        PersonKey.objects.filter(person__in=people).delete()
     PersonKey.objects.bulk_create(
         PersonKey(person=person, key=k[:160]) for person in people for k in keys_for(person)
     )
@@ -64,6 +66,27 @@ def queue_pair(
         },
     )
     return pair if created else None
+
+
+def queue_new_pairs(found: list[tuple[Person, Person, object]], *, clerk_reason: str = ""):
+    """queue_pair for many pairs at once (an import's chunk), each (new person, person,
+    comparison) with a person registered a moment ago, so none is in the queue yet: one
+    insert. Returns the pairs queued, in the order given."""
+    pairs = []
+    for new, other, comparison in found:
+        a, b = sorted((new, other), key=lambda p: p.pk)
+        pairs.append(
+            CandidatePair(
+                person_a=a,
+                person_b=b,
+                probability=comparison.probability,
+                log_odds=comparison.log_odds,
+                decision=comparison.decision.value,
+                reasons=reasons_json(comparison),
+                clerk_reason=clerk_reason[:300],
+            )
+        )
+    return CandidatePair.objects.bulk_create(pairs)
 
 
 def _require_review(by, *people: Person) -> None:

@@ -30,6 +30,18 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         help="local: this process (numpy); spark: Apache Spark (pip install -e '.[spark]')",
     )
     parser.add_argument(
+        "--weights",
+        choices=("learned", "hand-set"),
+        default=None,
+        help="weights of sex, birth date, origin and document: learned from the file by EM, "
+        "or the hand-set ones (default: the engine's, see bench/README.md)",
+    )
+    parser.add_argument(
+        "--print-model",
+        action="store_true",
+        help="print the learned weights of the run (with --weights learned)",
+    )
+    parser.add_argument(
         "--master",
         default="local[2]",
         help="Spark master URL for --engine spark (local[N], spark://host:7077, yarn)",
@@ -52,8 +64,11 @@ def run_dedupe(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             workers=args.workers,
             stats=stats,
+            learn=None if args.weights is None else args.weights == "learned",
         )
         stats.errors = len(errors)
+        if args.print_model and stats.model is not None:
+            print(stats.model.table(), file=sys.stderr)
     print(
         f"{stats.records} records, {stats.candidate_pairs} pairs compared, "
         f"{stats.clusters} people, {stats.errors} rows rejected, "

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from refuge.matching.normalise import (
     LONG_VOWELS,
@@ -35,6 +35,7 @@ from refuge.matching.normalise import (
 )
 from refuge.matching.places import compare_origins, place_code
 from refuge.matching.records import PersonRecord
+from refuge.matching.scripts import Script
 
 
 class Level(StrEnum):
@@ -172,6 +173,41 @@ def _level_for(cost: float, length: int) -> Level:
 def token_distance(a: NameToken, b: NameToken) -> float:
     """Distance between two name tokens."""
     return phoneme_distance(a.phon, a.arabic, b.phon, b.arabic)
+
+
+# A keyboard or OCR slip: letters typed in the wrong order, doubled, dropped or struck for a
+# neighbour (Dylan / Dyan, Ethan / Etahn, Grace / Graec). In a name of this many letters one
+# such edit, and in a long name two, is a slip rather than a second name.
+_KEYBOARD_SLIP_LENGTHS = ((8, 2), (4, 1))
+
+
+def slip_letters(name: NormalisedName) -> str:
+    """The letters of a name as the clerk typed them (lower case, no spaces or marks), the text
+    a keyboard slip is counted on; "" for a name in Arabic script, whose unwritten vowels make
+    one letter too large a part of a name to tell a slip from another name."""
+    if name.script is Script.ARABIC or not name.tokens:
+        return ""
+    return "".join(ch for ch in name.raw.lower() if ch.isalpha())
+
+
+def slip_edits_allowed(length: int) -> int:
+    """How many keyboard edits a name of `length` letters may carry and stay one name."""
+    for least, edits in _KEYBOARD_SLIP_LENGTHS:
+        if length >= least:
+            return edits
+    return 0
+
+
+@lru_cache(maxsize=300_000)
+def is_keyboard_slip(a: NormalisedName, b: NormalisedName) -> bool:
+    """True when two spellings of a name written in one alphabet are one keyboard or OCR slip
+    apart (optimal string alignment: a transposition is one edit), see `_KEYBOARD_SLIP_LENGTHS`.
+    """
+    la, lb = slip_letters(a), slip_letters(b)
+    if not la or not lb or a.script is not b.script or la == lb:
+        return False
+    allowed = slip_edits_allowed(max(len(la), len(lb)))
+    return allowed > 0 and OSA.distance(la, lb, score_cutoff=allowed) <= allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -529,6 +565,16 @@ class NameFrequencies:
         count = self.counts.get(name.skeleton, 0)
         return count <= 2 or count * 50 <= self.counts.get(other.skeleton, 0)
 
+    def is_slip_form_of(self, name: NormalisedName, other: NormalisedName) -> bool:
+        """True when the spelling `name` is rare beside the common spelling `other`: seen at
+        most twice, or fifty times less often (in a million records a slip on a common name
+        recurs). Judged on spellings, not skeletons: a slip that drops a consonant (Dylan /
+        Dyan) may land on the skeleton of other common names (Dean, Dana)."""
+        if not self.is_common_form(other):
+            return False
+        count = self.forms.get(name.key, 0)
+        return count <= 2 or count * 50 <= self.forms.get(other.key, 0)
+
     def is_rare_form(self, name: NormalisedName) -> bool:
         """True when this phoneme form is so rare it is likely a typo."""
         # Only a large enough sample tells a typo from a name seen rarely.
@@ -572,6 +618,30 @@ _SLIP_WEIGHT = -3.0
 # other field agreeing outweighs it.
 SEX_DISAGREE_WEIGHT = -3.5
 ORIGIN_WEIGHTS = {"agree": 1.0, "agree_within": 0.5, "disagree": -1.0, "missing": 0.0}
+SEX_WEIGHTS = {"agree": 0.67, "disagree": SEX_DISAGREE_WEIGHT, "missing": 0.0}
+DOCUMENT_WEIGHTS = {"exact": 9.0, "near": 4.0, "disagree": -3.0, "missing": 0.0}
+
+
+@dataclass(frozen=True)
+class FieldWeights:
+    """The weight of each level of the fields other than names (sex, birth date, origin,
+    personal document): the hand-set ones by default, or those learned from the population
+    being matched (`learn.learn_field_weights`). `learned` names the (field, level) pairs
+    whose weight was learned, so that a verdict's reasons can say which weights came from
+    the data."""
+
+    sex: Mapping[str, float] = field(default_factory=lambda: dict(SEX_WEIGHTS))
+    birth_date: Mapping[str, float] = field(default_factory=lambda: dict(BIRTH_WEIGHTS))
+    origin: Mapping[str, float] = field(default_factory=lambda: dict(ORIGIN_WEIGHTS))
+    document_number: Mapping[str, float] = field(default_factory=lambda: dict(DOCUMENT_WEIGHTS))
+    learned: frozenset[tuple[str, str]] = frozenset()
+
+    def of(self, field_name: str) -> Mapping[str, float]:
+        """The weights of one field's levels, by level code."""
+        return getattr(self, field_name)
+
+
+HAND_SET_WEIGHTS = FieldWeights()
 
 
 def _name_weight(
@@ -602,6 +672,7 @@ def _name_weight(
                 or freqs.is_rare_form(b)
                 or freqs.is_typo_of(a, b)
                 or freqs.is_typo_of(b, a)
+                or (field_name == "given_name" and _is_given_slip(a, b, freqs))
             ):
                 return _TYPO_WEIGHT, "typo", False
         return _WEAK_WEIGHT, cmp.level.value, field_name == "given_name"
@@ -614,6 +685,12 @@ def _name_weight(
         # One slip of the pen in a given name (Мухаммгд) is not another person; two real names
         # one letter apart (twins Rasha and Rana) are, so only a rare form gets this pass.
         return _FAR_TYPO_WEIGHT, "typo", False
+    if field_name == "given_name" and freqs and _is_given_slip(a, b, freqs):
+        # A keyboard or OCR slip (Dylan / Dyan) whose spelling is rare beside the common one:
+        # strong evidence against, not a veto, so a shared document, birth date and family
+        # name outweigh it. A twin one letter apart lives in the same household registration,
+        # which the clustering never joins.
+        return _SLIP_WEIGHT, "slip", False
     if (
         field_name == "given_name"
         and cmp.cost <= _SLIP_MAX_COST
@@ -641,14 +718,34 @@ def _name_weight(
     return disagree, "disagree", False
 
 
-def _doc_evidence(a: str, b: str) -> tuple[float, str]:
+def _is_given_slip(a: NormalisedName, b: NormalisedName, freqs: NameFrequencies) -> bool:
+    """A given name one keyboard slip from the other whose spelling is rare beside it (two
+    common spellings one letter apart, Rana / Rasha, are two names)."""
+    return bool(freqs.forms) and (
+        (freqs.is_slip_form_of(a, b) or freqs.is_slip_form_of(b, a)) and is_keyboard_slip(a, b)
+    )
+
+
+def _doc_code(a: str, b: str) -> str:
     if not a or not b:
-        return 0.0, "missing"
+        return "missing"
     if a == b:
-        return 9.0, "exact"
+        return "exact"
     if len(a) >= 5 and Levenshtein.distance(a, b) <= 1:
-        return 4.0, "near"
-    return -3.0, "disagree"
+        return "near"
+    return "disagree"
+
+
+def _doc_evidence(a: str, b: str) -> tuple[float, str]:
+    code = _doc_code(a, b)
+    return DOCUMENT_WEIGHTS[code], code
+
+
+def _field_reason(field_name: str, code: str, weight: float, weights: FieldWeights) -> Reason:
+    """The reason for one non-name field; says when its weight was learned from the data."""
+    if (field_name, code) in weights.learned:
+        return Reason(field_name, code, {"weight": weight, "learned": True})
+    return Reason(field_name, code, {"weight": weight})
 
 
 def prior_log_odds(population: int, records_per_person: float = 2.5) -> float:
@@ -664,6 +761,7 @@ def compare_people(
     same_household_evidence: int = 0,
     frequencies: NameFrequencies | None = None,
     population: int = 100_000,
+    weights: FieldWeights | None = None,
 ) -> PersonComparison:
     """Compare two registrations and say whether they are one person, with the reasons.
 
@@ -674,7 +772,9 @@ def compare_people(
     """
     reasons: list[Reason] = []
     prior = prior_log_odds(population)
-    total, veto, cap = score_pair(prepare(a), prepare(b), frequencies, prior, reasons)
+    total, veto, cap = score_pair(
+        prepare(a), prepare(b), frequencies, prior, reasons, weights=weights
+    )
     if same_household_evidence > 0:
         w = household_weight(same_household_evidence, prior)
         total += w
@@ -715,9 +815,13 @@ def score_pair(
     frequencies: NameFrequencies | None,
     prior: float,
     reasons: list[Reason] | None = None,
+    *,
+    weights: FieldWeights | None = None,
 ) -> tuple[float, bool, bool]:
     """The core of `compare_people`: (log-odds, vetoed, capped at possible). Appends reasons
-    when a list is given; the batch engine calls it without, for speed."""
+    when a list is given; the batch engine calls it without, for speed. `weights` are the
+    weights of the fields other than names (the hand-set ones when None)."""
+    fw = weights if weights is not None else HAND_SET_WEIGHTS
     total = prior
     cap = False
     veto = False
@@ -726,7 +830,7 @@ def score_pair(
     same_document = bool(pa.document) and pa.document == pb.document
     if reasons is None and birth_code == "year_differs" and not same_document:
         # A veto decides the pair whatever the names say; the batch engine needs no more.
-        return total + BIRTH_WEIGHTS[birth_code], True, False
+        return total + fw.birth_date[birth_code], True, False
     given_cmp = _compare_normalised(pa.given, pb.given)
     g_b, f_b = pb.given, pb.family
     family_cmp = None
@@ -774,36 +878,36 @@ def score_pair(
     if frequencies is not None and family_cmp is None:
         total += _combination_weight(pa, pb, frequencies, name_weights, name_codes, reasons)
 
-    if pa.sex and pb.sex:
-        w, code = (0.67, "agree") if not sex_differs else (SEX_DISAGREE_WEIGHT, "disagree")
-    else:
-        w, code = 0.0, "missing"
+    code = ("agree" if not sex_differs else "disagree") if pa.sex and pb.sex else "missing"
+    w = fw.sex[code]
     total += w
     if reasons is not None:
-        reasons.append(Reason("sex", code, {"weight": w}))
+        reasons.append(_field_reason("sex", code, w, fw))
 
     code = birth_code
-    w = BIRTH_WEIGHTS[code]
+    w = fw.birth_date[code]
     veto = veto or code == "year_differs"
     total += w
     if reasons is not None:
-        reasons.append(Reason("birth_date", code, {"weight": w}))
+        reasons.append(_field_reason("birth_date", code, w, fw))
 
     code = compare_origins(pa.origin, pb.origin).value
-    w = ORIGIN_WEIGHTS[code]
+    w = fw.origin[code]
     total += w
     if reasons is not None:
-        reasons.append(Reason("origin", code, {"weight": w}))
+        reasons.append(_field_reason("origin", code, w, fw))
 
-    w, code = _doc_evidence(pa.document, pb.document)
+    code = _doc_code(pa.document, pb.document)
+    w = fw.document_number[code]
     total += w
     if reasons is not None:
-        reasons.append(Reason("document_number", code, {"weight": w}))
-    if veto and same_document:
-        # One personal document is one person: a given name or a birth year that differs is an
-        # error in one of the records (twins hold two documents). The disagreement still
-        # weighs; the caller must not pass a family document shared by a household.
-        veto = False
+        reasons.append(_field_reason("document_number", code, w, fw))
+    if (veto or cap) and same_document:
+        # One personal document is one person: a given name or a birth year that differs, or a
+        # given name that agrees only weakly (Lily / Liyl, Adam / Ada), is an error in one of
+        # the records (twins hold two documents). The disagreement still weighs; the caller
+        # must not pass a family document shared by a household.
+        veto = cap = False
         if reasons is not None:
             reasons.append(Reason("decision", "same_document", {}))
     return total, veto, cap

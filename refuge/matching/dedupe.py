@@ -17,7 +17,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from hashlib import blake2b
 from itertools import chain
 from pathlib import Path
@@ -29,6 +29,7 @@ from refuge.matching.cluster import constrained_clusters
 from refuge.matching.compare import (
     MATCH_THRESHOLD,
     POSSIBLE_THRESHOLD,
+    FieldWeights,
     NameFrequencies,
     PreparedRecord,
     given_family_combination,
@@ -38,6 +39,7 @@ from refuge.matching.compare import (
     score_pair,
 )
 from refuge.matching.keys import UNDATED_KEYS, record_key_pairs
+from refuge.matching.learn import LearnedFieldWeights, learn_field_weights
 from refuge.matching.records import PersonRecord, RowError, iter_exchange_csv, write_clusters_csv
 from refuge.matching.vectorised import RecordArrays, score_pair_arrays
 
@@ -51,6 +53,9 @@ _CHUNK = 200_000
 _PAIR_RANGES = 16
 # Fewer pairs than this are scored in one process: forking costs more than it saves.
 PARALLEL_PAIRS = 2_000_000
+# Whether a run learns the weights of sex, birth date, origin and document from its own
+# candidate pairs (`learn.learn_field_weights`) or uses the hand-set ones; see bench/README.md.
+LEARN_WEIGHTS = False
 MAX_HOUSEHOLD = 20  # larger "households" are data errors; their members are not cross-paired
 
 
@@ -64,6 +69,8 @@ class DedupeStats:
     strong_links: int = 0
     clusters: int = 0
     errors: int = 0
+    # The weights of sex, birth date, origin and document learned for the run (None: hand-set).
+    model: LearnedFieldWeights | None = field(default=None, repr=False)
 
 
 def name_frequencies(prepared: list[PreparedRecord]) -> NameFrequencies:
@@ -299,10 +306,11 @@ def _score_chunk(args: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.nd
     prepared = _STATE["prepared"]
     freqs = _STATE["freqs"]
     prior = _STATE["prior"]
+    weights = _STATE.get("weights")
     totals = np.empty(len(left), dtype=np.float32)
     flags = np.zeros(len(left), dtype=np.int8)
     for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
-        total, veto, cap = score_pair(prepared[i], prepared[j], freqs, prior)
+        total, veto, cap = score_pair(prepared[i], prepared[j], freqs, prior, weights=weights)
         totals[k] = total
         flags[k] = (1 if veto else 0) | (2 if cap else 0)
     return totals, flags
@@ -329,17 +337,22 @@ def _score_all(left, right, workers: int, bar: tqdm | None) -> tuple[np.ndarray,
 
 def _score_arrays_half(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     start, stop = args
-    arrays, left, right, prior = (
+    arrays, left, right, prior, weights = (
         _STATE["arrays"],
         _STATE["left"],
         _STATE["right"],
         _STATE["prior"],
+        _STATE["weights"],
     )
-    return score_pair_arrays(arrays, left[start:stop], right[start:stop], prior)
+    return score_pair_arrays(arrays, left[start:stop], right[start:stop], prior, weights=weights)
 
 
 def _score_arrays_in_two(
-    arrays: RecordArrays, left: np.ndarray, right: np.ndarray, prior: float
+    arrays: RecordArrays,
+    left: np.ndarray,
+    right: np.ndarray,
+    prior: float,
+    weights: FieldWeights | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`score_pair_arrays` with the second half of the pairs in one forked process while this
     one scores the first: the comparison is the costliest stage of a run at a million records
@@ -352,12 +365,12 @@ def _score_arrays_in_two(
     the other half of the issue's target). The child's name comparisons are not kept: this
     process works out again the few that later steps need."""
     half = len(left) // 2
-    _STATE.update(arrays=arrays, left=left, right=right, prior=prior)
+    _STATE.update(arrays=arrays, left=left, right=right, prior=prior, weights=weights)
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork")) as pool:
             second = pool.submit(_score_arrays_half, (half, len(left)))
-            first = score_pair_arrays(arrays, left[:half], right[:half], prior)
+            first = score_pair_arrays(arrays, left[:half], right[:half], prior, weights=weights)
             second_totals, second_flags = second.result()
     finally:
         gc.unfreeze()
@@ -377,6 +390,7 @@ def score_pairs(
     arrays: RecordArrays | None = None,
     one_by_one: bool = False,
     min_parallel_pairs: int = PARALLEL_PAIRS,
+    weights: FieldWeights | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Log-odds and flags (1: vetoed, 2: capped at possible) of each pair (left[k], right[k]).
 
@@ -388,13 +402,13 @@ def score_pairs(
         if arrays is None:
             arrays = RecordArrays(prepared, frequencies)
         if workers > 1 and len(left) >= min_parallel_pairs:
-            totals, flags = _score_arrays_in_two(arrays, left, right, prior)
+            totals, flags = _score_arrays_in_two(arrays, left, right, prior, weights)
         else:
-            totals, flags = score_pair_arrays(arrays, left, right, prior)
+            totals, flags = score_pair_arrays(arrays, left, right, prior, weights=weights)
         if bar:
             bar.update(len(left))
         return totals, flags
-    _STATE.update(prepared=prepared, freqs=frequencies, prior=prior)
+    _STATE.update(prepared=prepared, freqs=frequencies, prior=prior, weights=weights)
     try:
         return _score_all(left, right, workers, bar)
     finally:
@@ -516,6 +530,8 @@ class ScoredPairs:
     # The records' arrays the pairs were scored on (their name comparisons cached), for
     # scoring more pairs of the same run.
     arrays: RecordArrays | None = None
+    # The weights of the fields other than names the pairs were scored with (None: hand-set).
+    weights: FieldWeights | None = None
 
 
 def score_candidates(
@@ -527,17 +543,35 @@ def score_candidates(
     workers: int = 1,
     progress: bool = False,
     stats: DedupeStats | None = None,
+    learn: bool | None = None,
 ) -> ScoredPairs:
     """Blocking, comparison and household evidence: the one path that the CSV run and the
     registry run (`refuge dedupe --registry`) share. `households` holds a household number per
-    record (-1 for none)."""
+    record (-1 for none). With `learn` (`LEARN_WEIGHTS` when None) the weights of sex, birth
+    date, origin and document are learned from a sample of the candidate pairs first
+    (`learn.learn_field_weights`) and every pair is scored with them; the model is left in
+    `stats.model`."""
     left, right = candidate_pairs(prepared)
     if stats is not None:
         stats.candidate_pairs = len(left)
     arrays = RecordArrays(prepared, frequencies)
+    weights = None
+    if LEARN_WEIGHTS if learn is None else learn:
+        model = learn_field_weights(prepared, left, right, frequencies, prior, arrays=arrays)
+        weights = model.weights
+        if stats is not None:
+            stats.model = model
     with tqdm(total=len(left), desc="compare", unit="pair", disable=not progress) as bar:
         totals, flags = score_pairs(
-            prepared, left, right, frequencies, prior, workers=workers, bar=bar, arrays=arrays
+            prepared,
+            left,
+            right,
+            frequencies,
+            prior,
+            workers=workers,
+            bar=bar,
+            arrays=arrays,
+            weights=weights,
         )
     hh = households
     extra_left, extra_right = household_pairs(left, right, totals, flags, hh)
@@ -554,6 +588,7 @@ def score_candidates(
                 workers=workers,
                 bar=bar,
                 arrays=arrays,
+                weights=weights,
             )
         left = np.concatenate((left, extra_left))
         right = np.concatenate((right, extra_right))
@@ -562,7 +597,7 @@ def score_candidates(
         if stats is not None:
             stats.household_pairs = len(extra_left)
     support = household_support(left, right, totals, flags, hh)
-    return ScoredPairs(left, right, totals, flags, support, arrays)
+    return ScoredPairs(left, right, totals, flags, support, arrays, weights)
 
 
 def link_probabilities(scored: ScoredPairs, prior: float) -> tuple[np.ndarray, np.ndarray]:
@@ -610,7 +645,9 @@ class _KnownPairs:
         x, y = left[keep].astype(np.int64), right[keep].astype(np.int64)
         totals, vetoed = scored.totals[keep], (scored.flags[keep] & 1) == 1
         if scored.arrays is not None and len(keep):
-            back_totals, back_flags = score_pair_arrays(scored.arrays, y, x, prior)
+            back_totals, back_flags = score_pair_arrays(
+                scored.arrays, y, x, prior, weights=scored.weights
+            )
             x, y = np.concatenate((x, y)), np.concatenate((y, x))
             totals = np.concatenate((totals, back_totals))
             vetoed = np.concatenate((vetoed, (back_flags & 1) == 1))
@@ -660,6 +697,7 @@ def dedupe_records(
     workers: int = 1,
     stats: DedupeStats | None = None,
     link_threshold: float = MATCH_THRESHOLD,
+    learn: bool | None = None,
 ) -> dict[str, str]:
     """Cluster registrations into people. Returns record_id -> cluster_id for every record."""
     stats = stats if stats is not None else DedupeStats()
@@ -673,7 +711,7 @@ def dedupe_records(
     prior = prior_log_odds(n)
     hh = _household_ids(prepared)
     scored = score_candidates(
-        prepared, hh, freqs, prior, workers=workers, progress=progress, stats=stats
+        prepared, hh, freqs, prior, workers=workers, progress=progress, stats=stats, learn=learn
     )
     left, right, totals, flags, support = (
         scored.left,
@@ -690,6 +728,7 @@ def dedupe_records(
     stats.strong_links = len(sl)
     del prob, support, boosted, totals, flags, left, right
     known = _KnownPairs(n, sl, sr, scored, prior)
+    weights = scored.weights
     del scored
 
     # Across clusters only hard contradictions and overwhelming evidence against block a merge:
@@ -704,7 +743,7 @@ def dedupe_records(
         # floor that rounding might decide (score_pair's total is a float64).
         if found is not None and abs(found[0] - compatible_floor) > _FLOAT32_SLACK:
             return not found[1] and found[0] >= compatible_floor
-        total, veto, _cap = score_pair(prepared[x], prepared[y], freqs, prior)
+        total, veto, _cap = score_pair(prepared[x], prepared[y], freqs, prior, weights=weights)
         return not veto and total >= compatible_floor
 
     def bar(it):
@@ -722,13 +761,18 @@ def dedupe_csv(
     progress: bool = True,
     workers: int = 1,
     stats: DedupeStats | None = None,
+    learn: bool | None = None,
 ) -> list[RowError]:
     """Deduplicate an exchange CSV into `record_id,cluster_id` rows. Rows that cannot be read
     are left out of the output and returned (row number, field, code)."""
     errors: list[RowError] = []
     stats = stats if stats is not None else DedupeStats()
     clusters = dedupe_records(
-        iter_exchange_csv(in_path, errors), progress=progress, workers=workers, stats=stats
+        iter_exchange_csv(in_path, errors),
+        progress=progress,
+        workers=workers,
+        stats=stats,
+        learn=learn,
     )
     stats.errors = len(errors)
     write_clusters_csv(out_path, clusters.items())

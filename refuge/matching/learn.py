@@ -1,10 +1,19 @@
 """Weights learned from the population being matched: Fellegi-Sunter m and u probabilities per
 comparison level, estimated without labels by expectation-maximisation.
 
-Not yet used for decisions: `bench/learn_weights.py` prints what EM learns beside the hand-set
-weights. Applied as they stand, the learned weights cost recall on the project's own benchmark
-(0.74 against 0.97 at 100,000, seed 1): among candidate pairs the two latent classes EM finds
-are "one person" and "two people of one name", and the name weights it learns there are small.
+`estimate_model` learns every field, names included; it is not used for decisions
+(`bench/learn_weights.py` prints it beside the hand-set weights). Applied as they stand, its
+weights cost recall on the project's own benchmark (0.74 against 0.97 at 100,000, seed 1):
+among candidate pairs the two latent classes EM finds are "one person" and "two people of one
+name", and the name weights it learns there are small.
+
+`learn_field_weights` is what a run uses (`refuge dedupe --weights learned`, the CSV and the
+registry run alike): names keep their hand-set structure and frequency adjustments, and EM
+learns only the weights of sex, birth date, origin and document, on the candidate pairs whose
+three names agree, where its two classes are "one person" and "namesakes", which is exactly
+what those fields must tell apart. Each learned weight is clamped into a range around the
+hand-set one (`weight_range`); a level EM sees too rarely in either class keeps its hand-set
+weight, and so does every level when too few pairs agree on their names.
 
 The shape of the model is the engine's: names compared in the phoneme alphabet with their
 Arabic-specific levels (exact, strong, weak, typo, slip, distinct names, disagree), birth dates
@@ -28,11 +37,25 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from refuge.matching.compare import NameFrequencies, PreparedRecord, Reason, score_pair
+from refuge.matching.compare import (
+    HAND_SET_WEIGHTS,
+    FieldWeights,
+    NameFrequencies,
+    PreparedRecord,
+    Reason,
+    score_pair,
+)
+from refuge.matching.vectorised import (
+    _BIRTH_CODES,
+    EXACT,
+    STRONG,
+    RecordArrays,
+    score_pair_arrays,
+)
 
 FIELDS = (
     "given_name",
@@ -182,3 +205,235 @@ def estimate_model(
     m = {k: float(m_arr[x]) for x, k in enumerate(keys)}
     u = {k: float(u_arr[x]) for x, k in enumerate(keys)}
     return MatchModel(m, u, u_random, share, done, len(levels))
+
+
+# --- the weights the engine decides on ------------------------------------------------------
+
+# The fields whose weights are learned from the population; names keep their hand-set,
+# frequency-adjusted structure (see the module docstring for why EM gets names wrong).
+NON_NAME_FIELDS = ("sex", "birth_date", "origin", "document_number")
+# A pair enters the sample when its given, father's and family names all agree: within that set
+# EM's two classes are "one person" and "namesakes", exactly what the other fields must tell
+# apart.
+# Below this many sampled pairs with agreeing names, or this many in either of EM's classes,
+# the hand-set weights are kept.
+MIN_SAMPLE_PAIRS = 500
+# A level's weight is learned only when EM puts at least this many sampled pairs of it in each
+# class; otherwise (a personal document shared by namesakes, a birth year off in one person's
+# records) its m or u rests on the smoothing alone and the hand-set weight stays.
+MIN_LEVEL_PAIRS = 10.0
+LEARN_SAMPLE = 200_000
+LEARN_SEED = 0
+
+
+def weight_range(hand_set: float) -> tuple[float, float]:
+    """The range a learned weight is clamped into: the hand-set weight give or take half its
+    size (at least 2), never across zero (evidence for a match stays evidence for)."""
+    spread = max(2.0, abs(hand_set) / 2.0)
+    low, high = hand_set - spread, hand_set + spread
+    if hand_set > 0:
+        low = max(low, 0.0)
+    elif hand_set < 0:
+        high = min(high, 0.0)
+    return low, high
+
+
+@dataclass(frozen=True)
+class LearnedLevel:
+    """What EM found for one level of a field, and the weight the engine uses for it."""
+
+    field: str
+    level: str
+    m: float
+    u: float
+    match_pairs: float
+    non_match_pairs: float
+    hand_set: float
+    used: float
+    source: str  # "learned", "clamped" or "hand_set"
+
+
+@dataclass(frozen=True)
+class LearnedFieldWeights:
+    """The learned model of one run: the weights the engine decides on, EM's figures behind
+    each, the sample it ran on."""
+
+    weights: FieldWeights
+    levels: tuple[LearnedLevel, ...]
+    sample_pairs: int
+    match_share: float
+    iterations: int
+
+    def table(self) -> str:
+        """The model as a Markdown table, for `--print-model` and the benchmark notes."""
+        lines = [
+            f"EM on {self.sample_pairs} candidate pairs whose names agree, "
+            f"{self.iterations} iterations, share of one person {self.match_share:.3f}",
+            "| field | level | m | u | pairs m / u | hand-set | used | source |",
+            "|---|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for x in self.levels:
+            lines.append(
+                f"| {x.field} | {x.level} | {x.m:.4f} | {x.u:.4f} | "
+                f"{x.match_pairs:.0f} / {x.non_match_pairs:.0f} | {x.hand_set:+.2f} | "
+                f"{x.used:+.2f} | {x.source} |"
+            )
+        return "\n".join(lines)
+
+
+def em_field_weights(
+    levels: list[tuple[str, ...]],
+    start: np.ndarray,
+    *,
+    fields: tuple[str, ...] = NON_NAME_FIELDS,
+    hand_set: FieldWeights = HAND_SET_WEIGHTS,
+    iterations: int = 100,
+) -> LearnedFieldWeights:
+    """Two-class EM over pairs given as one level code per field of `fields` (`levels`),
+    starting from `start` (each pair's initial chance of being one person, the hand-set
+    verdicts). A level's weight is log(m / u), clamped into `weight_range` of its hand-set
+    weight; a level too rare in either class (`MIN_LEVEL_PAIRS`) and "missing" keep the
+    hand-set weight, and every level does when either class is smaller than
+    `MIN_SAMPLE_PAIRS`."""
+    keys = [(f, c) for f in fields for c in hand_set.of(f)]
+    index = {k: x for x, k in enumerate(keys)}
+    field_of = np.array([fields.index(f) for f, _ in keys])
+    coded = np.array(
+        [[index[(f, c)] for f, c in zip(fields, row, strict=True)] for row in levels],
+        dtype=np.int64,
+    ).reshape(len(levels), len(fields))
+    flat = coded.ravel()
+    p = np.asarray(start, dtype=np.float64)
+
+    def counts(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(flat, weights=np.repeat(weights, len(fields)), minlength=len(keys))
+
+    def probabilities(c: np.ndarray) -> np.ndarray:
+        # Half a pair of smoothing per level, normalised within its field.
+        c = c + 0.5
+        return c / np.bincount(field_of, weights=c, minlength=len(fields))[field_of]
+
+    done = 0
+    for step in range(1, iterations + 1):
+        done = step
+        m_arr, u_arr = probabilities(counts(p)), probabilities(counts(1.0 - p))
+        share = float(np.clip(p.mean(), 1e-4, 1 - 1e-4))
+        llr = (np.log(m_arr) - np.log(u_arr))[coded].sum(axis=1)
+        new_p = 1.0 / (1.0 + np.exp(-np.clip(math.log(share / (1 - share)) + llr, -50, 50)))
+        converged = np.abs(new_p - p).max() < 1e-5
+        p = new_p
+        if converged:
+            break
+    m_count, u_count = counts(p), counts(1.0 - p)
+    m_arr, u_arr = probabilities(m_count), probabilities(u_count)
+    used: dict[str, dict[str, float]] = {f: dict(hand_set.of(f)) for f in fields}
+    learned: set[tuple[str, str]] = set()
+    # Where nearly every pair with agreeing names is one person (FEBRL: no namesakes), EM's
+    # second class is not namesakes but the copies with more errors, and what it learns there
+    # (a shared document "as common" among them as among one person) is wrong: both classes
+    # must hold enough pairs, else every weight stays hand-set.
+    both_classes = min(float(p.sum()), float((1.0 - p).sum())) >= MIN_SAMPLE_PAIRS
+    rows = []
+    for x, (f, c) in enumerate(keys):
+        hand = hand_set.of(f)[c]
+        weight, source = hand, "hand_set"
+        enough = both_classes and min(m_count[x], u_count[x]) >= MIN_LEVEL_PAIRS
+        if c != "missing" and enough:
+            raw = math.log(m_arr[x] / u_arr[x])
+            low, high = weight_range(hand)
+            weight = min(high, max(low, raw))
+            source = "learned" if weight == raw else "clamped"
+            learned.add((f, c))
+        used[f][c] = weight
+        rows.append(
+            LearnedLevel(
+                f,
+                c,
+                float(m_arr[x]),
+                float(u_arr[x]),
+                float(m_count[x]),
+                float(u_count[x]),
+                hand,
+                weight,
+                source,
+            )
+        )
+    weights = FieldWeights(**used, learned=frozenset(learned))
+    share = float(p.mean()) if len(p) else 0.0
+    return LearnedFieldWeights(weights, tuple(rows), len(levels), share, done)
+
+
+def _level_numbers(field_name: str) -> FieldWeights:
+    """Weights that are each level's number in `HAND_SET_WEIGHTS`'s order for one field, so
+    that the engine's own array code (`RecordArrays.origin_weights`, `document_weights`) says
+    which level each pair is at."""
+    numbers = {c: float(k) for k, c in enumerate(HAND_SET_WEIGHTS.of(field_name))}
+    return FieldWeights(**{field_name: numbers})
+
+
+def sample_levels(
+    arrays: RecordArrays, left: np.ndarray, right: np.ndarray, prior: float
+) -> tuple[list[tuple[str, ...]], np.ndarray]:
+    """For the pairs (`left[k]`, `right[k]`) whose given, father's and family names all agree
+    (exact or strong, as `score_pair` grades them): the level of each of `NON_NAME_FIELDS`,
+    and whether the hand-set model calls the pair one person under `prior` (EM's start)."""
+    names = arrays.names
+    keep = np.ones(len(left), dtype=bool)
+    for attr in ("given", "father", "family"):
+        level, _cost = names.compare(getattr(arrays, attr)[left], getattr(arrays, attr)[right])
+        # Not a missing father's name: with two names agreeing the sample gains namesakes the
+        # third name would have told apart, and the learned birth-year weight fell with them
+        # (F1 0.9869 against 0.9876 at 100,000, seed 2).
+        keep &= (level == EXACT) | (level == STRONG)
+    # An agreeing given name is never read as swapped with the family name (score_pair).
+    i, j = left[keep], right[keep]
+    totals, flags = score_pair_arrays(arrays, i, j, prior)
+    start = ((totals >= 0) & ((flags & 1) == 0)).astype(np.float64)
+    sex_codes = ("agree", "disagree", "missing")
+    sa, sb = arrays.sex[i], arrays.sex[j]
+    sex = np.where((sa != 0) & (sb != 0), np.where(sa == sb, 0, 1), 2)
+    birth_codes = _BIRTH_CODES
+    origin_codes = tuple(HAND_SET_WEIGHTS.origin)
+    document_codes = tuple(HAND_SET_WEIGHTS.document_number)
+    birth = arrays.birth_codes(i, j)
+    origin = arrays.origin_weights(i, j, _level_numbers("origin")).astype(np.int64)
+    document = arrays.document_weights(i, j, _level_numbers("document_number"))[0]
+    levels = [
+        (sex_codes[s], birth_codes[b], origin_codes[o], document_codes[d])
+        for s, b, o, d in zip(
+            sex.tolist(),
+            birth.tolist(),
+            origin.tolist(),
+            document.astype(np.int64).tolist(),
+            strict=True,
+        )
+    ]
+    return levels, start
+
+
+def learn_field_weights(
+    prepared: list[PreparedRecord],
+    left: np.ndarray,
+    right: np.ndarray,
+    frequencies: NameFrequencies | None,
+    prior: float,
+    *,
+    sample: int = LEARN_SAMPLE,
+    seed: int = LEARN_SEED,
+    arrays: RecordArrays | None = None,
+) -> LearnedFieldWeights:
+    """The weights of sex, birth date, origin and document learned from a run's candidate
+    pairs (`left[k]`, `right[k]`): a fixed-seed sample of them, kept where the three names
+    agree (`sample_levels`), and EM (`em_field_weights`) from the hand-set verdicts under
+    `prior`. With fewer than `MIN_SAMPLE_PAIRS` such pairs the hand-set weights are returned
+    unchanged. `arrays` (built from `prepared` when not given) keeps its name comparisons for
+    the scoring that follows."""
+    if arrays is None:
+        arrays = RecordArrays(prepared, frequencies)
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(len(left), size=min(sample, len(left)), replace=False))
+    levels, start = sample_levels(arrays, left[pick], right[pick], prior)
+    if len(levels) < MIN_SAMPLE_PAIRS:
+        hand_set = em_field_weights([], np.empty(0), iterations=0)
+        return replace(hand_set, sample_pairs=len(levels))
+    return em_field_weights(levels, start)

@@ -45,8 +45,8 @@ from refuge.matching.compare import (
     _TYPO_WEIGHT,
     _WEAK_WEIGHT,
     BIRTH_WEIGHTS,
-    ORIGIN_WEIGHTS,
-    SEX_DISAGREE_WEIGHT,
+    HAND_SET_WEIGHTS,
+    FieldWeights,
     Level,
     NameFrequencies,
     PreparedRecord,
@@ -54,6 +54,7 @@ from refuge.matching.compare import (
     _level_for,
     _sub,
     given_family_combination,
+    is_keyboard_slip,
     name_combination,
 )
 from refuge.matching.normalise import NormalisedName
@@ -69,7 +70,6 @@ _LEVEL_NUMBER = {
     Level.MISSING: MISSING,
 }
 _BIRTH_CODES = tuple(BIRTH_WEIGHTS)
-_BIRTH_WEIGHT_ARRAY = np.array([BIRTH_WEIGHTS[c] for c in _BIRTH_CODES], dtype=np.float64)
 _YEAR_DIFFERS = _BIRTH_CODES.index("year_differs")
 _DP_BATCH = 20_000  # token pairs per dynamic-programming batch (rows of a few floats each)
 _PAIR_CHUNK = 1_000_000  # record pairs per step, which bounds the temporary arrays
@@ -109,7 +109,9 @@ class _Names:
                 [freqs.is_common_skeleton(n) for n in names], dtype=bool
             )
             self.rare_form = np.array([freqs.is_rare_form(n) for n in names], dtype=bool)
+            self.form_count = np.array([freqs.forms.get(n.key, 0) for n in names], dtype=np.int64)
         else:
+            self.form_count = np.zeros(len(names), dtype=np.int64)
             counts = np.zeros(len(names), dtype=np.int64)
             self.common_form = np.zeros(len(names), dtype=bool)
             self.common_skeleton = np.zeros(len(names), dtype=bool)
@@ -163,6 +165,32 @@ class _Names:
             & (self.skeleton[a] != self.skeleton[b])
             & ((ca <= 2) | (ca * 50 <= self.skeleton_count[b]))
         )
+
+    def is_slip_form_of(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """`NameFrequencies.is_slip_form_of` for arrays of name numbers."""
+        ca = self.form_count[a]
+        return self.common_form[b] & ((ca <= 2) | (ca * 50 <= self.form_count[b]))
+
+    def is_given_slip(self, a: np.ndarray, b: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        """`compare._is_given_slip` for the pairs where `wanted`: the spelling test over arrays,
+        then the keyboard edit count once per distinct pair of names that passes it."""
+        out = np.zeros(len(a), dtype=bool)
+        freqs = self.frequencies
+        if freqs is None or not freqs.forms:
+            return out
+        candidate = wanted & (self.is_slip_form_of(a, b) | self.is_slip_form_of(b, a))
+        if not candidate.any():
+            return out
+        width = len(self.objects)
+        codes = a[candidate].astype(np.int64) * width + b[candidate]
+        uniq, inverse = np.unique(codes, return_inverse=True)
+        objects = self.objects
+        slip = np.array(
+            [is_keyboard_slip(objects[c // width], objects[c % width]) for c in uniq.tolist()],
+            dtype=bool,
+        )
+        out[candidate] = slip[inverse]
+        return out
 
     def compare(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(level, cost) of `compare._compare_normalised` for each pair of name numbers."""
@@ -514,26 +542,31 @@ class RecordArrays:
         ]
         return np.select(conditions, choices, default=code("year_agrees")).astype(np.int64)
 
-    def origin_weights(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    def origin_weights(
+        self, i: np.ndarray, j: np.ndarray, weights: FieldWeights = HAND_SET_WEIGHTS
+    ) -> np.ndarray:
         width = len(self.origin_text)
         uniq, inverse = np.unique(self.origin[i] * width + self.origin[j], return_inverse=True)
         text = self.origin_text
         weights = np.array(
             [
-                ORIGIN_WEIGHTS[compare_origins(text[c // width], text[c % width]).value]
+                weights.origin[compare_origins(text[c // width], text[c % width]).value]
                 for c in uniq.tolist()
             ],
             dtype=np.float64,
         )
         return weights[inverse]
 
-    def document_weights(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(weight, same document) of `compare._doc_evidence` for each pair."""
+    def document_weights(
+        self, i: np.ndarray, j: np.ndarray, weights: FieldWeights = HAND_SET_WEIGHTS
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(weight, same document) of `compare._doc_code`'s level for each pair."""
+        doc = weights.document_number
         da, db = self.document[i], self.document[j]
         both = (da >= 0) & (db >= 0)
         same = both & (da == db)
-        weights = np.zeros(len(i), dtype=np.float64)
-        weights[same] = 9.0
+        out = np.full(len(i), doc["missing"], dtype=np.float64)
+        out[same] = doc["exact"]
         differ = both & ~same
         if differ.any():
             width = len(self.document_text)
@@ -544,8 +577,8 @@ class RecordArrays:
             distance = cpdist(left, right, scorer=Levenshtein.distance, dtype=np.int32)
             long_enough = np.array([len(t) >= 5 for t in left], dtype=bool)
             near = long_enough & (distance <= 1)
-            weights[differ] = np.where(near, 4.0, -3.0)[inverse]
-        return weights, same
+            out[differ] = np.where(near, doc["near"], doc["disagree"])[inverse]
+        return out, same
 
 
 def _name_weights(
@@ -568,13 +601,16 @@ def _name_weights(
     rare_or_typo = names.rare_form[a] | names.rare_form[b] | typo_either
     # Weak agreement.
     weak = level == WEAK
+    dis = level == DISAGREE
+    # A keyboard slip in a given name (compare._is_given_slip), for both levels it changes.
+    given_slip = names.is_given_slip(a, b, weak | dis) if given else np.zeros(len(a), bool)
     weak_weight = np.full(len(a), _WEAK_WEIGHT)
     weak_caps = np.full(len(a), given)
     if has_forms:
         distinct = (
             (names.common_form[a] & names.common_form[b]) if given else np.zeros(len(a), bool)
         )
-        typo = ~distinct & rare_or_typo
+        typo = ~distinct & (rare_or_typo | given_slip)
         weak_weight = np.where(
             distinct, _DISTINCT_WEIGHT, np.where(typo, _TYPO_WEIGHT, weak_weight)
         )
@@ -582,13 +618,14 @@ def _name_weights(
     weight[weak] = weak_weight[weak]
     caps = weak & weak_caps
     # Disagreement, with the passes for a slip of the pen.
-    dis = level == DISAGREE
     dis_weight = np.full(len(a), disagree)
     dis_code = np.ones(len(a), dtype=bool)  # still "disagree"
     if given:
         slip = (cost <= _SLIP_MAX_COST) & (names.skeleton[a] != names.skeleton[b])
         if freqs is not None:
             slip &= ~(names.common_skeleton[a] & names.common_skeleton[b])
+        # Applied in reverse order of compare._name_weight's tests, so the first one wins.
+        slip |= given_slip
         dis_weight = np.where(slip, _SLIP_WEIGHT, dis_weight)
         dis_code &= ~slip
         if freqs is not None:
@@ -628,25 +665,31 @@ def _combination_weights(
 
 
 def score_pair_arrays(
-    records: RecordArrays, i: np.ndarray, j: np.ndarray, prior: float
+    records: RecordArrays,
+    i: np.ndarray,
+    j: np.ndarray,
+    prior: float,
+    *,
+    weights: FieldWeights | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(log-odds as float32, flags: 1 vetoed, 2 capped at possible) for pairs (i[k], j[k]), equal
-    to `compare.score_pair` for each."""
+    to `compare.score_pair` for each with the same `weights` (hand-set when None)."""
+    fw = weights if weights is not None else HAND_SET_WEIGHTS
     totals = np.empty(len(i), dtype=np.float32)
     flags = np.zeros(len(i), dtype=np.int8)
     for start in range(0, len(i), _PAIR_CHUNK):
         sl = slice(start, start + _PAIR_CHUNK)
-        totals[sl], flags[sl] = _score_chunk(records, i[sl], j[sl], prior)
+        totals[sl], flags[sl] = _score_chunk(records, i[sl], j[sl], prior, fw)
     return totals, flags
 
 
 def _score_chunk(
-    r: RecordArrays, i: np.ndarray, j: np.ndarray, prior: float
+    r: RecordArrays, i: np.ndarray, j: np.ndarray, prior: float, fw: FieldWeights
 ) -> tuple[np.ndarray, np.ndarray]:
     birth = r.birth_codes(i, j)
-    doc_weight, same_document = r.document_weights(i, j)
+    doc_weight, same_document = r.document_weights(i, j, fw)
     early = (birth == _YEAR_DIFFERS) & ~same_document
-    totals = np.full(len(i), prior + BIRTH_WEIGHTS["year_differs"], dtype=np.float64)
+    totals = np.full(len(i), prior + fw.birth_date["year_differs"], dtype=np.float64)
     flags = np.where(early, 1, 0).astype(np.int8)
     rest = np.flatnonzero(~early)
     if not len(rest):
@@ -723,12 +766,18 @@ def _score_chunk(
         raise_ = _combination_weights(r, i[g], j[g], father=False) - given_family_parts[g]
         total[g] += np.minimum(raise_, _COMBINATION_MAX_RAISE)
     sa, sb = r.sex[i], r.sex[j]
-    total += np.where((sa != 0) & (sb != 0), np.where(sa == sb, 0.67, SEX_DISAGREE_WEIGHT), 0.0)
-    total += _BIRTH_WEIGHT_ARRAY[birth]
+    sex = fw.sex
+    total += np.where(
+        (sa != 0) & (sb != 0),
+        np.where(sa == sb, sex["agree"], sex["disagree"]),
+        sex["missing"],
+    )
+    total += np.array([fw.birth_date[c] for c in _BIRTH_CODES], dtype=np.float64)[birth]
     veto |= birth == _YEAR_DIFFERS
-    total += r.origin_weights(i, j)
+    total += r.origin_weights(i, j, fw)
     total += doc_weight
     veto &= ~same_document
+    cap &= ~same_document
     totals[rest] = total
     flags[rest] = np.where(veto, 1, 0) | np.where(cap, 2, 0)
     return totals.astype(np.float32), flags

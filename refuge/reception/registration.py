@@ -18,8 +18,13 @@ from django.utils.translation import gettext_lazy
 
 from refuge.audit import services as audit
 from refuge.identity.models import CandidatePair
-from refuge.identity.selectors import INSTANT_CHECK, InstantMatch, household_matches
-from refuge.identity.services import queue_pair
+from refuge.identity.selectors import (
+    INSTANT_CHECK,
+    InstantMatch,
+    household_matches,
+    households_matches,
+)
+from refuge.identity.services import queue_new_pairs, queue_pair
 from refuge.reception import services as reception
 from refuge.registry import services as registry
 from refuge.registry.models import Household, Person
@@ -183,3 +188,48 @@ def _register(site, members, answers, warnings, consent_scopes, by, registered_o
                 },
             )
     return outcome
+
+
+def register_households_as_new(
+    *, site: Site, households: list[registry.NewHousehold], reason: str, by
+) -> list[RegistrationOutcome]:
+    """Register a chunk of households (an import) with every member answered "new" over any
+    warning, as register_household_checked does for each with `reason`: the likely matches of
+    each member go to the review queue with that reason, never merged. Each household is told
+    what the instant check would have told it just before it was saved alone, in the order
+    given: the people of the households before it in the chunk are among its candidates, its
+    own and those after it are not. Everything lands in one transaction, or nothing does
+    (registry.HouseholdsRefused names the households at fault)."""
+    with transaction.atomic():
+        made = reception.register_households(site=site, households=households, by=by)
+        unseen, later = [], set()
+        for household in reversed(made):
+            later = later | {p.pk for p in household.registered_people}
+            unseen.append(later)
+        unseen.reverse()
+        told = households_matches(by, [new.members for new in households], unseen=unseen)
+        found, outcomes = [], []
+        for household, warnings in zip(made, told, strict=True):
+            outcomes.append(RegistrationOutcome(household=household))
+            for index, matches in warnings.items():
+                for match in matches:
+                    if match.comparison is not None:
+                        found.append(
+                            (household.registered_people[index], match.person, match.comparison)
+                        )
+        queued = queue_new_pairs(found, clerk_reason=reason.strip()[:REASON_MAX_CHARS])
+        people_of = {p.pk: o for o in outcomes for p in o.household.registered_people}
+        for (new, _other, _comparison), pair in zip(found, queued, strict=True):
+            people_of[new.pk].queued.append(pair)
+        # The reason is free text and may name people: it stays on the pair, not the trail.
+        audit.record_many(
+            actor=by,
+            action=audit.Action.CREATE,
+            targets=queued,
+            details=[
+                {"people": [pair.person_a_id, pair.person_b_id], "registered_over_warning": True}
+                for pair in queued
+            ],
+            site_id=site.pk,
+        )
+    return outcomes

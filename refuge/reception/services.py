@@ -19,7 +19,7 @@ from refuge.casework import services as casework
 from refuge.identity.services import refresh_people_keys, refresh_person_keys
 from refuge.registry import services as registry
 from refuge.registry.models import Household, Person
-from refuge.registry.services import KEYED_FIELDS, MemberData
+from refuge.registry.services import KEYED_FIELDS, HouseholdsRefused, MemberData, NewHousehold
 from refuge.registry.vocabulary import RegistrationLevel, SpecificNeed
 from refuge.sites import movements
 from refuge.sites import services as stays
@@ -44,24 +44,35 @@ def register_household(
     Raises ValidationError naming the member and field at fault, PermissionDenied when `by`
     may not register at this site.
     """
-    household = registry.create_household(
-        site=site,
-        members=members,
-        consent_scopes=consent_scopes,
-        by=by,
-        registered_on=registered_on,
-        phone=phone,
-        level=level,
-    )
-    # Loaded once with what the keys, the tracing check and the needs rules read of them.
-    members = list(
-        household.members.select_related("origin").prefetch_related("documents", "needs")
-    )
-    refresh_people_keys(members)
-    stays.begin_stay(household=household, site=site, on=household.registered_on, by=by)
-    casework.enrol_household(household, by=by, on=household.registered_on, members=members)
-    _trace(members, by=by)
+    new = NewHousehold(members, consent_scopes, registered_on, phone, level)
+    try:
+        (household,) = register_households(site=site, households=[new], by=by)
+    except HouseholdsRefused as refused:
+        raise refused.refused[0] from None
     return household
+
+
+@transaction.atomic
+def register_households(*, site: Site, households: list[NewHousehold], by) -> list[Household]:
+    """register_household for a chunk of households at one site (an import), each table and
+    each app's audit entries written once for the chunk. All or nothing: HouseholdsRefused
+    names the households at fault (registry.create_households)."""
+    made = registry.create_households(site=site, households=households, by=by)
+    # Loaded once with what the keys, the tracing check and the needs rules read of them.
+    everyone = list(
+        Person.objects.filter(household__in=made)
+        .select_related("origin")
+        .prefetch_related("documents", "needs")
+        .order_by("pk")
+    )
+    members_of: dict[int, list[Person]] = {h.pk: [] for h in made}
+    for person in everyone:
+        members_of[person.household_id].append(person)
+    refresh_people_keys(everyone, new=True)
+    stays.begin_first_stays(households=made, site=site, by=by)
+    casework.enrol_households([(h, members_of[h.pk], h.registered_on) for h in made], by=by)
+    _trace(everyone, by=by)
+    return made
 
 
 def _trace(people: list[Person], *, by) -> None:

@@ -173,13 +173,19 @@ def household_errors(members: list[MemberData], today: date) -> list[str]:
     return errors
 
 
-def _next_registration_number(site) -> str:
-    # The site row lock serialises numbering, so two desks never print the same number.
+def _next_registration_numbers(site, count: int = 1) -> list[str]:
+    # The site row lock serialises numbering, so two desks never print the same number; a
+    # chunk of households takes its numbers in one lock and one write.
     # (The site's own class: the registry sits below the sites app and does not import it.)
     locked = type(site).objects.select_for_update().get(pk=site.pk)
-    locked.last_registration_seq += 1
+    first = locked.last_registration_seq + 1
+    locked.last_registration_seq += count
     locked.save(update_fields=["last_registration_seq"])
-    return f"{locked.code.upper()}-{locked.last_registration_seq:06d}"
+    return [f"{locked.code.upper()}-{seq:06d}" for seq in range(first, first + count)]
+
+
+def _next_registration_number(site) -> str:
+    return _next_registration_numbers(site)[0]
 
 
 def _refresh_name_tokens(person: Person) -> None:
@@ -204,33 +210,42 @@ def _create_member(household: Household, member: MemberData, by, today: date) ->
     return person
 
 
+def _new_person(household: Household | None, member: MemberData) -> Person:
+    """A member as a Person not yet saved, validated by full_clean (ValidationError if not)."""
+    person = Person(
+        household=household,
+        relationship=member.relationship,
+        sex=member.sex,
+        birth_date=member.birth_date,
+        birth_date_precision=member.birth_date_precision,
+        origin=member.origin,
+        origin_village=member.origin_village.strip(),
+        languages=list(member.languages),
+        profession=member.profession.strip(),
+        education=member.education,
+        **{f: member.names.get(f, "").strip() for f in NAME_FIELDS},
+    )
+    # An origin read from the p-code list needs no query to prove it exists.
+    saved_origin = member.origin is not None and member.origin.pk is not None
+    person.full_clean(exclude=["household", "origin"] if saved_origin else ["household"])
+    return person
+
+
 def _create_members(
     household: Household, members: list[MemberData], by, today: date
 ) -> list[tuple[Person, dict]]:
-    """Save a new household's members, in the order given, with their name tokens, documents
-    and needs: each person validated, then each table written in one insert for the whole
-    household instead of one a member (an import registers thousands of
-    households). Returns each person with the detail of their audit entry, for the caller to
-    append with the household's."""
-    people = []
-    for member in members:
-        person = Person(
-            household=household,
-            relationship=member.relationship,
-            sex=member.sex,
-            birth_date=member.birth_date,
-            birth_date_precision=member.birth_date_precision,
-            origin=member.origin,
-            origin_village=member.origin_village.strip(),
-            languages=list(member.languages),
-            profession=member.profession.strip(),
-            education=member.education,
-            **{f: member.names.get(f, "").strip() for f in NAME_FIELDS},
-        )
-        # An origin read from the p-code list needs no query to prove it exists.
-        saved_origin = member.origin is not None and member.origin.pk is not None
-        person.full_clean(exclude=["household", "origin"] if saved_origin else ["household"])
-        people.append(person)
+    """Save a household's members who join later (validated here)."""
+    people = [_new_person(household, member) for member in members]
+    return _save_people(people, members, by, today)
+
+
+def _save_people(
+    people: list[Person], members: list[MemberData], by, today: date
+) -> list[tuple[Person, dict]]:
+    """Save validated people (of one household or of a chunk of households), in the order
+    given, with their name tokens, documents and needs: each table written in one insert
+    instead of one a member (an import registers thousands of households). Returns each
+    person with the detail of their audit entry, for the caller to append."""
     # Both backends return the new keys of a bulk insert (SQLite 3.35+, PostgreSQL).
     Person.objects.bulk_create(people)
     PersonNameToken.objects.bulk_create(
@@ -260,7 +275,7 @@ def _create_members(
         (
             person,
             {
-                "household": household.registration_number,
+                "household": person.household.registration_number,
                 "fields": {
                     f: getattr(person, f)
                     for f in EDITABLE_PERSON_FIELDS
@@ -275,6 +290,56 @@ def _create_members(
 def _is_minor(member: MemberData, today: date) -> bool:
     age = age_on(member.birth_date, today)
     return age is not None and age < ADULT_AGE
+
+
+@dataclass
+class NewHousehold:
+    """A household as the registration form (or an import row) hands it to the registry."""
+
+    members: list[MemberData]
+    consent_scopes: list[str]
+    registered_on: date | None = None
+    phone: str = ""
+    level: str = RegistrationLevel.FULL
+
+
+class HouseholdsRefused(Exception):
+    """Nothing of the chunk was saved: some of its households break the rules. `refused`
+    holds each one's ValidationError (naming the member and field) by index in the chunk."""
+
+    def __init__(self, refused: dict[int, ValidationError]):
+        super().__init__(refused)
+        self.refused = refused
+
+
+def _household_problems(new: NewHousehold, today: date) -> dict[str, list[str]]:
+    members, level, phone = new.members, new.level, new.phone
+    problems: dict[str, list[str]] = {}
+    for message in household_errors(members, today):
+        problems.setdefault("members", []).append(message)
+    if level not in RegistrationLevel.values:
+        problems.setdefault("level", []).append(_("Choose the registration level."))
+    for index, member in enumerate(members):
+        for name, message in member_errors(member, today, level=level).items():
+            problems.setdefault(f"members-{index}-{name}", []).append(message)
+    if ConsentScope.REGISTRATION not in new.consent_scopes:
+        problems.setdefault("consent", []).append(
+            _("Record the family's consent to registration before saving.")
+        )
+    if len(members) > MAX_MEMBERS:
+        problems.setdefault("members", []).append(
+            _("A household is registered with at most %(num)d members at a time.")
+            % {"num": MAX_MEMBERS}
+        )
+    if len(phone or "") > Household._meta.get_field("phone").max_length:
+        problems.setdefault("phone", []).append(
+            _too_long(Household._meta.get_field("phone").max_length)
+        )
+    for key, message in registration_date_errors(
+        new.registered_on or today, members, today
+    ).items():
+        problems.setdefault(key, []).append(message)
+    return problems
 
 
 @transaction.atomic
@@ -295,75 +360,104 @@ def create_household(
     Raises ValidationError naming the member and field at fault, PermissionDenied when `by`
     may not register at this site.
     """
+    new = NewHousehold(members, consent_scopes, registered_on, phone, level)
+    try:
+        (household,) = create_households(site=site, households=[new], by=by)
+    except HouseholdsRefused as refused:
+        raise refused.refused[0] from None
+    return household
+
+
+@transaction.atomic
+def create_households(*, site, households: list[NewHousehold], by) -> list[Household]:
+    """create_household for a chunk of households at one site (an import), with the same
+    rules, consent and audit entries, in a few statements for the chunk: every household is
+    validated first, then each table is written in one insert, and the audit entries in one
+    append. All or nothing: HouseholdsRefused, naming each household at fault, when any
+    breaks a rule (the caller drops those and tries the rest); PermissionDenied when `by` may
+    not register at this site."""
     require(by, Capability.REGISTER, site.pk)
     today = timezone.localdate()
-    registered_on = registered_on or today
-    members = [clean_member(m) for m in members]
-    problems: dict[str, list[str]] = {}
-    for message in household_errors(members, today):
-        problems.setdefault("members", []).append(message)
-    if level not in RegistrationLevel.values:
-        problems.setdefault("level", []).append(_("Choose the registration level."))
-    for index, member in enumerate(members):
-        for name, message in member_errors(member, today, level=level).items():
-            problems.setdefault(f"members-{index}-{name}", []).append(message)
-    if ConsentScope.REGISTRATION not in consent_scopes:
-        problems.setdefault("consent", []).append(
-            _("Record the family's consent to registration before saving.")
+    refused: dict[int, ValidationError] = {}
+    order_of: list[list[int]] = []
+    people_of: list[list[Person]] = []
+    for number, new in enumerate(households):
+        new.members = [clean_member(m) for m in new.members]
+        new.registered_on = new.registered_on or today
+        problems = _household_problems(new, today)
+        if problems:
+            refused[number] = ValidationError(problems)
+            continue
+        # The head first, so that a half-typed form never leaves a household without its head.
+        order = sorted(
+            range(len(new.members)),
+            key=lambda i, members=new.members: members[i].relationship != Relationship.HEAD,
         )
-    if len(members) > MAX_MEMBERS:
-        problems.setdefault("members", []).append(
-            _("A household is registered with at most %(num)d members at a time.")
-            % {"num": MAX_MEMBERS}
-        )
-    if len(phone or "") > Household._meta.get_field("phone").max_length:
-        problems.setdefault("phone", []).append(
-            _too_long(Household._meta.get_field("phone").max_length)
-        )
-    for key, message in registration_date_errors(registered_on, members, today).items():
-        problems.setdefault(key, []).append(message)
-    if problems:
-        raise ValidationError(problems)
+        try:
+            people = [_new_person(None, new.members[i]) for i in order]
+        except ValidationError as error:
+            refused[number] = error
+            continue
+        order_of.append(order)
+        people_of.append(people)
+    if refused:
+        raise HouseholdsRefused(refused)
 
-    household = Household.objects.create(
-        registration_number=_next_registration_number(site),
-        registered_at=site,
-        registered_on=registered_on,
-        registration_level=level,
-        phone=phone.strip(),
-        created_by=by,
-    )
-    # The head first, so that a half-typed form never leaves a household without its head.
-    order = sorted(range(len(members)), key=lambda i: members[i].relationship != Relationship.HEAD)
-    made = _create_members(household, [members[i] for i in order], by, today)
-    created: dict[int, Person] = {
-        index: person for index, (person, _d) in zip(order, made, strict=True)
-    }
-    # The household's entry and its members' in one append (the household's first, as when
-    # they were written one by one), and their consent in one insert, in the order made.
-    audit.record_many(
-        actor=by,
-        action=audit.Action.CREATE,
-        targets=[household, *(person for person, _detail in made)],
-        details=[
-            {"members": len(members), "registered_on": registered_on, "level": level},
-            *(detail for _person, detail in made),
-        ],
-        site_id=site.pk,
-    )
-    Consent.objects.bulk_create(
-        Consent(
-            person=created[index],
-            scopes=list(dict.fromkeys(consent_scopes)),
-            given_on=registered_on,
-            given_by_guardian=_is_minor(members[index], today),
-            recorded_by=by,
+    numbers = _next_registration_numbers(site, len(households))
+    made_households = Household.objects.bulk_create(
+        Household(
+            registration_number=number,
+            registered_at=site,
+            registered_on=new.registered_on,
+            registration_level=new.level,
+            phone=new.phone.strip(),
+            created_by=by,
         )
-        for index in order
+        for number, new in zip(numbers, households, strict=True)
     )
-    # The people in the order of `members`, for callers that act on particular members next.
-    household.registered_people = [created[i] for i in range(len(members))]
-    return household
+    people, members = [], []
+    for household, new, order, its_people in zip(
+        made_households, households, order_of, people_of, strict=True
+    ):
+        for person in its_people:
+            person.household = household
+        people += its_people
+        members += [new.members[i] for i in order]
+    made = iter(_save_people(people, members, by, today))
+    # Each household's entry followed by its members' (as when they were written one by
+    # one), the whole chunk in one append, and the consent in one insert, in the order made.
+    targets, details, consents = [], [], []
+    for household, new, order in zip(made_households, households, order_of, strict=True):
+        targets.append(household)
+        details.append(
+            {
+                "members": len(new.members),
+                "registered_on": new.registered_on,
+                "level": new.level,
+            }
+        )
+        created: dict[int, Person] = {}
+        for index in order:
+            person, detail = next(made)
+            created[index] = person
+            targets.append(person)
+            details.append(detail)
+            consents.append(
+                Consent(
+                    person=person,
+                    scopes=list(dict.fromkeys(new.consent_scopes)),
+                    given_on=new.registered_on,
+                    given_by_guardian=_is_minor(new.members[index], today),
+                    recorded_by=by,
+                )
+            )
+        # The people in the order of `members`, for callers that act on particular members.
+        household.registered_people = [created[i] for i in range(len(new.members))]
+    audit.record_many(
+        actor=by, action=audit.Action.CREATE, targets=targets, details=details, site_id=site.pk
+    )
+    Consent.objects.bulk_create(consents)
+    return made_households
 
 
 @transaction.atomic

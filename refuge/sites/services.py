@@ -8,12 +8,13 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from refuge.accounts.access import require
 from refuge.accounts.roles import Capability
 from refuge.audit import services as audit
-from refuge.registry.models import Person
+from refuge.registry.models import Household, Person
 from refuge.sites.models import Bed, OccupancyRecord, Site, Stay
 
 
@@ -53,6 +54,35 @@ def begin_stay(*, household, site: Site, on: date, by) -> Stay:
         },
     )
     return stay
+
+
+@transaction.atomic
+def begin_first_stays(*, households: list, site: Site, by) -> list[Stay]:
+    """Households registered a moment ago at `site` (a chunk of an import) stay there from
+    the day they were registered: begin_stay for households that have no stay yet, in a few
+    statements for the chunk, with one audit entry a stay in one append."""
+    require(by, Capability.RECORD_HEADCOUNT, site.pk)
+    if Stay.objects.filter(household__in=households).exists():
+        raise ValueError("begin_first_stays is for households that have never stayed anywhere")
+    stays = Stay.objects.bulk_create(
+        Stay(household=h, site=site, arrived_on=h.registered_on, recorded_by=by) for h in households
+    )
+    Household.objects.filter(pk__in=[h.pk for h in households]).update(
+        current_site=site, updated_at=timezone.now()
+    )
+    for household in households:
+        household.current_site = site
+    audit.record_many(
+        actor=by,
+        action=audit.Action.CREATE,
+        targets=stays,
+        details=[
+            {"household": h.registration_number, "arrived_on": h.registered_on, "from_site": None}
+            for h in households
+        ],
+        site_id=site.pk,
+    )
+    return stays
 
 
 @transaction.atomic

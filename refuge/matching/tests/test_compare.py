@@ -238,3 +238,39 @@ def test_given_and_family_names_swapped_with_a_typo_in_one_are_seen_as_swapped()
     assert ("names", "given_family_swapped") in {
         (r.field, r.code) for r in compare_people(a, b).reasons
     }
+
+
+def test_a_keyboard_slip_in_a_given_name_is_evidence_that_other_fields_outweigh():
+    # Dyan is Dylan with one letter dropped; its skeleton (dn) is that of the common Dean and
+    # Dana, so only its rare spelling beside the common Dylan tells the slip from a name.
+    names = {"Dylan": 300, "Dean": 200, "Dana": 150, "Dyan": 1, "Zilm": 3}
+    skeletons: dict[str, int] = {}
+    for name, count in names.items():
+        key = normalise_name(name).skeleton
+        skeletons[key] = skeletons.get(key, 0) + count
+    forms = {normalise_name(n).key: c for n, c in names.items()}
+    freqs = NameFrequencies(100_000, skeletons, forms)
+    a = person("a", "Dylan", "", "Zilm", birth_date="1967-12-29", document_number="4892623")
+    b = person("b", "Dyan", "", "Zilm", birth_date="1967-12-29", document_number="4892613")
+    result = compare_people(a, b, frequencies=freqs, population=5000)
+    assert codes(result)["given_name"] == "slip"
+    assert ("decision", "vetoed") not in {(r.field, r.code) for r in result.reasons}
+    assert result.decision is Decision.MATCH
+    # The slip still weighs against: the same two names with nothing else agreeing stay apart.
+    bare = compare_people(
+        person("c", "Dylan", "", "Zilm"), person("d", "Dyan", "", "Zilm"), frequencies=freqs
+    )
+    assert bare.decision is Decision.NON_MATCH
+
+
+def test_one_personal_document_lifts_the_cap_on_a_given_name_agreeing_weakly():
+    a = person("a", "Caleb", "", "Bristow", birth_date="1972-03-21", document_number="7570563")
+    b = person("b", "Calbe", "", "Bristow", birth_date="1972-03-21", document_number="7570563")
+    assert compare_names("Caleb", "Calbe").level is Level.WEAK
+    result = compare_people(a, b, population=5000)
+    assert codes(result)["given_name"] == "agree_weak"
+    assert result.decision is Decision.MATCH
+    without_document = compare_people(
+        a, person("c", "Calbe", "", "Bristow", birth_date="1972-03-21"), population=5000
+    )
+    assert without_document.decision is Decision.POSSIBLE

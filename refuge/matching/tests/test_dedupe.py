@@ -271,3 +271,24 @@ def test_known_pairs_hold_score_pair_in_the_order_asked(tmp_path):
         assert known.get(y, x) == (pytest.approx(back, abs=1e-4), back_vetoed)
     assert len(known.codes) > 100
     assert asymmetric > 0
+
+
+def test_twins_one_keyboard_slip_apart_in_one_household_stay_apart_and_father_too():
+    # Dyan is a rare slip of the common Dylan, so across households the two spellings are a
+    # slip and not a veto; inside one household registration they are two people (twins), and
+    # the father named like his son is a generation older.
+    def household(ref):
+        return [
+            PersonRecord(f"{ref}-twin1", ref, "Dylan", "Mark", "Zilm", birth_date="2010-06-01"),
+            PersonRecord(f"{ref}-twin2", ref, "Dyan", "Mark", "Zilm", birth_date="2010-06-01"),
+            PersonRecord(f"{ref}-father", ref, "Dylan", "Paul", "Zilm", birth_date="1975-03-02"),
+        ]
+
+    others = [
+        PersonRecord(f"o{i}", f"O{i}", "Dylan", "", f"Other{i}", birth_date=f"19{50 + i}-05-05")
+        for i in range(8)
+    ]
+    clusters = dedupe_records(household("H1") + household("H2") + others)
+    for member in ("twin1", "twin2", "father"):
+        assert clusters[f"H1-{member}"] == clusters[f"H2-{member}"]
+    assert len({clusters["H1-twin1"], clusters["H1-twin2"], clusters["H1-father"]}) == 3

@@ -1,7 +1,10 @@
 """A family typed a second time is stopped at the desk, and what is saved over a warning goes
 to review at once, by household."""
 
+from copy import deepcopy
+
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from refuge.identity.models import CandidatePair
@@ -11,9 +14,11 @@ from refuge.reception.registration import (
     MatchAnswer,
     RegistrationHeld,
     register_household_checked,
+    register_households_as_new,
 )
 from refuge.registry.models import Household
-from refuge.registry.vocabulary import ConsentScope
+from refuge.registry.services import HouseholdsRefused, NewHousehold
+from refuge.registry.vocabulary import ConsentScope, Relationship
 from refuge.testing import family_of_four, member, register
 
 REASON = "Second family of the same name; the mother confirms they are cousins."
@@ -186,3 +191,71 @@ def test_a_reviewer_of_other_sites_does_not_see_the_household_pair(world, client
     response = client.get(reverse("identity:household_pair", args=[first.pk, second.pk]))
 
     assert response.status_code == 404
+
+
+def _queued_by_registration_number():
+    """The open pairs, each as its two people (registration number, given name), with what the
+    engine said: independent of ids, which a rolled-back attempt uses up."""
+
+    def who(person):
+        return (person.household.registration_number, person.given_name_ar)
+
+    return sorted(
+        (tuple(sorted((who(p.person_a), who(p.person_b)))), p.decision, p.clerk_reason)
+        for p in CandidatePair.objects.select_related("person_a__household", "person_b__household")
+    )
+
+
+def test_a_chunk_registered_at_once_queues_what_one_household_at_a_time_queues(world):
+    """An import registers a chunk of households at once: each household is told what it
+    would have been told saved alone in the chunk's order, matches with the households before
+    it in the chunk included (a family in the file twice), and nothing about those after it."""
+    clerk = world.user("clerk")
+    register(world.shelter, clerk)
+    cousins = family_of_four(family="حسين", latin_family="Hussein")
+    stranger = [member("Ivan", "Petrov", father="Sergei", latin=("Ivan", "Sergei", "Petrov"))]
+    chunk = [family_of_four(), stranger, cousins, family_of_four()]
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        for members in chunk:
+            _again(world, {i: MatchAnswer(Answer.NEW, reason=REASON) for i in range(4)}, members)
+        one_at_a_time = _queued_by_registration_number()
+        raise Undo
+
+    outcomes = register_households_as_new(
+        site=world.shelter,
+        households=[NewHousehold(m, [ConsentScope.REGISTRATION]) for m in deepcopy(chunk)],
+        reason=REASON,
+        by=clerk,
+    )
+
+    assert _queued_by_registration_number() == one_at_a_time
+    # The first household's family matches the one registered before, the last matches both.
+    assert outcomes[1].queued == []
+    assert len(outcomes[3].queued) > len(outcomes[0].queued) > 0
+    assert Household.objects.count() == 5
+
+
+def test_a_chunk_with_a_household_at_fault_saves_nothing_and_names_it(world):
+    clerk = world.user("clerk")
+    headless = [member(relationship=Relationship.SON)]
+
+    with pytest.raises(HouseholdsRefused) as refused:
+        register_households_as_new(
+            site=world.shelter,
+            households=[
+                NewHousehold(family_of_four(), [ConsentScope.REGISTRATION]),
+                NewHousehold(headless, [ConsentScope.REGISTRATION]),
+                NewHousehold(family_of_four("حسين", "Hussein"), []),
+            ],
+            reason=REASON,
+            by=clerk,
+        )
+
+    assert set(refused.value.refused) == {1, 2}
+    assert "members" in refused.value.refused[1].message_dict
+    assert "consent" in refused.value.refused[2].message_dict
+    assert Household.objects.count() == 0

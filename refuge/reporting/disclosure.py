@@ -169,7 +169,9 @@ def recoverable(hidden: set, equations: list[dict]) -> set:
         for entry, coefficient in equation.items():
             if entry in index:
                 matrix[r, index[entry]] = coefficient
-    _u, singular, vt = numpy.linalg.svd(matrix)
+    # With more sums than unknowns the full U (sums x sums) is never needed: the reduced SVD
+    # still gives every right singular vector, and skips most of the work on long systems.
+    _u, singular, vt = numpy.linalg.svd(matrix, full_matrices=matrix.shape[0] < matrix.shape[1])
     rank = int((singular > 1e-9).sum())
     null = vt[rank:]
     if null.shape[0] == 0:

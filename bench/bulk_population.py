@@ -17,8 +17,13 @@ from datetime import date, timedelta
 BATCH = 500
 
 
-def load(households: int, seed: int = 2026) -> int:
-    """Register `households` families at the demo sites by bulk insert; returns the people."""
+def load(households: int, seed: int = 2026, *, progress: bool = False) -> int:
+    """Register `households` families at the demo sites by bulk insert; returns the people.
+
+    With `progress`, each person has also gone some way along the pathway since: a random
+    number of its steps done, in order, each some days after the one before and none after
+    today (what the reporting funnel and its median days read), instead of the registration
+    step alone."""
     from django.db import transaction
     from django.db.models import prefetch_related_objects
 
@@ -158,10 +163,20 @@ def load(households: int, seed: int = 2026) -> int:
                     for s in steps
                     if applies(s, person, opened)
                 ]
+                last = opened
                 for row in mine:
                     if row.step.code == "reception_registration":
                         row.status, row.done_on = StepStatus.DONE, opened
-                refresh_readiness(mine, prerequisites, opened)
+                if progress:
+                    for row in mine[: rng.randint(0, len(mine))]:
+                        done_on = min(last + timedelta(days=rng.randint(0, 10)), today)
+                        row.status, row.done_on, row.status_since = (
+                            StepStatus.DONE,
+                            done_on,
+                            done_on,
+                        )
+                        last = done_on
+                refresh_readiness(mine, prerequisites, last)
                 progress.extend(mine)
             StepProgress.objects.bulk_create(progress, batch_size=5000)
             # The trail a registration leaves: the household and each person created, by id.

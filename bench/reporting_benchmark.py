@@ -1,10 +1,14 @@
 """Reporting against a large registry: the dashboard (programme, region and site views), its
 CSV, the HXL export and the weekly sitrep PDF, as an observer through Django's test client.
 
-Everyone is on the reception pathway some way along it (the casework benchmark's population:
-households, stays and about twelve step rows a person, in three centres of one region), with
-what the other figures read added by bulk insert: departures, open specific needs, weekly
-transfers between the centres and family tracing requests by status. The pages read the
+The registry is built by bulk insert (bench/bulk_population.py: households with their stays
+over the last year at the demo sites, people with their documents, name tokens, identity keys,
+needs, consents, a case on the reception pathway some way along it with the steps' dates, and
+the registration's audit entries), with what the other figures read added by bulk insert:
+departures, more open specific needs, weekly transfers between two sites, possible duplicates
+waiting for review and family tracing requests by status. Before timing anything it checks
+that the programme's figures it built are there (non-zero), so that a fast page is not a page
+of zeros. The pages read the
 figures stored by a refresh (refresh_figures, as `refuge refresh_reporting` runs it), whose
 time is printed first.
 
@@ -31,6 +35,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from benchdb import analyze_if_postgres, percentile, start_django_on_bench_database  # noqa: E402
 
 NAME = "refuge_bench_reporting"
+PEOPLE_PER_HOUSEHOLD = 5
 
 
 def _timed(call, repeat: int) -> tuple[list[float], list[float]]:
@@ -46,18 +51,22 @@ def _timed(call, repeat: int) -> tuple[list[float], list[float]]:
 
 
 def add_reporting_rows(seed: int) -> dict[str, int]:
-    """The rows the casework population lacks for the dashboard, by bulk insert: a tenth of
+    """The rows the registry lacks for the dashboard, by bulk insert: a tenth of
     the households left some days after they arrived, one person in sixteen has an open
-    specific need, a transfer a week from centre 0 to centre 1 over the last eight weeks (the
+    specific need, a transfer a week from the first site to the second over the last eight
+    weeks (the
     last one still planned; the passengers' stays are left where they were: only the transfers
-    figure reads them), and one tracing request for every two hundred people, its
-    sought people in every status."""
+    figure reads them), one tracing request for every two hundred people, its
+    sought people in every status, and a possible duplicate for every five hundred people,
+    found on the later one's registration day, one in four marked unsure."""
     import random
-    from datetime import date
+    from datetime import date, datetime
 
     from django.db import transaction
+    from django.utils import timezone
 
     from refuge.accounts.models import User
+    from refuge.identity.models import CandidatePair, PairStatus
     from refuge.registry.models import Need, Person
     from refuge.registry.vocabulary import NeedStatus
     from refuge.sites.models import Movement, MovementStatus, Passenger, Site, Stay
@@ -95,7 +104,7 @@ def add_reporting_rows(seed: int) -> dict[str, int]:
         Need.objects.bulk_create(needs, batch_size=5000)
         made["needs"] = len(needs)
 
-        first, second = Site.objects.get(code="C0"), Site.objects.get(code="C1")
+        first, second = Site.objects.order_by("code")[:2]
         on_board = list(
             Person.objects.filter(household__current_site=first).values_list("pk", "household")[
                 : 8 * 40
@@ -162,18 +171,67 @@ def add_reporting_rows(seed: int) -> dict[str, int]:
                 )
         SoughtPerson.objects.bulk_create(sought, batch_size=5000)
         made["sought"] = len(sought)
+
+        people = list(
+            Person.objects.order_by("pk").values_list("pk", "household__registered_on")[::500]
+        )
+        links = list(zip(people, people[1:], strict=False))
+        pairs = CandidatePair.objects.bulk_create(
+            [
+                CandidatePair(
+                    person_a_id=a,
+                    person_b_id=b,
+                    probability=0.9,
+                    decision="review",
+                    status=PairStatus.UNSURE if i % 4 == 0 else PairStatus.OPEN,
+                )
+                for i, ((a, _on), (b, _later)) in enumerate(links)
+            ],
+            batch_size=5000,
+        )
+        # found_at is set to now on insert: date each pair to the later registration.
+        for pair, (_a, (_b, later)) in zip(pairs, links, strict=True):
+            pair.found_at = timezone.make_aware(datetime.combine(later, datetime.min.time()))
+        CandidatePair.objects.bulk_update(pairs, ["found_at"], batch_size=5000)
+        made["duplicates"] = len(pairs)
     return made
+
+
+def _check_figures_built(today) -> None:
+    """Every programme figure the world was built for is non-zero in the stored figures (the
+    admin's exact set), or the timings below would be of an empty dashboard."""
+    from refuge.reporting.aggregates import stored_figures
+    from refuge.reporting.disclosure import PROGRAMME
+    from refuge.reporting.periods import Period
+    from refuge.sites.models import Site
+
+    sites = list(Site.objects.order_by("kind", "name"))
+    figures = stored_figures(sites, Period.weeks_ending(today), exact=True, today=today).figures
+    empty = []
+    for figure in figures:
+        if figure.key == "tracing" or figure.key == "overdue":
+            continue  # tracing's sought people and overdue steps are not guaranteed
+        total = sum(
+            f.value or 0
+            for (_row, column), f in figure.figures.items()
+            if column == PROGRAMME and _row != "__total__"
+        )
+        print(f"  {figure.key}: {total:,} in all (programme, summed over rows)")
+        if total == 0:
+            empty.append(figure.key)
+    if empty:
+        raise SystemExit(f"the built world has no figures for {empty}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--people", type=int, default=1_000_000, help="about this many")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
     args = parser.parse_args()
     vendor = start_django_on_bench_database(NAME, reuse=args.reuse)
 
-    from casework_benchmark import build
+    from bulk_population import load
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
@@ -187,18 +245,20 @@ def main() -> None:
 
     if not Site.objects.exists():
         started, started_cpu = time.perf_counter(), time.process_time()
-        build(args.people, 11)
+        # The demo's households average a little under five people (draw_household).
+        people = load(max(args.people // PEOPLE_PER_HOUSEHOLD, 1), seed=11, progress=True)
         made = add_reporting_rows(11)
+        built = time.perf_counter() - started
         print(
-            f"built in {time.perf_counter() - started:.0f} s"
-            f" (CPU {time.process_time() - started_cpu:.0f} s): {made}",
+            f"built {people:,} people in {built:.0f} s ({people / built:.0f} people/s,"
+            f" CPU {time.process_time() - started_cpu:.0f} s): {made}",
             flush=True,
         )
         analyze_if_postgres(vendor)
     observer, _ = User.objects.get_or_create(
         username="observer", defaults={"role": Role.OBSERVER, "all_sites": True}
     )
-    site = Site.objects.get(code="C0")
+    site = Site.objects.order_by("code").first()
     today = timezone.localdate()
     # The pages read the figures the regular run stored (refuge refresh_reporting): count
     # them once, then time a second run, which recounts only the open periods.
@@ -212,6 +272,7 @@ def main() -> None:
             " pruned",
             flush=True,
         )
+    _check_figures_built(today)
     # The refresh reads the change counter (kept by triggers) to know what to keep: one row.
     from refuge.reporting.aggregates import change_watermark
 

@@ -169,7 +169,9 @@ def recoverable(hidden: set, equations: list[dict]) -> set:
         for entry, coefficient in equation.items():
             if entry in index:
                 matrix[r, index[entry]] = coefficient
-    _u, singular, vt = numpy.linalg.svd(matrix)
+    # With more sums than unknowns the full U (sums x sums) is never needed: the reduced SVD
+    # still gives every right singular vector, and skips most of the work on long systems.
+    _u, singular, vt = numpy.linalg.svd(matrix, full_matrices=matrix.shape[0] < matrix.shape[1])
     rank = int((singular > 1e-9).sum())
     null = vt[rank:]
     if null.shape[0] == 0:
@@ -245,16 +247,18 @@ def protect_jointly(
     values: dict[tuple, int],
     prefer: Callable[[tuple], int] = lambda candidate: 0,
     near: Callable[[tuple, tuple], bool] = lambda pinned, candidate: True,
+    targets: set | None = None,
 ) -> set:
     """Secondary suppression over a system of sums that link several tables (people present
     at two days and the arrivals and departures between): withhold, one at a time, a shown
     `candidate` (the most preferred, lowest `prefer`, first; among those one `near` the
     pinned entry, then the smallest non-zero) until no withheld entry can be solved for.
     Only candidates are withheld: the other tables' cells were chosen by their own rule.
-    Returns the candidates withheld."""
+    With `targets`, only those withheld entries are protected here (the others were by
+    their own system). Returns the candidates withheld."""
     hidden = set(hidden)
     added: set = set()
-    while pinned := recoverable(hidden, equations):
+    while pinned := recoverable(hidden, equations) & (hidden if targets is None else targets):
         entry = min(pinned, key=repr)
         shown = [c for c in candidates if c not in hidden]
         if not shown:

@@ -35,6 +35,9 @@ class SiteOverview:
     sites: list[Site]
     table: DisclosedTable
     capacity: int
+    # When the people and households present were counted, for a reader who sees them through
+    # the dashboard's stored figures (see _share_present_figures); None when counted now.
+    counted_at: datetime | None = None
 
     @property
     def rows(self):
@@ -63,24 +66,27 @@ def site_overview(user, today: date) -> SiteOverview:
     }
     exact = user.can(Capability.VIEW_PEOPLE)
     table = disclose(raw, counts=OVERVIEW_COUNTS, derived=derived, exact=exact)
+    counted_at = None
     if not exact:
-        _share_present_figures(table, [row.site for row in rows], raw, derived, today)
-    return SiteOverview(sites=[row.site for row in rows], table=table, capacity=capacity)
+        counted_at = _share_present_figures(table, [row.site for row in rows], raw, derived, today)
+    return SiteOverview(
+        sites=[row.site for row in rows], table=table, capacity=capacity, counted_at=counted_at
+    )
 
 
-def _share_present_figures(table, sites, raw, derived, today) -> None:
+def _share_present_figures(table, sites, raw, derived, today) -> datetime | None:
     """People and households present are the dashboard's figures, withheld exactly as there:
     suppressed on their own here, a different choice of second cell on each page would let
     one page's shown cell give back the other's withheld one. They are read from the
     dashboard's stored figures for the weeks to today (counted by the regular refresh, or
     now if it has not run today):
     protecting them takes every week's end before (see _stock_and_flow), too slow a count
-    for each view of this page."""
+    for each view of this page. Returns when they were counted."""
     from refuge.reporting.aggregates import stored_figures
     from refuge.reporting.forms import DEFAULT_WEEKS
 
     if not sites:
-        return
+        return None
     places = _places(sites)
     stored = stored_figures(
         sites, Period.weeks_ending(today, DEFAULT_WEEKS), exact=False, today=today, of_today=True
@@ -102,6 +108,7 @@ def _share_present_figures(table, sites, raw, derived, today) -> None:
                 if figures["people"].suppressed
                 else Figure(compute(shown), str(compute(shown)))
             )
+    return stored.computed_at
 
 
 def bottleneck_figures(user, *, site: Site | None, today: date) -> list[tuple]:
@@ -681,7 +688,140 @@ def _stock_and_flow(
         near=lambda pinned, entry: pinned[-1] == entry[-1],
     )
     departures = frozenset(e[-1] for e in added if e[0] == "departures")
-    return departures, {e[-1] for e in added if e[0] == "age"}
+    people = {e[-1] for e in added if e[0] == "age"}
+    withheld_now = {e[-1] for e in hidden | added if e[0] == "departures"}
+    people |= _departure_runs(sites, places, day, ages, withheld_now, people, memo)
+    return departures, people
+
+
+def _departure_runs(
+    sites: list[Site],
+    places: Places,
+    day: date,
+    ages: CrossFigure,
+    departures_withheld: set,
+    people_withheld: set,
+    memo: dict,
+) -> set:
+    """The columns whose people present on `day` to withhold (with a cell of their own table,
+    by the caller) so that no period's departures in all can be worked out.
+
+    A period ending on `day` shows its departures in all ("In the period"), withheld when a
+    week of them is. With one week withheld, that week's own protection (_stock_and_flow)
+    holds; with two or more, the people present at the period's two ends and its arrivals
+    give their sum, and so the period's total, back. The sum is the people present on the
+    Sunday before the period, plus its arrivals, less the people present on `day`: the
+    Sunday's figures were chosen by their own day, the arrivals are shown day by day on the
+    sites overview, so the unknown withheld with it is the people present on `day`. That is
+    the same cell on every page counted on `day` (every period that ends on it), and it
+    depends on the data to `day` alone: every period a reader may pick is checked, from the
+    first arrival (or MAX_WEEKS back) to this week."""
+    from datetime import timedelta
+
+    from refuge.reporting.periods import MAX_WEEKS, week_start
+
+    week = week_start(day)
+    first = _first_arrival(sites)
+    if first > day:
+        return set()
+    start = max(week_start(first), week - timedelta(weeks=MAX_WEEKS - 1))
+    earlier = [start + timedelta(weeks=i) for i in range((week - start).days // 7)]
+    if not earlier:
+        return set()  # a period of this week alone: its total is the week's own cell
+    weeks = [*earlier, week]
+    hidden: set = set()
+    equations: list[dict] = []
+
+    def sums(name, key):
+        for equation in published_sums([key], places, False):
+            equations.append({(name, key, column): k for (_row, column), k in equation.items()})
+
+    for w in weeks:
+        whole = Period(w, w + timedelta(days=6))
+        hidden |= {
+            ("arrivals", w, c)
+            for c in _withheld_flows(
+                sites, places, "arrivals", Period(w, day) if w == week else whole, memo
+            )
+        }
+        if w == week:
+            departures = set(departures_withheld)
+        else:
+            week_end = present_figures(sites, places, whole.end, exact=False, memo=memo)
+            departures = _withheld_flows(sites, places, "departures", whole, memo) | set(
+                week_end[2].departures_withheld
+            )
+        hidden |= {("departures", w, c) for c in departures}
+        sums("arrivals", w)
+        sums("departures", w)
+    # The people present on each Sunday before a week of the run, and on `day`.
+    moments = [w - timedelta(days=1) for w in weeks] + [day]
+    for moment in moments:
+        table = ages if moment == day else present_figures(
+            sites, places, moment, exact=False, stock_and_flow=moment >= first, memo=memo
+        )[1]  # fmt: skip
+        hidden |= {
+            ("people", moment, c)
+            for c in places.columns
+            if table.figures[(TOTAL_ROW, c)].suppressed or (moment == day and c in people_withheld)
+        }
+        sums("people", moment)
+    for w, (before, after) in zip(weeks, zip(moments, moments[1:], strict=False), strict=True):
+        for column in places.columns:
+            equations.append(
+                {
+                    ("people", before, column): 1,
+                    ("arrivals", w, column): 1,
+                    ("departures", w, column): -1,
+                    ("people", after, column): -1,
+                }
+            )
+    # Each period's departures in all, withheld as CrossFigure.window_total does. One with a
+    # single withheld week is that week's cell plus shown ones, protected with the week (see
+    # _stock_and_flow): only those with two or more are checked here, and with none (a large
+    # registry's usual case) nothing is to solve.
+    runs: set = set()
+    for s in earlier:
+        run = [w for w in weeks if w >= s]
+        for column in places.columns:
+            withheld_weeks = sum(("departures", w, column) in hidden for w in run)
+            if not withheld_weeks:
+                continue
+            if withheld_weeks >= 2:
+                runs.add(("run", s, column))
+            hidden.add(("run", s, column))
+            equation = {("departures", w, column): 1 for w in run}
+            equation[("run", s, column)] = -1
+            equations.append(equation)
+        sums("run", s)
+    if not runs:
+        return set()
+    values = {("people", day, c): ages.figures[(TOTAL_ROW, c)].value for c in places.columns}
+    added = protect_jointly(
+        hidden,
+        equations,
+        candidates=[e for e in values if e not in hidden],
+        values=values,
+        near=lambda pinned, entry: pinned[-1] == entry[-1],
+        targets=runs,
+    )
+    return {e[-1] for e in added}
+
+
+def _withheld_flows(
+    sites: list[Site], places: Places, name: str, week: Period, memo: dict
+) -> frozenset:
+    """The columns whose arrivals (or departures) in `week` (a whole one, or to a day) the
+    dashboard withholds by the suppression rule alone, as compute_figures counts them; kept
+    in `memo`, as every later day's check reads every week before it."""
+    key = ("withheld flows", name, week)
+    if key not in memo:
+        count = arrivals_by_week if name == "arrivals" else departures_by_week
+        figures = disclose_cross(
+            count(sites, week), rows=[week.start], places=places, additive_rows=False
+        )
+        memo[key] = frozenset(c for c in places.columns if figures[(week.start, c)].suppressed)
+    return memo[key]
 
 
 def dashboard(

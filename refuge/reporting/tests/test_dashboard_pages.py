@@ -112,3 +112,31 @@ def test_the_sites_overview_withholds_the_same_people_counts_as_the_dashboard(re
     assert shown == {pk: str(occupancy.cell("people", ("site", pk))) for pk in shown}
     assert str(overview.table.total["people"]) == str(occupancy.cell("people", ("programme", "")))
     assert "<5" in shown.values() or "*" in shown.values()
+
+
+def test_the_sites_overview_says_when_an_observers_people_present_were_counted(
+    reporting_world, client
+):
+    """The observer's people present are the dashboard's stored figures, counted by the last
+    refresh, not now: the page says when, in the reader's language; staff's are live."""
+    from django.utils import formats, timezone, translation
+
+    from refuge.reporting.aggregates import refresh_figures
+    from refuge.reporting.selectors import site_overview
+
+    w = reporting_world
+    refresh_figures(w.today)
+    counted_at = site_overview(w.world.user("observer"), w.today).counted_at
+    assert counted_at is not None
+    shown = formats.date_format(timezone.localtime(counted_at), "SHORT_DATETIME_FORMAT")
+    for lang, words in (("en", "counted at"), ("ru", "подсчитаны"), ("ar", "أُحصي")):
+        client.force_login(w.world.user("observer"))
+        with translation.override(lang):
+            page = client.get(reverse("sites:overview"), HTTP_ACCEPT_LANGUAGE=lang)
+            shown = formats.date_format(timezone.localtime(counted_at), "SHORT_DATETIME_FORMAT")
+        text = page.content.decode()
+        assert 'id="counted-at"' in text and words in text and shown in text, lang
+
+    assert site_overview(w.world.user("admin"), w.today).counted_at is None
+    client.force_login(w.world.user("admin"))
+    assert 'id="counted-at"' not in client.get(reverse("sites:overview")).content.decode()

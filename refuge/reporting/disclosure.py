@@ -247,18 +247,16 @@ def protect_jointly(
     values: dict[tuple, int],
     prefer: Callable[[tuple], int] = lambda candidate: 0,
     near: Callable[[tuple, tuple], bool] = lambda pinned, candidate: True,
-    targets: set | None = None,
 ) -> set:
     """Secondary suppression over a system of sums that link several tables (people present
     at two days and the arrivals and departures between): withhold, one at a time, a shown
     `candidate` (the most preferred, lowest `prefer`, first; among those one `near` the
     pinned entry, then the smallest non-zero) until no withheld entry can be solved for.
     Only candidates are withheld: the other tables' cells were chosen by their own rule.
-    With `targets`, only those withheld entries are protected here (the others were by
-    their own system). Returns the candidates withheld."""
+    Returns the candidates withheld."""
     hidden = set(hidden)
     added: set = set()
-    while pinned := recoverable(hidden, equations) & (hidden if targets is None else targets):
+    while pinned := recoverable(hidden, equations):
         entry = min(pinned, key=repr)
         shown = [c for c in candidates if c not in hidden]
         if not shown:

@@ -604,6 +604,10 @@ _FAR_TYPO_WEIGHT = 0.0
 # With one personal document a different given name is likely an error in a field (the father's
 # name written as the given name), no longer the sign of a twin or a brother.
 _GIVEN_DISAGREE_SAME_DOCUMENT = -4.0
+# With one personal document a birth year far off is likely a date written wrong or replaced in
+# one record (an age guessed at the border, another document's date copied), no longer the sign
+# of a father and his son: still evidence against, not the veto's weight.
+_YEAR_DIFFERS_SAME_DOCUMENT = -4.0
 _TYPO_MAX_COST = 1.6  # about one wrong letter
 # Two frequent forms a little apart (Jamil / Jamal) are likely two names, but common variant
 # spellings look the same, so this is evidence against, not a veto.
@@ -885,11 +889,17 @@ def score_pair(
         reasons.append(_field_reason("sex", code, w, fw))
 
     code = birth_code
-    w = fw.birth_date[code]
     veto = veto or code == "year_differs"
-    total += w
-    if reasons is not None:
-        reasons.append(_field_reason("birth_date", code, w, fw))
+    if code == "year_differs" and same_document:
+        w = _YEAR_DIFFERS_SAME_DOCUMENT
+        total += w
+        if reasons is not None:
+            reasons.append(Reason("birth_date", code, {"weight": w}))
+    else:
+        w = fw.birth_date[code]
+        total += w
+        if reasons is not None:
+            reasons.append(_field_reason("birth_date", code, w, fw))
 
     code = compare_origins(pa.origin, pb.origin).value
     w = fw.origin[code]

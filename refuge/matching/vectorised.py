@@ -44,6 +44,7 @@ from refuge.matching.compare import (
     _TYPO_MAX_COST,
     _TYPO_WEIGHT,
     _WEAK_WEIGHT,
+    _YEAR_DIFFERS_SAME_DOCUMENT,
     BIRTH_WEIGHTS,
     HAND_SET_WEIGHTS,
     FieldWeights,
@@ -772,7 +773,10 @@ def _score_chunk(
         np.where(sa == sb, sex["agree"], sex["disagree"]),
         sex["missing"],
     )
-    total += np.array([fw.birth_date[c] for c in _BIRTH_CODES], dtype=np.float64)[birth]
+    birth_weight = np.array([fw.birth_date[c] for c in _BIRTH_CODES], dtype=np.float64)[birth]
+    total += np.where(
+        (birth == _YEAR_DIFFERS) & same_document, _YEAR_DIFFERS_SAME_DOCUMENT, birth_weight
+    )
     veto |= birth == _YEAR_DIFFERS
     total += r.origin_weights(i, j, fw)
     total += doc_weight

@@ -274,3 +274,18 @@ def test_one_personal_document_lifts_the_cap_on_a_given_name_agreeing_weakly():
         a, person("c", "Calbe", "", "Bristow", birth_date="1972-03-21"), population=5000
     )
     assert without_document.decision is Decision.POSSIBLE
+
+
+def test_one_personal_document_outweighs_a_birth_date_written_from_another_year():
+    # A date replaced in one record (an age guessed, another paper's date copied): with the same
+    # personal document and both names agreeing it is an error, not a father and his son.
+    a = person("a", "Matilda", "", "Fenwick", birth_date="1983-05-14", document_number="3306281")
+    b = person("b", "Matilda", "", "Fenwick", birth_date="1961-11-02", document_number="3306281")
+    result = compare_people(a, b, population=5000)
+    assert codes(result)["birth_date"] == "year_differs"
+    assert ("decision", "same_document") in {(r.field, r.code) for r in result.reasons}
+    assert result.decision is Decision.MATCH
+    without_document = compare_people(
+        a, person("c", "Matilda", "", "Fenwick", birth_date="1961-11-02"), population=5000
+    )
+    assert without_document.decision is Decision.NON_MATCH

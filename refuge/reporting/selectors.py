@@ -532,6 +532,22 @@ def band_label(band: str) -> str:
     return f"{low}–{high}"
 
 
+def step_name(name_en: str, name_ru: str, name_ar: str) -> str:
+    """A pathway step's name in the reader's language (StepDefinition.name), from its three."""
+    from django.utils.translation import get_language
+
+    language = (get_language() or "en")[:2]
+    return {"ru": name_ru, "ar": name_ar}.get(language) or name_en
+
+
+def _step_label(name_en: str, name_ru: str, name_ar: str):
+    from django.utils.functional import lazy
+
+    # Lazy, as the age bands' labels: stored figures read in the reader's language, not in the
+    # language of whoever counted them first.
+    return lazy(step_name, str)(name_en, name_ru, name_ar)
+
+
 def _band_labels(bands) -> list[tuple[str, str]]:
     keys = [f"{low}+" if high is None else f"{low}-{high}" for low, high in bands]
     from django.utils.functional import lazy
@@ -757,7 +773,7 @@ def compute_figures(
 
     weeks = [(w, week_label(w)) for w in period.weeks]
     steps = _steps()
-    step_rows = [(s.code, s.name) for s in steps]
+    step_rows = [(s.code, _step_label(s.name_en, s.name_ru, s.name_ar)) for s in steps]
     reached, durations = funnel(sites, as_of)
     funnel_figure = cross(
         "funnel", _("People who have done each step"), "people", step_rows, reached,

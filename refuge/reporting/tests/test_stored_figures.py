@@ -217,3 +217,21 @@ def test_stored_sets_nobody_reads_are_pruned_and_the_default_ones_kept(reporting
     # Read again, it is counted again.
     assert _board(admin, w.today, chosen).figure("occupancy") is not None
     assert (chosen.start, chosen.end, True) in stored()
+
+
+def test_step_names_in_stored_figures_read_in_the_readers_language(reporting_world):
+    w = reporting_world
+    with translation.override("ar"):  # counted first for a reader in Arabic
+        refresh_figures(w.today)
+    user = w.world.user("observer")
+    with translation.override("en"):
+        board = _board(user, w.today)
+    funnel = next(f for f in board.figures if f.key == "funnel")
+    from refuge.casework.models import StepDefinition
+
+    by_code = {s.code: s for s in StepDefinition.objects.all()}
+    with translation.override("en"):
+        english = [str(label) for _code, label in funnel.rows]
+    assert english == [by_code[code].name_en for code, _label in funnel.rows]
+    with translation.override("ru"):
+        assert str(funnel.rows[0][1]) == by_code[funnel.rows[0][0]].name_ru

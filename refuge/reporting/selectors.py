@@ -548,6 +548,18 @@ def _step_label(name_en: str, name_ru: str, name_ar: str):
     return lazy(step_name, str)(name_en, name_ru, name_ar)
 
 
+def age_sex_label(band: str, sex: str) -> str:
+    """A row of the age and sex table: the band's label and the sex's, in the reader's language."""
+    return f"{band_label(band)} · {sex}"
+
+
+def _age_sex_label(band: str, sex):
+    from django.utils.functional import lazy
+
+    # An f-string of the two lazy labels would fix them in the counter's language.
+    return lazy(age_sex_label, str)(band, sex)
+
+
 def _band_labels(bands) -> list[tuple[str, str]]:
     keys = [f"{low}+" if high is None else f"{low}-{high}" for low, high in bands]
     from django.utils.functional import lazy
@@ -586,7 +598,7 @@ def present_figures(
         return CrossFigure(key, title, unit, rows, figures, additive)
 
     bands, ages = _pyramid_bands(sites, as_of)
-    sexes = dict(Sex.choices)
+    sexes = dict(Sex.choices)  # lazy labels
     sizes_figure = cross(
         "household_size", _("Households by size"), "households",
         [(n, str(n)) for n in HOUSEHOLD_SIZES[:-1]]
@@ -594,8 +606,8 @@ def present_figures(
         households_by_size(sites, as_of), additive=True,
     )  # fmt: skip
     age_rows = [
-        ((band, sex), f"{label} · {sexes[sex]}")
-        for band, label in _band_labels(bands)
+        ((band, sex), _age_sex_label(band, sexes[sex]))
+        for band, _label in _band_labels(bands)
         for sex in (Sex.FEMALE, Sex.MALE)
     ]
     people_withheld: set = set()

@@ -235,3 +235,8 @@ def test_step_names_in_stored_figures_read_in_the_readers_language(reporting_wor
     assert english == [by_code[code].name_en for code, _label in funnel.rows]
     with translation.override("ru"):
         assert str(funnel.rows[0][1]) == by_code[funnel.rows[0][0]].name_ru
+    # The age and sex rows as well: "age unknown · Female", not the Arabic of the first count.
+    ages = next(f for f in board.figures if f.key == "age_sex")
+    with translation.override("en"):
+        unknown = [str(label) for (band, _sex), label in ages.rows if band == "unknown"]
+    assert unknown == ["age unknown · Female", "age unknown · Male"]

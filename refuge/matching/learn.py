@@ -181,30 +181,62 @@ def estimate_model(
     coded = np.array([[index[(f, c)] for f, c in zip(FIELDS, row, strict=True)] for row in levels])
     p = ((np.array([total for _, total in scored]) + prior) >= 0).astype(np.float64)
     field_of = np.array([FIELDS.index(f) for f, _ in keys])
-    flat = coded.ravel()
-
-    def level_probabilities(weights: np.ndarray) -> np.ndarray:
-        # Weighted count of each level, normalised within its field, half a pair of smoothing.
-        counts = np.bincount(flat, weights=np.repeat(weights, len(FIELDS)), minlength=len(keys))
-        counts = counts + 0.5
-        per_field = np.bincount(field_of, weights=counts, minlength=len(FIELDS))
-        return counts / per_field[field_of]
-
-    m_arr = u_arr = np.ones(len(keys))
-    share, done = 0.5, 0
-    for step in range(1, iterations + 1):
-        done = step
-        m_arr, u_arr = level_probabilities(p), level_probabilities(1.0 - p)
-        share = float(np.clip(p.mean(), 1e-4, 1 - 1e-4))
-        llr = (np.log(m_arr) - np.log(u_arr))[coded].sum(axis=1)
-        new_p = 1.0 / (1.0 + np.exp(-np.clip(math.log(share / (1 - share)) + llr, -50, 50)))
-        converged = np.abs(new_p - p).max() < 1e-4
-        p = new_p
-        if converged:
-            break
+    em = _two_class_em(coded, field_of, p, iterations=iterations, tolerance=1e-4)
+    m_arr, u_arr, share, done = em.m, em.u, em.share, em.iterations
     m = {k: float(m_arr[x]) for x, k in enumerate(keys)}
     u = {k: float(u_arr[x]) for x, k in enumerate(keys)}
     return MatchModel(m, u, u_random, share, done, len(levels))
+
+
+@dataclass
+class _EM:
+    """What `_two_class_em` ends with: each pair's chance of being one person (`p`), the last
+    M-step's level probabilities in either class and share of matches, and how to count."""
+
+    p: np.ndarray
+    m: np.ndarray
+    u: np.ndarray
+    share: float
+    iterations: int
+    coded: np.ndarray
+    field_of: np.ndarray
+
+    def counts(self, weights: np.ndarray) -> np.ndarray:
+        """Weighted count of each level over the pairs."""
+        fields = self.coded.shape[1]
+        return np.bincount(
+            self.coded.ravel(), weights=np.repeat(weights, fields), minlength=len(self.field_of)
+        )
+
+    def probabilities(self, counts: np.ndarray) -> np.ndarray:
+        """Counts normalised within their field, with half a pair of smoothing per level."""
+        counts = counts + 0.5
+        per_field = np.bincount(self.field_of, weights=counts, minlength=self.coded.shape[1])
+        return counts / per_field[self.field_of]
+
+
+def _two_class_em(
+    coded: np.ndarray, field_of: np.ndarray, start: np.ndarray, *, iterations: int, tolerance: float
+) -> _EM:
+    """Two-class EM over pairs given as one level index per field (`coded`; `field_of` is each
+    level's field), from `start` (each pair's initial chance of being one person): M, the
+    levels' probabilities in each class and the share of matches; E, each pair's chance from
+    them; until no pair's chance moves by `tolerance`."""
+    em = _EM(start, np.ones(len(field_of)), np.ones(len(field_of)), 0.5, 0, coded, field_of)
+    p = start
+    for step in range(1, iterations + 1):
+        em.iterations = step
+        em.m, em.u = em.probabilities(em.counts(p)), em.probabilities(em.counts(1.0 - p))
+        em.share = float(np.clip(p.mean(), 1e-4, 1 - 1e-4))
+        llr = (np.log(em.m) - np.log(em.u))[coded].sum(axis=1)
+        prior = math.log(em.share / (1 - em.share))
+        new_p = 1.0 / (1.0 + np.exp(-np.clip(prior + llr, -50, 50)))
+        converged = np.abs(new_p - p).max() < tolerance
+        p = new_p
+        if converged:
+            break
+    em.p = p
+    return em
 
 
 # --- the weights the engine decides on ------------------------------------------------------
@@ -302,30 +334,12 @@ def em_field_weights(
         [[index[(f, c)] for f, c in zip(fields, row, strict=True)] for row in levels],
         dtype=np.int64,
     ).reshape(len(levels), len(fields))
-    flat = coded.ravel()
-    p = np.asarray(start, dtype=np.float64)
-
-    def counts(weights: np.ndarray) -> np.ndarray:
-        return np.bincount(flat, weights=np.repeat(weights, len(fields)), minlength=len(keys))
-
-    def probabilities(c: np.ndarray) -> np.ndarray:
-        # Half a pair of smoothing per level, normalised within its field.
-        c = c + 0.5
-        return c / np.bincount(field_of, weights=c, minlength=len(fields))[field_of]
-
-    done = 0
-    for step in range(1, iterations + 1):
-        done = step
-        m_arr, u_arr = probabilities(counts(p)), probabilities(counts(1.0 - p))
-        share = float(np.clip(p.mean(), 1e-4, 1 - 1e-4))
-        llr = (np.log(m_arr) - np.log(u_arr))[coded].sum(axis=1)
-        new_p = 1.0 / (1.0 + np.exp(-np.clip(math.log(share / (1 - share)) + llr, -50, 50)))
-        converged = np.abs(new_p - p).max() < 1e-5
-        p = new_p
-        if converged:
-            break
-    m_count, u_count = counts(p), counts(1.0 - p)
-    m_arr, u_arr = probabilities(m_count), probabilities(u_count)
+    em = _two_class_em(
+        coded, field_of, np.asarray(start, dtype=np.float64), iterations=iterations, tolerance=1e-5
+    )
+    p, done = em.p, em.iterations
+    m_count, u_count = em.counts(p), em.counts(1.0 - p)
+    m_arr, u_arr = em.probabilities(m_count), em.probabilities(u_count)
     used: dict[str, dict[str, float]] = {f: dict(hand_set.of(f)) for f in fields}
     learned: set[tuple[str, str]] = set()
     # Where nearly every pair with agreeing names is one person (FEBRL: no namesakes), EM's

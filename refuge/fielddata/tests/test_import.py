@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.utils import translation
 
 from refuge.audit.models import AuditEntry
@@ -397,3 +398,29 @@ def test_an_uploaded_file_is_told_apart_by_its_name_and_a_csv_by_its_header():
     assert upload_format("kobo.csv", b"household/registered_on;meta/instanceID\n") == "csv"
     assert upload_format("Kobo.XLSX", b"PK") == ImportFormat.KOBO_XLSX
     assert upload_format("central.json", b"{}") == ImportFormat.ODATA
+
+
+def test_a_chunk_that_meets_a_row_written_meanwhile_lands_household_by_household(
+    world, tmp_path, monkeypatch
+):
+    # Another run landing one of the chunk's rows at the same moment makes the chunk's insert
+    # fail on a unique key; the chunk is then tried one household at a time, none lost.
+    path = write_kobo_xlsx(tmp_path / "export.xlsx", [exported(f) for f in FAMILIES[:3]])
+    real = services.register_households_as_new
+    chunks = []
+
+    def clashing(*, households, **kwargs):
+        chunks.append(len(households))
+        if len(chunks) == 1:
+            real(households=households, **kwargs)  # written, then undone with the chunk
+            raise IntegrityError("UNIQUE constraint failed: fielddata_fieldsubmission.instance_id")
+        return real(households=households, **kwargs)
+
+    monkeypatch.setattr(services, "register_households_as_new", clashing)
+
+    run = _import(world, [path])
+
+    assert chunks == [3, 1, 1, 1]
+    assert (run.processed, run.landed, run.failed) == (3, 3, 0)
+    assert FieldSubmission.objects.count() == 3
+    assert Household.objects.filter(registered_at=world.perm).count() == 3
